@@ -1,0 +1,70 @@
+"""Settings as pydantic models of the environment, read lazily and cached.
+
+Nothing is read at import time: ``settings()`` builds the model on first use. A missing or invalid
+variable raises ``ConfigurationError`` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from zdagent.core.errors import ConfigurationError
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class Settings(BaseModel):
+    """Every environment variable the functions read (names are the upper-cased fields)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field(min_length=1)
+    idempotency_table_name: str = Field(default="", description="Powertools idempotency table")
+    reply_queue_url: str = ""
+    import_queue_url: str = ""
+    disconnect_state_machine_arn: str = ""
+    oauth_client_secret_id: str = ""
+    secrets_prefix: str = "zdagent"
+    public_base_url: str = "http://127.0.0.1:3000"
+    zendesk_base_url_template: str = "https://{subdomain}.zendesk.com"
+    zendesk_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    zendesk_max_retries: int = Field(default=4, ge=0, le=10)
+    zendesk_retry_after_cap_seconds: float = Field(default=30.0, gt=0)
+    oauth_scopes: str = "read write"
+    oauth_state_ttl_seconds: int = Field(default=600, gt=0)
+    access_token_ttl_seconds: int = Field(default=1800, ge=300, le=172800)
+    token_refresh_margin_seconds: int = Field(default=300, ge=0)
+    webhook_timestamp_tolerance_seconds: int = Field(default=300, gt=0)
+    webhook_max_body_bytes: int = Field(default=256 * 1024, gt=0)
+    secret_cache_seconds: int = Field(default=300, ge=0)
+    default_engine: str = "knowledge"
+
+
+def _read_env(model: type[_Model]) -> _Model:
+    values = {
+        name: os.environ[name.upper()]
+        for name in model.model_fields
+        if name.upper() in os.environ
+    }
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid environment: {problems}") from exc
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings, read from the environment on first call."""
+    return _read_env(Settings)
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests and the local stack change the environment)."""
+    settings.cache_clear()
