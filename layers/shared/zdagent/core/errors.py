@@ -151,7 +151,7 @@ class WebhookSignatureError(UnauthenticatedError):
 
 # --- Zendesk -------------------------------------------------------------------------------
 class ZendeskError(AppError):
-    """A call to Zendesk failed. ``zendesk_status`` and ``zendesk_message`` carry Zendesk's words."""
+    """A call to Zendesk failed; ``zendesk_status`` and ``zendesk_error`` say what Zendesk said."""
 
     status = 502
     code = "zendesk_error"

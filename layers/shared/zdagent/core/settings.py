@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zdagent.core.errors import ConfigurationError
-
-_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class Settings(BaseModel):
@@ -44,18 +41,14 @@ class Settings(BaseModel):
     default_engine: str = "knowledge"
 
 
-def _read_env(model: type[_Model]) -> _Model:
+def _read_env[M: BaseModel](model: type[M]) -> M:
     values = {
-        name: os.environ[name.upper()]
-        for name in model.model_fields
-        if name.upper() in os.environ
+        name: os.environ[name.upper()] for name in model.model_fields if name.upper() in os.environ
     }
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors())
         raise ConfigurationError(f"invalid environment: {problems}") from exc
 
 

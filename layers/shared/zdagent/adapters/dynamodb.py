@@ -1,0 +1,305 @@
+"""The state table: single-table layout, optimistic locking, and the ClientError mapping.
+
+Keys (pk / sk):
+  AGENT#<id> / AGENT                the agent
+  AGENT#<id> / INTEGRATION          its integration
+  AGENT#<id> / KB#<article id>      knowledge articles
+  AGENT#<id> / LEASE#<name>         short exclusive leases (token refresh)
+  AGENT#<id> / CONV#<ticket>        conversation header; CONV#<ticket>#<kind>#... its log
+  AGENT#<id> / IMPORT#<id>          an import
+  AGENT#<id> / DISCONNECT           the last disconnect run
+  AGENT#<id> / SEEN#<key>           webhook deduplication marks (TTL)
+  OAUTHSTATE#<state> / STATE        a pending OAuth authorization (TTL)
+Every versioned item carries ``version``; writes are conditional on the version read.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from zdagent.adapters.aws import client, dynamodb_table
+from zdagent.core.errors import AppError, ConcurrentModificationError
+from zdagent.core.settings import settings
+
+
+class StoreUnavailableError(AppError):
+    status = 503
+    code = "store_unavailable"
+    title = "State store unavailable"
+
+
+def map_client_error(exc: ClientError) -> AppError:
+    """The one mapping of DynamoDB ClientError codes to our errors."""
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code == "ConditionalCheckFailedException":
+        return ConcurrentModificationError(
+            "the item changed while we were updating it; reload and try again"
+        )
+    if code in {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }:
+        return StoreUnavailableError(f"DynamoDB is busy ({code}); try again shortly")
+    return AppError(f"DynamoDB error {code}")
+
+
+def agent_pk(agent_id: str) -> str:
+    return f"AGENT#{agent_id}"
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB returns Decimal; give callers ints and floats back."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, list):
+        return [_dynamo(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dynamo(v) for k, v in value.items() if v is not None}
+    return value
+
+
+class StateStore:
+    """Typed access to the state table. One instance per process is enough."""
+
+    def __init__(self, table_name: str | None = None) -> None:
+        self._table_name = table_name
+
+    @property
+    def table(self) -> Any:
+        return dynamodb_table(self._table_name or settings().table_name)
+
+    def get(self, pk: str, sk: str, *, consistent: bool = True) -> dict[str, Any] | None:
+        try:
+            item = self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=consistent)
+        except ClientError as exc:
+            raise map_client_error(exc) from exc
+        found = item.get("Item")
+        return _plain(found) if found else None
+
+    def put_new(self, item: Mapping[str, Any]) -> None:
+        """Create; fails with ConcurrentModificationError if the key exists."""
+        self._put(dict(item) | {"version": 1}, "attribute_not_exists(pk)", {})
+
+    def put_versioned(self, item: Mapping[str, Any], expected_version: int) -> int:
+        """Replace the item if its version is still ``expected_version``; returns the new one."""
+        new_version = expected_version + 1
+        self._put(
+            dict(item) | {"version": new_version},
+            "attribute_exists(pk) AND version = :v",
+            {":v": expected_version},
+        )
+        return new_version
+
+    def put(self, item: Mapping[str, Any]) -> None:
+        """Unconditional write (logs, marks, checkpoints owned by one writer)."""
+        self._put(dict(item), None, {})
+
+    def put_if_absent(self, item: Mapping[str, Any]) -> bool:
+        """True if written, False if an item with that key was already there."""
+        try:
+            self._put(dict(item), "attribute_not_exists(pk)", {})
+        except ConcurrentModificationError:
+            return False
+        return True
+
+    def _put(self, item: dict[str, Any], condition: str | None, values: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {"Item": _dynamo(item)}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        if values:
+            kwargs["ExpressionAttributeValues"] = _dynamo(values)
+        try:
+            self.table.put_item(**kwargs)
+        except ClientError as exc:
+            raise map_client_error(exc) from exc
+
+    def delete(self, pk: str, sk: str, *, expected_version: int | None = None) -> None:
+        kwargs: dict[str, Any] = {"Key": {"pk": pk, "sk": sk}}
+        if expected_version is not None:
+            kwargs["ConditionExpression"] = "version = :v"
+            kwargs["ExpressionAttributeValues"] = {":v": expected_version}
+        try:
+            self.table.delete_item(**kwargs)
+        except ClientError as exc:
+            raise map_client_error(exc) from exc
+
+    def add_counters(self, pk: str, sk: str, counters: Mapping[str, int]) -> None:
+        """Atomically add to numeric attributes (creating them at 0)."""
+        if not counters:
+            return
+        names = {f"#c{i}": name for i, name in enumerate(counters)}
+        values = {f":c{i}": amount for i, amount in enumerate(counters.values())}
+        expression = "ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True))
+        try:
+            self.table.update_item(
+                Key={"pk": pk, "sk": sk},
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            raise map_client_error(exc) from exc
+
+    def query_prefix(
+        self,
+        pk: str,
+        sk_prefix: str,
+        *,
+        newest_first: bool = False,
+        limit: int | None = None,
+        start_key: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of items whose sk starts with ``sk_prefix``."""
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": pk, ":prefix": sk_prefix},
+            "ScanIndexForward": not newest_first,
+        }
+        if limit:
+            kwargs["Limit"] = limit
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        try:
+            page = self.table.query(**kwargs)
+        except ClientError as exc:
+            raise map_client_error(exc) from exc
+        return [_plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def iter_prefix(self, pk: str, sk_prefix: str) -> Iterator[dict[str, Any]]:
+        start: dict[str, Any] | None = None
+        while True:
+            items, start = self.query_prefix(pk, sk_prefix, start_key=start)
+            yield from items
+            if not start:
+                return
+
+    def query_index(
+        self,
+        gsi1pk: str,
+        *,
+        newest_first: bool = True,
+        limit: int = 50,
+        start_key: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        kwargs: dict[str, Any] = {
+            "IndexName": "gsi1",
+            "KeyConditionExpression": "gsi1pk = :pk",
+            "ExpressionAttributeValues": {":pk": gsi1pk},
+            "ScanIndexForward": not newest_first,
+            "Limit": limit,
+        }
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        try:
+            page = self.table.query(**kwargs)
+        except ClientError as exc:
+            raise map_client_error(exc) from exc
+        return [_plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+    def batch_put(self, items: list[Mapping[str, Any]], *, max_attempts: int = 8) -> None:
+        """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
+        for start in range(0, len(items), 25):
+            requests = [
+                {"PutRequest": {"Item": _dynamo(dict(i))}} for i in items[start : start + 25]
+            ]
+            self._batch_write(requests, max_attempts)
+
+    def _batch_write(self, requests: list[dict[str, Any]], max_attempts: int) -> None:
+        name = self._table_name or settings().table_name
+        pending = {name: requests}
+        for attempt in range(max_attempts):
+            try:
+                answer = client("dynamodb").batch_write_item(RequestItems=_to_wire(pending))
+            except ClientError as exc:
+                raise map_client_error(exc) from exc
+            unprocessed = answer.get("UnprocessedItems") or {}
+            if not unprocessed:
+                return
+            pending = _from_wire(unprocessed)
+            time.sleep(min(2.0, 0.05 * 2**attempt))
+        raise StoreUnavailableError("DynamoDB kept items unprocessed; try again shortly")
+
+    # ---- leases --------------------------------------------------------------------------
+    def acquire_lease(self, pk: str, name: str, seconds: int) -> str | None:
+        """A short exclusive lease (e.g. token refresh). Returns the owner id or None if held."""
+        owner = uuid.uuid4().hex
+        now = int(time.time())
+        try:
+            self.table.put_item(
+                Item={
+                    "pk": pk,
+                    "sk": f"LEASE#{name}",
+                    "owner": owner,
+                    "lease_until": now + seconds,
+                    "expires_at": now + 3600,
+                },
+                ConditionExpression="attribute_not_exists(pk) OR lease_until < :now",
+                ExpressionAttributeValues={":now": now},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return None
+            raise map_client_error(exc) from exc
+        return owner
+
+    def release_lease(self, pk: str, name: str, owner: str) -> None:
+        try:
+            self.table.delete_item(
+                Key={"pk": pk, "sk": f"LEASE#{name}"},
+                ConditionExpression="#o = :owner",
+                ExpressionAttributeNames={"#o": "owner"},
+                ExpressionAttributeValues={":owner": owner},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise map_client_error(exc) from exc
+
+
+def _to_wire(pending: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    ser = TypeSerializer()
+    return {
+        table: [
+            {
+                "PutRequest": {
+                    "Item": {k: ser.serialize(v) for k, v in r["PutRequest"]["Item"].items()}
+                }
+            }
+            for r in reqs
+        ]
+        for table, reqs in pending.items()
+    }
+
+
+def _from_wire(unprocessed: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    de = TypeDeserializer()
+    return {
+        table: [
+            {
+                "PutRequest": {
+                    "Item": {k: de.deserialize(v) for k, v in r["PutRequest"]["Item"].items()}
+                }
+            }
+            for r in reqs
+        ]
+        for table, reqs in unprocessed.items()
+    }
