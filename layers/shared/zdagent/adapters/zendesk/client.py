@@ -1,0 +1,411 @@
+"""Typed Zendesk Support client on httpx.
+
+One ``ZendeskClient`` talks to one account (``base_url`` from ``base_url_for``). Every method
+sends one documented request (paths and bodies as in ``zendesk-support-oas.yaml``; a unit test
+validates them), maps errors to ``zdagent.core.errors`` and returns pydantic models.
+
+Idempotency decides what is retried (see ``retry.py``): GET, PUT, PATCH and DELETE are retried
+on 5xx and on any transport error, POSTs only on 429 and on failures before sending. One
+exception: a ticket update that carries a comment without ``safe_update`` is treated as a POST,
+because replaying it after a read timeout could post the reply twice.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote
+
+import httpx
+
+from zdagent.adapters.zendesk.auth import NO_REFRESH
+from zdagent.adapters.zendesk.models import (
+    Comment,
+    Group,
+    GroupMembership,
+    IncrementalTicketPage,
+    OAuthTokenInfo,
+    Ticket,
+    TicketUpdate,
+    Trigger,
+    TriggerPayload,
+    TriggerUpdate,
+    User,
+    Webhook,
+    WebhookCreate,
+)
+from zdagent.adapters.zendesk.pagination import iterate_cursor_pages
+from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
+from zdagent.core.errors import ValidationFailedError, ZendeskError
+
+DEFAULT_USER_AGENT = "zendesk-ai-email-agent/0.1 (+https://github.com/; httpx)"
+PAGE_SIZE = 100
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+
+
+def base_url_for(subdomain: str, template: str) -> str:
+    """The account's base URL, e.g. ``https://acme.zendesk.com`` (no trailing slash).
+
+    The subdomain must be a DNS label: it ends up in a URL that carries a bearer token.
+    """
+    if not _SUBDOMAIN.match(subdomain):
+        raise ValidationFailedError(
+            f"{subdomain!r} is not a Zendesk subdomain (lower-case letters, digits and hyphens)"
+        )
+    return template.format(subdomain=subdomain).rstrip("/")
+
+
+class ZendeskClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: httpx.Auth | None,
+        timeout: float = 10,
+        max_retries: int = 4,
+        retry_after_cap: float = 30,
+        remaining_time: Callable[[], float] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        user_agent: str = DEFAULT_USER_AGENT,
+        deadline_margin: float = 2.0,
+        uniform: Callable[[float, float], float] = random.uniform,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            auth=auth,
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        )
+        self._runner = RequestRunner(
+            self._http,
+            RetryPolicy(
+                max_retries=max_retries,
+                retry_after_cap=retry_after_cap,
+                deadline_margin=deadline_margin,
+            ),
+            remaining_time=remaining_time,
+            sleep=sleep,
+            uniform=uniform,
+        )
+
+    @classmethod
+    def for_subdomain(
+        cls,
+        subdomain: str,
+        *,
+        auth: httpx.Auth | None,
+        remaining_time: Callable[[], float] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> ZendeskClient:
+        """A client configured from ``settings()`` (base URL template, timeout, retries)."""
+        from zdagent.core.settings import settings  # noqa: PLC0415 (read lazily, never at import)
+
+        config = settings()
+        return cls(
+            base_url_for(subdomain, config.zendesk_base_url_template),
+            auth=auth,
+            timeout=config.zendesk_timeout_seconds,
+            max_retries=config.zendesk_max_retries,
+            retry_after_cap=config.zendesk_retry_after_cap_seconds,
+            remaining_time=remaining_time,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- plumbing --------------------------------------------------------------------------
+    def _send(
+        self,
+        method: str,
+        template: str,
+        path_params: Mapping[str, str | int] | None = None,
+        *,
+        params: QueryParams | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+        url: str | None = None,
+        ok_statuses: frozenset[int] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        if url is None:
+            url = template.format(
+                **{k: quote(str(v), safe="") for k, v in (path_params or {}).items()}
+            )
+        return self._runner.send(
+            method,
+            template,
+            url=url,
+            idempotent=method in _IDEMPOTENT if idempotent is None else idempotent,
+            params=params,
+            json=json,
+            ok_statuses=ok_statuses,
+            extensions=extensions,
+        )
+
+    @staticmethod
+    def _body(response: httpx.Response, key: str | None = None) -> Any:
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ZendeskError(
+                f"Zendesk answered {response.status_code} with a body that is not JSON",
+                zendesk_status=response.status_code,
+            ) from exc
+        if key is None:
+            return body
+        if not isinstance(body, dict) or key not in body:
+            raise ZendeskError(
+                f"Zendesk answered {response.status_code} without {key!r}",
+                zendesk_status=response.status_code,
+            )
+        return body[key]
+
+    def _get(self, template: str, key: str, **path_params: str | int) -> Any:
+        return self._body(self._send("GET", template, path_params), key)
+
+    def _paginate(
+        self,
+        template: str,
+        items_key: str,
+        path_params: Mapping[str, str | int],
+        params: Mapping[str, str | int | bool] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        first_url = template.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
+
+        def fetch(url: str, query: Mapping[str, str | int | bool] | None) -> Any:
+            return self._body(self._send("GET", template, url=url, params=query))
+
+        return iterate_cursor_pages(
+            fetch,
+            url=first_url,
+            params={"page[size]": PAGE_SIZE, **(params or {})},
+            items_key=items_key,
+            base_url=self.base_url,
+        )
+
+    # --- users and groups ------------------------------------------------------------------
+    def me(self) -> User:
+        return User.model_validate(self._get("/api/v2/users/me", "user"))
+
+    def get_user(self, user_id: int) -> User:
+        return User.model_validate(self._get("/api/v2/users/{user_id}", "user", user_id=user_id))
+
+    def find_user_by_email(self, email: str) -> User | None:
+        """The user whose primary email is ``email`` (case-insensitive), or None."""
+        response = self._send("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
+        wanted = email.strip().casefold()
+        for raw in self._body(response, "users"):
+            user = User.model_validate(raw)
+            if user.email is not None and user.email.casefold() == wanted:
+                return user
+        return None
+
+    def user_group_memberships(self, user_id: int) -> Iterator[GroupMembership]:
+        pages = self._paginate(
+            "/api/v2/users/{user_id}/group_memberships",
+            "group_memberships",
+            {"user_id": user_id},
+        )
+        return (GroupMembership.model_validate(raw) for raw in pages)
+
+    def group_memberships_of_group(self, group_id: int) -> Iterator[GroupMembership]:
+        pages = self._paginate(
+            "/api/v2/groups/{group_id}/memberships",
+            "group_memberships",
+            {"group_id": group_id},
+        )
+        return (GroupMembership.model_validate(raw) for raw in pages)
+
+    def get_group(self, group_id: int) -> Group:
+        return Group.model_validate(
+            self._get("/api/v2/groups/{group_id}", "group", group_id=group_id)
+        )
+
+    # --- tickets ---------------------------------------------------------------------------
+    def get_ticket(self, ticket_id: int) -> Ticket:
+        return Ticket.model_validate(
+            self._get("/api/v2/tickets/{ticket_id}", "ticket", ticket_id=ticket_id)
+        )
+
+    def list_comments(self, ticket_id: int, *, newest_first: bool = False) -> Iterator[Comment]:
+        """Every comment (public and internal), oldest first unless ``newest_first``."""
+        pages = self._paginate(
+            "/api/v2/tickets/{ticket_id}/comments",
+            "comments",
+            {"ticket_id": ticket_id},
+            {"sort": "-created_at"} if newest_first else None,
+        )
+        return (Comment.model_validate(raw) for raw in pages)
+
+    def update_ticket(self, ticket_id: int, update: TicketUpdate) -> Ticket:
+        replay_safe = update.comment is None or bool(update.safe_update)
+        response = self._send(
+            "PUT",
+            "/api/v2/tickets/{ticket_id}",
+            {"ticket_id": ticket_id},
+            json={"ticket": update.to_json()},
+            idempotent=replay_safe,
+        )
+        return Ticket.model_validate(self._body(response, "ticket"))
+
+    def add_tags(self, ticket_id: int, tags: list[str]) -> list[str]:
+        """Add ``tags`` without touching the others; returns the ticket's tags after."""
+        response = self._send(
+            "PUT",
+            "/api/v2/tickets/{ticket_id}/tags",
+            {"ticket_id": ticket_id},
+            json={"tags": list(tags)},
+        )
+        return [str(tag) for tag in self._body(response, "tags")]
+
+    def incremental_tickets(
+        self,
+        *,
+        start_time: int | None = None,
+        cursor: str | None = None,
+        per_page: int = 1000,
+    ) -> IncrementalTicketPage:
+        """One page of the cursor export: start with ``start_time``, go on with ``cursor``."""
+        if (start_time is None) == (cursor is None):
+            raise ValidationFailedError("give exactly one of start_time and cursor")
+        if not 1 <= per_page <= 1000:
+            raise ValidationFailedError("per_page must be between 1 and 1000")
+        params: dict[str, str | int | bool] = {"per_page": per_page}
+        if cursor is not None:
+            params["cursor"] = cursor
+        else:
+            params["start_time"] = int(start_time or 0)
+        body = self._body(self._send("GET", "/api/v2/incremental/tickets/cursor", params=params))
+        return IncrementalTicketPage.model_validate(
+            {
+                "tickets": body.get("tickets") or [],
+                "after_cursor": body.get("after_cursor"),
+                "end_of_stream": bool(body.get("end_of_stream")),
+            }
+        )
+
+    # --- webhooks --------------------------------------------------------------------------
+    def create_webhook(self, webhook: WebhookCreate) -> Webhook:
+        response = self._send("POST", "/api/v2/webhooks", json={"webhook": webhook.to_json()})
+        return Webhook.model_validate(self._body(response, "webhook"))
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return Webhook.model_validate(
+            self._get("/api/v2/webhooks/{webhook_id}", "webhook", webhook_id=webhook_id)
+        )
+
+    def update_webhook_status(self, webhook_id: str, status: str) -> None:
+        """Activate or deactivate (``PATCH``, 204); setting a status is safe to replay."""
+        if status not in ("active", "inactive"):
+            raise ValidationFailedError("webhook status must be 'active' or 'inactive'")
+        self._send(
+            "PATCH",
+            "/api/v2/webhooks/{webhook_id}",
+            {"webhook_id": webhook_id},
+            json={"webhook": {"status": status}},
+        )
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self._send("DELETE", "/api/v2/webhooks/{webhook_id}", {"webhook_id": webhook_id})
+
+    def webhook_signing_secret(self, webhook_id: str) -> str:
+        secret = self._get(
+            "/api/v2/webhooks/{webhook_id}/signing_secret",
+            "signing_secret",
+            webhook_id=webhook_id,
+        )
+        if not isinstance(secret, dict) or not isinstance(secret.get("secret"), str):
+            raise ZendeskError("Zendesk answered a signing secret without 'secret'")
+        return str(secret["secret"])
+
+    # --- triggers --------------------------------------------------------------------------
+    def list_triggers(self) -> Iterator[Trigger]:
+        pages = self._paginate("/api/v2/triggers", "triggers", {})
+        return (Trigger.model_validate(raw) for raw in pages)
+
+    def get_trigger(self, trigger_id: int) -> Trigger:
+        return Trigger.model_validate(
+            self._get("/api/v2/triggers/{trigger_id}", "trigger", trigger_id=trigger_id)
+        )
+
+    def create_trigger(self, payload: TriggerPayload) -> Trigger:
+        response = self._send("POST", "/api/v2/triggers", json={"trigger": payload.to_json()})
+        return Trigger.model_validate(self._body(response, "trigger"))
+
+    def update_trigger(self, trigger_id: int, payload: TriggerPayload | TriggerUpdate) -> Trigger:
+        """Zendesk replaces conditions and actions together: send both when changing either."""
+        response = self._send(
+            "PUT",
+            "/api/v2/triggers/{trigger_id}",
+            {"trigger_id": trigger_id},
+            json={"trigger": payload.to_json()},
+        )
+        return Trigger.model_validate(self._body(response, "trigger"))
+
+    def delete_trigger(self, trigger_id: int) -> None:
+        self._send("DELETE", "/api/v2/triggers/{trigger_id}", {"trigger_id": trigger_id})
+
+    def reorder_triggers(self, trigger_ids: list[int]) -> None:
+        """Every trigger id, in the new order (Zendesk answers 404 if one is missing and
+        ``LimitOneCategory`` with several categories: use ``update_many_triggers`` then)."""
+        self._send("PUT", "/api/v2/triggers/reorder", json={"trigger_ids": list(trigger_ids)})
+
+    def update_many_triggers(self, items: list[dict[str, Any]]) -> list[Trigger]:
+        """Items ``{"id", "position"?, "active"?, "category_id"?}``; other keys are ignored
+        by Zendesk, so they are refused here."""
+        allowed = {"id", "position", "active", "category_id"}
+        for item in items:
+            if "id" not in item or not set(item) <= allowed:
+                raise ValidationFailedError(
+                    "each trigger item needs 'id' and may have only position, active, category_id"
+                )
+        response = self._send("PUT", "/api/v2/triggers/update_many", json={"triggers": list(items)})
+        return [Trigger.model_validate(raw) for raw in self._body(response, "triggers")]
+
+    def trigger_definitions(self) -> dict[str, Any]:
+        """``{"actions": [...], "conditions_all": [...], "conditions_any": [...]}``."""
+        definitions = self._get("/api/v2/triggers/definitions", "definitions")
+        if not isinstance(definitions, dict):
+            raise ZendeskError("Zendesk answered trigger definitions that are not an object")
+        return definitions
+
+    # --- OAuth tokens ----------------------------------------------------------------------
+    def current_token(self) -> OAuthTokenInfo:
+        return OAuthTokenInfo.model_validate(
+            self._get("/api/v2/oauth/tokens/current.json", "token")
+        )
+
+    def revoke_current_token(self, *, missing_ok: bool = False) -> None:
+        """Revoke the token this client authenticates with (204).
+
+        Never refreshes on 401: a refused token is what revoking wants. With ``missing_ok``
+        a 401 counts as "already revoked"; otherwise it raises ``ZendeskAuthError``.
+        """
+        self._send(
+            "DELETE",
+            "/api/v2/oauth/tokens/current.json",
+            ok_statuses=frozenset({401}) if missing_ok else None,
+            extensions={NO_REFRESH: True},
+        )
