@@ -33,7 +33,6 @@ from zdagent.adapters.zendesk.models import (
     TicketUpdate,
     Trigger,
     TriggerPayload,
-    TriggerUpdate,
     User,
     Webhook,
     WebhookCreate,
@@ -354,8 +353,8 @@ class ZendeskClient:
         response = self._send("POST", "/api/v2/triggers", json={"trigger": payload.to_json()})
         return Trigger.model_validate(self._body(response, "trigger"))
 
-    def update_trigger(self, trigger_id: int, payload: TriggerPayload | TriggerUpdate) -> Trigger:
-        """Zendesk replaces conditions and actions together: send both when changing either."""
+    def update_trigger(self, trigger_id: int, payload: TriggerPayload) -> Trigger:
+        """The whole trigger (Zendesk replaces conditions and actions together)."""
         response = self._send(
             "PUT",
             "/api/v2/triggers/{trigger_id}",

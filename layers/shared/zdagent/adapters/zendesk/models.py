@@ -242,25 +242,15 @@ class Trigger(ZendeskObject):
 
 
 class TriggerPayload(WritePayload):
-    """A whole trigger, for create and for a full update (conditions and actions are replaced
-    together by Zendesk, so an update sends both)."""
+    """A whole trigger, for create and for update: the OAS requires title, conditions and
+    actions on ``PUT /api/v2/triggers/{id}`` too (Zendesk replaces conditions and actions
+    together). To change only ``active``, ``position`` or ``category_id`` use
+    ``ZendeskClient.update_many_triggers``."""
 
     title: str
     conditions: Conditions
     actions: list[Action]
     active: bool = True
-    position: int | None = None
-    description: str | None = None
-    category_id: str | None = None
-
-
-class TriggerUpdate(WritePayload):
-    """A partial trigger update: only the fields set are sent."""
-
-    title: str | None = None
-    conditions: Conditions | None = None
-    actions: list[Action] | None = None
-    active: bool | None = None
     position: int | None = None
     description: str | None = None
     category_id: str | None = None
