@@ -1,0 +1,40 @@
+"""Sandbox settings: one dataclass, every field with the default a newcomer wants."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:3000/oauth/zendesk/callback"
+# Any loopback port is accepted so tests that bind free ports can complete the OAuth flow.
+_LOOPBACK_CALLBACK = re.compile(r"^http://(127\.0\.0\.1|localhost):\d{1,5}/oauth/zendesk/callback$")
+
+
+@dataclass
+class SandboxConfig:
+    """Everything the sandbox can be tuned with. ``clock`` returns epoch seconds (injectable)."""
+
+    port: int = 3001
+    host: str = "127.0.0.1"
+    seed_subdomains: tuple[str, ...] = ("acme",)
+    client_id: str = "zdg-local-ai-agent"
+    client_secret: str = "local-oauth-client-secret"
+    redirect_uris: list[str] = field(default_factory=lambda: [DEFAULT_REDIRECT_URI])
+    access_token_ttl_seconds: int = 1800
+    refresh_token_ttl_seconds: int = 30 * 86400
+    authorization_code_ttl_seconds: int = 120
+    rate_limit_per_minute: int = 700
+    ticket_updates_per_minute: int = 100
+    ticket_updates_per_ticket_user_per_10min: int = 30
+    incremental_exports_per_minute: int = 10
+    webhook_retries: int = 3
+    webhook_retry_backoff_seconds: float = 1.0
+    webhook_max_retry_after_seconds: float = 60.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_workers: int = 4
+    clock: Callable[[], float] = time.time
+
+    def redirect_uri_allowed(self, uri: str) -> bool:
+        return uri in self.redirect_uris or bool(_LOOPBACK_CALLBACK.match(uri))
