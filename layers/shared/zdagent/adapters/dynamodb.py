@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -216,7 +216,7 @@ class StateStore:
             raise map_client_error(exc) from exc
         return [_plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
-    def batch_put(self, items: list[Mapping[str, Any]], *, max_attempts: int = 8) -> None:
+    def batch_put(self, items: Sequence[Mapping[str, Any]], *, max_attempts: int = 8) -> None:
         """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
         for start in range(0, len(items), 25):
             requests = [
@@ -303,3 +303,20 @@ def _from_wire(unprocessed: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         ]
         for table, reqs in unprocessed.items()
     }
+
+
+def take_item(store: StateStore, pk: str, sk: str) -> dict[str, Any] | None:
+    """Delete an item and return what it was, atomically (single-use tokens such as OAuth
+    state); None if it was not there."""
+    try:
+        answer = store.table.delete_item(
+            Key={"pk": pk, "sk": sk},
+            ConditionExpression="attribute_exists(pk)",
+            ReturnValues="ALL_OLD",
+        )
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return None
+        raise map_client_error(exc) from exc
+    old = answer.get("Attributes")
+    return _plain(old) if old else None

@@ -26,7 +26,7 @@ class Settings(BaseModel):
     disconnect_state_machine_arn: str = ""
     oauth_client_secret_id: str = ""
     secrets_prefix: str = "zdagent"
-    public_base_url: str = "http://127.0.0.1:3000"
+    public_base_url: str = ""  # empty: the API URL of each request
     zendesk_base_url_template: str = "https://{subdomain}.zendesk.com"
     zendesk_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     zendesk_max_retries: int = Field(default=4, ge=0, le=10)

@@ -78,12 +78,6 @@ class Agent(BaseModel):
             raise ValueError(f"'{value}' is not a language code like 'en' or 'fr'")
         return value
 
-    def with_settings_patch(self, patch: dict[str, object], now: datetime) -> Agent:
-        merged = self.settings.model_dump() | patch
-        return self.model_copy(
-            update={"settings": AgentSettings.model_validate(merged), "updated_at": now}
-        )
-
     def public(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude={"version"})
 

@@ -62,6 +62,7 @@ class TriggerState(BaseModel):
     trigger_id: int | None = None
     webhook_id: str | None = None
     created_at: datetime | None = None
+    config_fingerprint: str | None = None  # what we last wrote: tells edits made in Zendesk
 
 
 class EngineState(BaseModel):
@@ -186,14 +187,24 @@ class Integration(BaseModel):
         engine = EngineState(enabled=False, changed_at=at)
         return self.model_copy(update={"authorization": state, "engine": engine})
 
-    def with_trigger(self, trigger_id: int, webhook_id: str, at: datetime) -> Integration:
+    def with_trigger(
+        self, trigger_id: int, webhook_id: str, fingerprint: str, at: datetime
+    ) -> Integration:
         state = TriggerState(
-            status="active", trigger_id=trigger_id, webhook_id=webhook_id, created_at=at
+            status="active",
+            trigger_id=trigger_id,
+            webhook_id=webhook_id,
+            created_at=at,
+            config_fingerprint=fingerprint,
         )
         return self.model_copy(update={"trigger": state})
 
     def trigger_deactivated(self) -> Integration:
         state = self.trigger.model_copy(update={"status": "inactive"})
+        return self.model_copy(update={"trigger": state})
+
+    def trigger_edited(self, fingerprint: str) -> Integration:
+        state = self.trigger.model_copy(update={"config_fingerprint": fingerprint})
         return self.model_copy(update={"trigger": state})
 
     def trigger_reactivated(self) -> Integration:

@@ -1,0 +1,29 @@
+"""The automation engine switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zdagent.api.http import json_response, new_resolver, parse_body
+from zdagent.api.requests import context_for
+from zdagent.core.observability import logger, metrics, tracer
+from zdagent.services import engine
+
+app = new_resolver()
+
+
+@app.put("/agents/<agent_id>/integration/engine")
+def toggle(agent_id: str) -> Response[str]:
+    request = parse_body(app.current_event.body, engine.ToggleEngineRequest)
+    toggled = engine.toggle_engine(context_for(app.lambda_context), agent_id, request.enabled)
+    return json_response(200, toggled.public())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

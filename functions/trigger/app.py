@@ -1,0 +1,49 @@
+"""The automation trigger: create, show (with drift), edit, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zdagent.api.http import json_response, new_resolver, parse_body
+from zdagent.api.requests import context_for, public_base_url
+from zdagent.core.observability import logger, metrics, tracer
+from zdagent.services import trigger
+
+app = new_resolver()
+
+
+@app.post("/agents/<agent_id>/integration/trigger")
+def create(agent_id: str) -> Response[str]:
+    request = parse_body(app.current_event.body, trigger.CreateTriggerRequest, allow_empty=True)
+    created = trigger.create_trigger(
+        context_for(app.lambda_context), agent_id, public_base_url(app.current_event), request
+    )
+    return json_response(201, created)
+
+
+@app.get("/agents/<agent_id>/integration/trigger")
+def show(agent_id: str) -> Response[str]:
+    return json_response(200, trigger.get_trigger(context_for(app.lambda_context), agent_id))
+
+
+@app.put("/agents/<agent_id>/integration/trigger")
+def update(agent_id: str) -> Response[str]:
+    request = parse_body(app.current_event.body, trigger.UpdateTriggerRequest)
+    updated = trigger.update_trigger(context_for(app.lambda_context), agent_id, request)
+    return json_response(200, updated)
+
+
+@app.post("/agents/<agent_id>/integration/trigger/deactivate")
+def deactivate(agent_id: str) -> Response[str]:
+    done = trigger.deactivate_trigger(context_for(app.lambda_context), agent_id)
+    return json_response(200, done.public())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

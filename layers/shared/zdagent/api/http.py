@@ -1,0 +1,102 @@
+"""The one place that maps errors to HTTP, and the resolver every API function uses.
+
+Errors are RFC 9457 problem documents (``application/problem+json``) with a ``detail`` a person can
+act on. Request validation failures never show pydantic internals: they are summarised per field.
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from zdagent.core.errors import AppError, ValidationFailedError, ZendeskError
+from zdagent.core.observability import logger
+from zdagent.core.validation import describe_validation_errors, validate_model
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, code: str, **extra: object) -> Response[str]:
+    body = {"type": f"urn:zdagent:problem:{code}", "title": title, "status": status}
+    body["detail"] = detail
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body))
+
+
+def problem_for(exc: AppError) -> Response[str]:
+    extra: dict[str, object] = dict(exc.extra)
+    if isinstance(exc, ZendeskError):
+        extra["zendesk_status"] = exc.zendesk_status
+        extra["zendesk_error"] = exc.zendesk_error
+    return problem(exc.status, exc.title, exc.detail, exc.code, **extra)
+
+
+def parse_json_object(raw: str | None) -> dict[str, Any]:
+    if not raw or not raw.strip():
+        raise ValidationFailedError("a JSON body is required")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailedError(f"the body is not valid JSON: {exc.msg} at {exc.pos}") from exc
+    if not isinstance(data, dict):
+        raise ValidationFailedError("the body must be a JSON object")
+    return data
+
+
+def parse_body[M: BaseModel](raw: str | None, model: type[M], *, allow_empty: bool = False) -> M:
+    """Parse a JSON body into ``model``; unknown fields and bad values become a 422."""
+    if not raw or not raw.strip():
+        if allow_empty:
+            return model.model_validate({})
+        raise ValidationFailedError("a JSON body is required")
+    return validate_model(model, parse_json_object(raw))
+
+
+def json_response(status: int, body: object) -> Response[str]:
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body))
+
+
+def html_response(status: int, html: str) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=html,
+        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+    )
+
+
+def new_resolver() -> APIGatewayHttpResolver:
+    """An HTTP API resolver with our error mapping registered."""
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(AppError)
+    def _app_error(exc: AppError) -> Response[str]:
+        log = logger.warning if exc.status < 500 else logger.error
+        log("request_failed", extra={"error_code": exc.code, "status": exc.status})
+        return problem_for(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(exc: RequestValidationError) -> Response[str]:
+        detail = describe_validation_errors(list(exc.errors()))
+        return problem(422, "Invalid request", detail, "validation_failed")
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response[str]:
+        return problem(404, "Not found", "no such route", "route_not_found")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[str]:
+        logger.exception("request_crashed", extra={"error_type": type(exc).__name__})
+        return problem(
+            500,
+            HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
+            "an unexpected error occurred; it has been logged",
+            "internal_error",
+        )
+
+    return app

@@ -1,0 +1,86 @@
+"""What use cases need from the outside world, built once per process and replaceable in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+
+import httpx
+
+from zdagent.adapters.dynamodb import StateStore
+from zdagent.adapters.repositories import (
+    AgentRepository,
+    IntegrationRepository,
+    KnowledgeRepository,
+)
+from zdagent.adapters.secrets import SecretVault
+from zdagent.adapters.tokens import IntegrationTokenProvider
+from zdagent.adapters.zendesk.auth import BearerAuth
+from zdagent.adapters.zendesk.client import ZendeskClient, base_url_for
+from zdagent.adapters.zendesk.oauth import OAuthTokenEndpoint
+from zdagent.core.settings import settings
+from zdagent.domain.integration import Integration
+
+
+@dataclass
+class Context:
+    store: StateStore = field(default_factory=StateStore)
+    vault: SecretVault = field(default_factory=SecretVault)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    zendesk_transport: httpx.BaseTransport | None = None
+    remaining_time: Callable[[], float] | None = None
+
+    @property
+    def agents(self) -> AgentRepository:
+        return AgentRepository(self.store)
+
+    @property
+    def integrations(self) -> IntegrationRepository:
+        return IntegrationRepository(self.store)
+
+    @property
+    def knowledge(self) -> KnowledgeRepository:
+        return KnowledgeRepository(self.store)
+
+    def token_endpoint(self, subdomain: str) -> OAuthTokenEndpoint:
+        client = self.vault.oauth_client()
+        return OAuthTokenEndpoint(
+            base_url_for(subdomain, settings().zendesk_base_url_template),
+            client.client_id,
+            client.client_secret,
+            transport=self.zendesk_transport,
+            timeout=settings().zendesk_timeout_seconds,
+            remaining_time=self.remaining_time,
+        )
+
+    def zendesk_for(self, integration: Integration) -> ZendeskClient:
+        """A client acting as the AI agent user of this integration."""
+        provider = IntegrationTokenProvider(
+            integration.agent_id,
+            vault=self.vault,
+            store=self.store,
+            token_endpoint=lambda: self.token_endpoint(integration.subdomain),
+            on_authorization_lost=lambda reason: self.mark_authorization_lost(
+                integration.agent_id, reason
+            ),
+            now=self.now,
+        )
+        return ZendeskClient.for_subdomain(
+            integration.subdomain,
+            auth=BearerAuth(provider),
+            remaining_time=self.remaining_time,
+            transport=self.zendesk_transport,
+        )
+
+    def mark_authorization_lost(self, agent_id: str, reason: str) -> None:
+        """The token cannot be refreshed: show 'unauthorized' with the reason, stop the engine."""
+        integration = self.integrations.find(agent_id)
+        if integration and integration.is_authorized:
+            self.integrations.save(integration.authorization_lost(reason, self.now()))
+
+
+@cache
+def default_context() -> Context:
+    return Context()

@@ -1,0 +1,329 @@
+"""Use cases: the automation trigger and its webhook in Zendesk."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zdagent.adapters.dynamodb import agent_pk
+from zdagent.adapters.secrets import WebhookSecret
+from zdagent.adapters.zendesk.client import ZendeskClient
+from zdagent.adapters.zendesk.models import Trigger, TriggerPayload, WebhookCreate
+from zdagent.core.errors import (
+    OperationRunningError,
+    TriggerExistsError,
+    TriggerNotActiveError,
+    ValidationFailedError,
+    ZendeskError,
+    ZendeskInvalidRecord,
+    ZendeskNotFound,
+)
+from zdagent.core.observability import logger
+from zdagent.domain import trigger as rules
+from zdagent.domain.integration import Integration
+from zdagent.services.context import Context
+
+LEASE = "trigger"
+
+
+class CreateTriggerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    position: int | None = Field(default=None, ge=1)
+
+
+class TriggerEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=255)
+    conditions: dict[str, Any] | None = None
+    actions: list[dict[str, Any]] | None = None
+    position: int | None = Field(default=None, ge=1)
+
+
+class UpdateTriggerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trigger: TriggerEdit
+    allow_unsafe: bool = False
+
+
+def webhook_endpoint(public_base_url: str, agent_id: str) -> str:
+    return f"{public_base_url.rstrip('/')}/webhooks/zendesk/{agent_id}"
+
+
+def trigger_json(trigger: Trigger) -> dict[str, Any]:
+    return trigger.model_dump(mode="json", exclude_none=True)
+
+
+class _Lease:
+    """Serialises trigger changes of one agent (two clicks must not make two triggers)."""
+
+    def __init__(self, ctx: Context, agent_id: str) -> None:
+        self._ctx, self._pk = ctx, agent_pk(agent_id)
+        self._owner: str | None = None
+
+    def __enter__(self) -> None:
+        self._owner = self._ctx.store.acquire_lease(self._pk, LEASE, 60)
+        if not self._owner:
+            raise OperationRunningError("another change to the trigger is in progress; retry")
+
+    def __exit__(self, *_: object) -> None:
+        if self._owner:
+            self._ctx.store.release_lease(self._pk, LEASE, self._owner)
+
+
+def create_trigger(
+    ctx: Context, agent_id: str, public_base_url: str, request: CreateTriggerRequest
+) -> dict[str, Any]:
+    with _Lease(ctx, agent_id):
+        integration = ctx.integrations.get(agent_id)
+        try:
+            integration.require_can_create_trigger()
+        except TriggerExistsError as exc:
+            exc.extra["trigger"] = _current_or_none(ctx, integration)
+            raise
+        with ctx.zendesk_for(integration) as zendesk:
+            if integration.trigger.status == "inactive" and integration.trigger.trigger_id:
+                reactivated = _reactivate(ctx, zendesk, integration)
+                if reactivated is not None:
+                    return reactivated
+            return _create_new(ctx, zendesk, integration, public_base_url, request.position)
+
+
+def _create_new(
+    ctx: Context,
+    zendesk: ZendeskClient,
+    integration: Integration,
+    public_base_url: str,
+    position: int | None,
+) -> dict[str, Any]:
+    agent_id = integration.agent_id
+    user = integration.authorization.user
+    assert user is not None  # authorized integrations always know their user
+    webhook = zendesk.create_webhook(
+        WebhookCreate(
+            name=f"AI agent {agent_id}",
+            endpoint=webhook_endpoint(public_base_url, agent_id),
+            description="Receives public email comments for the AI agent.",
+        )
+    )
+    try:
+        secret = zendesk.webhook_signing_secret(webhook.id)
+        ctx.vault.write_webhook_secret(
+            agent_id, WebhookSecret(webhook_id=webhook.id, signing_secret=secret)
+        )
+        body = rules.default_trigger(agent_id, user.id, webhook.id)
+        created = zendesk.create_trigger(TriggerPayload.model_validate(body))
+        if position is not None:
+            _move(zendesk, created.id, position)
+            created = zendesk.get_trigger(created.id)
+    except Exception:
+        _remove_orphan_webhook(ctx, zendesk, agent_id, webhook.id)
+        raise
+    fingerprint = rules.config_fingerprint(body)
+    saved = ctx.integrations.save(
+        ctx.integrations.get(agent_id).with_trigger(created.id, webhook.id, fingerprint, ctx.now())
+    )
+    logger.info("trigger_created", extra={"agent_id": agent_id, "trigger_id": created.id})
+    return {
+        "trigger": trigger_json(created),
+        "webhook": webhook.model_dump(mode="json", exclude_none=True),
+        "integration": saved.public(),
+    }
+
+
+def _remove_orphan_webhook(
+    ctx: Context, zendesk: ZendeskClient, agent_id: str, webhook_id: str
+) -> None:
+    try:
+        zendesk.delete_webhook(webhook_id)
+    except ZendeskNotFound:
+        pass
+    except ZendeskError:
+        logger.error("orphan_webhook_left", extra={"agent_id": agent_id, "webhook_id": webhook_id})
+    ctx.vault.delete_webhook_secret(agent_id)
+
+
+def _reactivate(
+    ctx: Context, zendesk: ZendeskClient, integration: Integration
+) -> dict[str, Any] | None:
+    """The trigger we deactivated earlier comes back on (None if it was deleted in Zendesk)."""
+    trigger_id = integration.trigger.trigger_id
+    webhook_id = integration.trigger.webhook_id
+    assert trigger_id is not None
+    try:
+        zendesk.update_many_triggers([{"id": trigger_id, "active": True}])
+        trigger = zendesk.get_trigger(trigger_id)
+        webhook = zendesk.get_webhook(webhook_id or "")
+    except ZendeskNotFound:
+        ctx.integrations.save(ctx.integrations.get(integration.agent_id).trigger_removed())
+        return None
+    if webhook.status != "active":
+        zendesk.update_webhook_status(webhook.id, "active")
+    saved = ctx.integrations.save(ctx.integrations.get(integration.agent_id).trigger_reactivated())
+    logger.info("trigger_reactivated", extra={"agent_id": integration.agent_id})
+    return {
+        "trigger": trigger_json(trigger),
+        "webhook": webhook.model_dump(mode="json", exclude_none=True),
+        "integration": saved.public(),
+    }
+
+
+def _current_or_none(ctx: Context, integration: Integration) -> dict[str, Any] | None:
+    if not integration.trigger.trigger_id:
+        return None
+    try:
+        with ctx.zendesk_for(integration) as zendesk:
+            return trigger_json(zendesk.get_trigger(integration.trigger.trigger_id))
+    except ZendeskError:
+        return None
+
+
+def _require_trigger(integration: Integration) -> int:
+    if integration.trigger.status == "none" or not integration.trigger.trigger_id:
+        raise TriggerNotActiveError(
+            "there is no automation trigger yet: create it first "
+            f"(POST /agents/{integration.agent_id}/integration/trigger)"
+        )
+    return integration.trigger.trigger_id
+
+
+def get_trigger(ctx: Context, agent_id: str) -> dict[str, Any]:
+    """The trigger as Zendesk has it now, and whether it drifted from what we last wrote."""
+    integration = ctx.integrations.get(agent_id)
+    trigger_id = _require_trigger(integration)
+    integration.require_authorized("reading the automation trigger")
+    with ctx.zendesk_for(integration) as zendesk:
+        try:
+            trigger = zendesk.get_trigger(trigger_id)
+        except ZendeskNotFound:
+            return {"trigger": None, "drift": {"status": "deleted", "detail": _deleted(agent_id)}}
+    return {"trigger": trigger_json(trigger), "drift": drift_of(integration, trigger)}
+
+
+def _deleted(agent_id: str) -> str:
+    return (
+        "the trigger was deleted in Zendesk; deactivate it here and create it again "
+        f"(POST /agents/{agent_id}/integration/trigger)"
+    )
+
+
+def drift_of(integration: Integration, trigger: Trigger) -> dict[str, str]:
+    expected_active = integration.trigger.status == "active"
+    if bool(trigger.active) != expected_active:
+        state = "active" if trigger.active else "inactive"
+        return {
+            "status": "deactivated" if expected_active else "reactivated",
+            "detail": f"the trigger is {state} in Zendesk but {integration.trigger.status} here",
+        }
+    fingerprint = rules.config_fingerprint(trigger.model_dump(mode="json"))
+    if (
+        integration.trigger.config_fingerprint
+        and fingerprint != integration.trigger.config_fingerprint
+    ):
+        return {
+            "status": "modified",
+            "detail": "the trigger was edited in Zendesk since it was created or saved here",
+        }
+    return {"status": "in_sync", "detail": "the trigger matches what this integration saved"}
+
+
+def update_trigger(ctx: Context, agent_id: str, request: UpdateTriggerRequest) -> dict[str, Any]:
+    with _Lease(ctx, agent_id):
+        integration = ctx.integrations.get(agent_id)
+        trigger_id = _require_trigger(integration)
+        integration.require_authorized("editing the automation trigger")
+        edit = request.trigger
+        with ctx.zendesk_for(integration) as zendesk:
+            current = zendesk.get_trigger(trigger_id)
+            update = _prepared_update(integration, current, edit, request.allow_unsafe)
+            try:
+                if update is not None:
+                    zendesk.update_trigger(trigger_id, update)
+                if edit.position is not None:
+                    _move(zendesk, trigger_id, edit.position)
+            except ZendeskInvalidRecord as exc:
+                raise ValidationFailedError(f"Zendesk refused the trigger: {exc.detail}") from exc
+            trigger = zendesk.get_trigger(trigger_id)
+        fingerprint = rules.config_fingerprint(trigger.model_dump(mode="json"))
+        ctx.integrations.save(ctx.integrations.get(agent_id).trigger_edited(fingerprint))
+        logger.info("trigger_updated", extra={"agent_id": agent_id, "trigger_id": trigger_id})
+        return {"trigger": trigger_json(trigger)}
+
+
+def _prepared_update(
+    integration: Integration, current: Trigger, edit: TriggerEdit, allow_unsafe: bool
+) -> TriggerPayload | None:
+    if edit.title is None and edit.conditions is None and edit.actions is None:
+        return None
+    conditions = (
+        rules.check_conditions_shape(edit.conditions)
+        if edit.conditions is not None
+        else current.conditions.model_dump(mode="json")
+    )
+    actions = (
+        rules.check_actions_shape(edit.actions)
+        if edit.actions is not None
+        else [a.model_dump(mode="json") for a in current.actions]
+    )
+    user = integration.authorization.user
+    if not allow_unsafe and user is not None:
+        rules.check_safe_edit(
+            conditions,
+            actions,
+            ai_agent_user_id=user.id,
+            webhook_id=integration.trigger.webhook_id or "",
+        )
+    fields: dict[str, Any] = {
+        "title": edit.title if edit.title is not None else current.title or current.raw_title,
+        "conditions": conditions,
+        "actions": actions,
+        "active": bool(current.active),
+    }
+    return TriggerPayload.model_validate(fields)
+
+
+def _move(zendesk: ZendeskClient, trigger_id: int, position: int) -> None:
+    """Put our trigger at ``position`` (1 = first) with Zendesk's reorder API, others unmoved."""
+    ordered = sorted(zendesk.list_triggers(), key=lambda t: (t.position or 0, t.id))
+    ids = [t.id for t in ordered if t.id != trigger_id]
+    ids.insert(min(position - 1, len(ids)), trigger_id)
+    zendesk.reorder_triggers(ids)
+
+
+def deactivate_trigger(ctx: Context, agent_id: str) -> Integration:
+    """Deactivate in Zendesk (a trigger deleted there by hand counts as done). Idempotent."""
+    with _Lease(ctx, agent_id):
+        integration = ctx.integrations.get(agent_id)
+        integration.require_can_deactivate_trigger()
+        if integration.trigger.status != "active" or not integration.trigger.trigger_id:
+            return integration
+        with ctx.zendesk_for(integration) as zendesk:
+            try:
+                zendesk.update_many_triggers(
+                    [{"id": integration.trigger.trigger_id, "active": False}]
+                )
+            except ZendeskNotFound:
+                logger.info("trigger_already_deleted", extra={"agent_id": agent_id})
+        saved = ctx.integrations.save(ctx.integrations.get(agent_id).trigger_deactivated())
+        logger.info("trigger_deactivated", extra={"agent_id": agent_id})
+        return saved
+
+
+def remove_trigger_and_webhook(ctx: Context, agent_id: str) -> Integration:
+    """Delete our trigger and webhook in Zendesk (used when removing the integration)."""
+    integration = ctx.integrations.get(agent_id)
+    integration.require_can_deactivate_trigger()
+    if integration.trigger.trigger_id or integration.trigger.webhook_id:
+        with ctx.zendesk_for(integration) as zendesk:
+            if integration.trigger.trigger_id:
+                with contextlib.suppress(ZendeskNotFound):
+                    zendesk.delete_trigger(integration.trigger.trigger_id)
+            if integration.trigger.webhook_id:
+                with contextlib.suppress(ZendeskNotFound):
+                    zendesk.delete_webhook(integration.trigger.webhook_id)
+    ctx.vault.delete_webhook_secret(agent_id)
+    return ctx.integrations.save(ctx.integrations.get(agent_id).trigger_removed())
