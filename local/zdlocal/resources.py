@@ -22,8 +22,8 @@ from zdlocal.template import (
     REGION,
     STACK_NAME,
     Physical,
-    ResourceMap,
     Resolver,
+    ResourceMap,
     Template,
     TemplateError,
 )

@@ -306,7 +306,7 @@ class Resolver:
             return str(resolved)
         raise TemplateError(f"{where}: expected a string, the template gives {resolved!r}")
 
-    def _intrinsic(self, key: str, arg: Any) -> Any:  # noqa: PLR0911, PLR0912, C901
+    def _intrinsic(self, key: str, arg: Any) -> Any:  # noqa: PLR0911, PLR0912
         if key == "Ref":
             return self.ref(str(arg))
         if key == "Condition":
