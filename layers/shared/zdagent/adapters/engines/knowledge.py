@@ -1,0 +1,138 @@
+"""The embedded default engine: answers from the agent's articles, offline, in milliseconds.
+
+No model and no network: retrieval (``index``), article selection with a calibrated confidence
+(``selection``), and the article text itself as the answer, cited with its link. Below the agent's
+``confidence_threshold`` it hands over instead of guessing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from zdagent.adapters.engines.index import KnowledgeIndex
+from zdagent.adapters.engines.language import primary_subtag
+from zdagent.adapters.engines.screening import (
+    SHARED_INDEX_CACHE,
+    IndexCache,
+    PreparedMessage,
+    prepare_message,
+    screen_message,
+)
+from zdagent.adapters.engines.selection import Selection, select_articles
+from zdagent.core.observability import logger
+from zdagent.domain.engine import (
+    ConversationMessage,
+    EngineAnswer,
+    EngineHandover,
+    EngineRequest,
+    EngineResult,
+    KnowledgeArticle,
+    KnowledgeBase,
+    Source,
+)
+
+_REPEAT_PROBE_CHARS = 80
+
+
+class KnowledgeEngine:
+    """Retrieval-only reply engine (the default)."""
+
+    name = "knowledge"
+
+    def __init__(self, *, cache: IndexCache | None = None, max_articles: int = 3) -> None:
+        self._cache = cache if cache is not None else SHARED_INDEX_CACHE
+        self._max_articles = max_articles
+
+    def respond(self, request: EngineRequest, knowledge: KnowledgeBase) -> EngineResult:
+        started = time.perf_counter()
+        prepared = prepare_message(request)
+        result = screen_message(prepared) or self._answer(request, knowledge, prepared)
+        logger.info(
+            "engine_responded",
+            extra={
+                "engine": self.name,
+                "agent_id": request.agent_id,
+                "knowledge_version": knowledge.version,
+                "result": result.kind,
+                "reason": getattr(result, "reason", None),
+                "language": prepared.language,
+                "confidence": getattr(result, "confidence", None),
+                "sources": [source.article_id for source in getattr(result, "sources", [])],
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        return result
+
+    def _answer(
+        self, request: EngineRequest, knowledge: KnowledgeBase, prepared: PreparedMessage
+    ) -> EngineResult:
+        index = self._cache.get(knowledge).for_language(prepared.language, request.default_language)
+        language = answer_language(index_language(index), prepared.language, request)
+        if index is None:
+            return _low_confidence(language, Selection(), "The knowledge base has no articles.")
+        selection = select_articles(
+            index,
+            cleaned=prepared.cleaned,
+            subject=request.subject,
+            max_articles=self._max_articles,
+        )
+        if selection.best is None or selection.confidence < request.confidence_threshold:
+            return _low_confidence(language, selection, "No article answers this confidently.")
+        if _repeats_earlier_answer(selection.articles, request.history):
+            return _low_confidence(
+                language, selection, "The best article was already sent; the customer still asks."
+            )
+        return EngineAnswer(
+            markdown=answer_markdown(selection.articles),
+            language=language,
+            confidence=selection.confidence,
+            sources=[source_of(article) for article in selection.articles],
+        )
+
+    def index_for(self, knowledge: KnowledgeBase) -> KnowledgeIndex:
+        return self._cache.get(knowledge)
+
+
+def index_language(index: object) -> str | None:
+    return getattr(index, "language", None)
+
+
+def answer_language(found: str | None, detected: str, request: EngineRequest) -> str:
+    """The detected language if the articles are in it, else the language the articles are in."""
+    if found is None or found == primary_subtag(detected):
+        return detected
+    for language in [request.default_language, *request.languages]:
+        if primary_subtag(language) == found:
+            return language
+    return found
+
+
+def answer_markdown(articles: list[KnowledgeArticle]) -> str:
+    if len(articles) == 1:
+        return articles[0].body.strip()
+    return "\n\n".join(f"**{article.title}**\n\n{article.body.strip()}" for article in articles)
+
+
+def source_of(article: KnowledgeArticle) -> Source:
+    return Source(article_id=article.id, title=article.title, url=article.url)
+
+
+def _low_confidence(language: str, selection: Selection, why: str) -> EngineHandover:
+    best = selection.best
+    summary = why if best is None else f"{why} Closest article: {best.title!r}."
+    return EngineHandover(
+        reason="low_confidence",
+        summary=f"{summary} Confidence {selection.confidence:.2f}.",
+        language=language,
+        confidence=selection.confidence,
+    )
+
+
+def _repeats_earlier_answer(
+    articles: list[KnowledgeArticle], history: list[ConversationMessage]
+) -> bool:
+    earlier = [message.text for message in history if message.role == "ai_agent"]
+    if not earlier:
+        return False
+    probe = " ".join(articles[0].body.split())[:_REPEAT_PROBE_CHARS]
+    return any(probe in " ".join(text.split()) for text in earlier)

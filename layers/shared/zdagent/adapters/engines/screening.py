@@ -1,0 +1,104 @@
+"""What every engine does before it looks for an answer: clean, detect language, screen intents.
+
+Also the shared, bounded per-process cache of built indexes, so a warm Lambda answers from the
+index it built on its first email for that agent and knowledge version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from zdagent.adapters.engines.index import KnowledgeIndex
+from zdagent.adapters.engines.intents import Intent, classify_intent
+from zdagent.adapters.engines.language import detect_language
+from zdagent.adapters.engines.text import clean_customer_message
+from zdagent.domain.engine import (
+    EngineHandover,
+    EngineNothingToSay,
+    EngineRequest,
+    EngineResult,
+    KnowledgeBase,
+)
+
+_SHORT_MESSAGE_WORDS = 6
+
+
+@dataclass(frozen=True)
+class PreparedMessage:
+    """The latest customer message as engines read it."""
+
+    cleaned: str
+    language: str
+    intent: Intent | None
+
+
+def prepare_message(request: EngineRequest) -> PreparedMessage:
+    cleaned = clean_customer_message(request.latest_message)
+    # A very short message says little about its language: let the subject help.
+    sample = cleaned
+    if len(cleaned.split()) < _SHORT_MESSAGE_WORDS:
+        sample = f"{request.subject}\n{cleaned}"
+    language = detect_language(sample, request.languages, request.default_language)
+    return PreparedMessage(cleaned=cleaned, language=language, intent=classify_intent(cleaned))
+
+
+def screen_message(prepared: PreparedMessage) -> EngineResult | None:
+    """The result for messages that no article should answer, or None to go on."""
+    if not prepared.cleaned:
+        return EngineNothingToSay(reason="empty_message")
+    if prepared.intent == "injection":
+        return EngineHandover(
+            reason="prompt_injection",
+            summary="The message tries to give the AI agent instructions; not answered "
+            "automatically. Please review it.",
+            language=prepared.language,
+        )
+    if prepared.intent == "human":
+        return EngineHandover(
+            reason="customer_requested_human",
+            summary="The customer asks to talk to a person (or is escalating).",
+            language=prepared.language,
+        )
+    if prepared.intent == "auto_reply":
+        return EngineNothingToSay(reason="auto_reply")
+    if prepared.intent == "acknowledgement":
+        return EngineNothingToSay(reason="acknowledgement")
+    return None
+
+
+class IndexCache:
+    """A bounded LRU of built indexes keyed by (agent_id, version); safe across threads."""
+
+    def __init__(self, max_entries: int = 16) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, str], KnowledgeIndex] = OrderedDict()
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    def get(self, knowledge: KnowledgeBase) -> KnowledgeIndex:
+        key = (knowledge.agent_id, knowledge.version)
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None:
+                self._entries.move_to_end(key)
+                return cached
+        built = KnowledgeIndex.build(knowledge.articles)
+        with self._lock:
+            self.builds += 1
+            self._entries[key] = built
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return built
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+SHARED_INDEX_CACHE = IndexCache()
