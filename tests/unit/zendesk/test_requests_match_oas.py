@@ -27,6 +27,16 @@ import pytest
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from tests.unit.zendesk.zendesk_fakes import (
+    BASE_URL,
+    FakeZendesk,
+    make_client,
+    oas_example,
+    reply,
+    support_oas,
+    webhooks_oas,
+)
 from zdagent.adapters.zendesk import (
     Action,
     BearerAuth,
@@ -39,16 +49,6 @@ from zdagent.adapters.zendesk import (
     ZendeskClient,
 )
 from zdagent.adapters.zendesk.models import Condition
-
-from tests.unit.zendesk.zendesk_fakes import (
-    BASE_URL,
-    FakeZendesk,
-    make_client,
-    oas_example,
-    reply,
-    support_oas,
-    webhooks_oas,
-)
 
 AMENDMENTS = {
     "bearer": "security: the OAS lists only basicAuth; Zendesk documents OAuth bearer tokens",

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import yaml
+
 from zdagent.adapters.zendesk import ZendeskClient
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -99,7 +100,12 @@ class FakeZendesk:
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        self.requests.append(request)
+        # a snapshot: httpx auth flows mutate and resend the same request object
+        self.requests.append(
+            httpx.Request(
+                request.method, request.url, headers=request.headers.copy(), content=request.content
+            )
+        )
         path = request.url.path
         assert path.startswith(self.base_path), f"request outside the base path: {path}"
         path = path[len(self.base_path) :]
