@@ -1,0 +1,58 @@
+"""The conversation log: per ticket, its messages and the agent's decisions (redacted)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MessageRole = Literal["visitor", "human_agent", "ai_agent"]
+ConversationSource = Literal["live", "imported"]
+ConversationStatus = Literal["processed", "answered", "escalated", "ignored", "imported"]
+DecisionAction = Literal["answered", "drafted", "escalated", "ignored"]
+
+
+class LoggedMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: str
+    role: MessageRole
+    text: str  # redacted
+    public: bool = True
+    created_at: datetime
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision_id: str
+    comment_id: int | None = None
+    action: DecisionAction
+    reason: str  # one reason code, e.g. "answered", "engine_off", "auto_reply", "low_confidence"
+    confidence: float | None = None
+    engine: str | None = None
+    language: str | None = None
+    sources: list[dict[str, str | None]] = Field(default_factory=list)
+    at: datetime
+
+
+class Conversation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agent_id: str
+    ticket_id: int
+    source: ConversationSource = "live"
+    status: ConversationStatus = "processed"
+    subject: str = ""  # redacted
+    channel: str | None = None
+    labels: list[str] = Field(default_factory=list)
+    replies_sent: int = 0
+    last_reason: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationDetail(Conversation):
+    messages: list[LoggedMessage] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)
