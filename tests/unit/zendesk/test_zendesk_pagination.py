@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.unit.zendesk.zendesk_fakes import BASE_URL, FakeZendesk, make_client, reply
 from zdagent.core.errors import ZendeskError
 
 
-def _page(ids: list[int], *, has_more: bool, after: str | None = None, next_url: str | None = None):
+def _page(
+    ids: list[int], *, has_more: bool, after: str | None = None, next_url: str | None = None
+) -> httpx.Response:
     body: dict[str, object] = {
         "comments": [{"id": i, "body": f"c{i}", "public": True, "author_id": 1} for i in ids],
         "meta": {"has_more": has_more, "after_cursor": after, "before_cursor": None},
