@@ -1,0 +1,1 @@
+"""Helpers shared by test tiers: flows that drive the product the way a user does."""

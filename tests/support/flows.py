@@ -1,0 +1,86 @@
+"""Connect an agent end to end: over HTTP against the local stack, or through use cases.
+
+Authorization goes through the sandbox's real consent endpoint: ``sandbox_login=<email>``
+approves at once as that Zendesk user and redirects to our callback with code and state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import httpx
+
+AI_AGENT = "ai-agent@{sub}.test"
+ADMIN = "admin@{sub}.test"
+
+
+def consent_redirect(authorize_url: str, login_email: str) -> str:
+    """Approve the consent page as ``login_email``; returns the callback URL Zendesk redirects to."""
+    separator = "&" if "?" in authorize_url else "?"
+    url = f"{authorize_url}{separator}{urlencode({'sandbox_login': login_email})}"
+    response = httpx.get(url, follow_redirects=False, timeout=10)
+    assert response.status_code in (302, 303), (response.status_code, response.text[:300])
+    return response.headers["location"]
+
+
+def callback_params(callback_url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(callback_url).query).items()}
+
+
+@dataclass
+class Api:
+    """The admin API of a running stack."""
+
+    base_url: str
+    admin_token: str = "local-admin-token"
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.admin_token}"}
+        return httpx.request(
+            method, self.base_url + path, json=body, headers=headers, timeout=30, **kwargs
+        )
+
+    def ok(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+        response = self.call(method, path, body)
+        assert response.status_code == status, (method, path, response.status_code, response.text)
+        return response.json() if response.content else None
+
+
+def http_create_agent(api: Api, name: str = "Demo agent", **settings: Any) -> str:
+    body: dict[str, Any] = {"name": name}
+    if settings:
+        body["settings"] = settings
+    return str(api.ok("POST", "/agents", body, status=201)["agent_id"])
+
+
+def http_authorize(api: Api, agent_id: str, login_email: str) -> httpx.Response:
+    """Click Authorize, allow in Zendesk as ``login_email``, and land on our callback page."""
+    start = api.ok("POST", f"/agents/{agent_id}/integration/authorization")
+    callback = consent_redirect(start["authorize_url"], login_email)
+    return httpx.get(callback, timeout=30)
+
+
+def http_connect(
+    api: Api, subdomain: str = "acme", *, trigger: bool = True, engine: bool = True, **settings: Any
+) -> str:
+    """Agent + integration + authorization (+ trigger, + engine on). Returns the agent id."""
+    agent_id = http_create_agent(api, **settings)
+    api.ok(
+        "POST",
+        f"/agents/{agent_id}/integration",
+        {
+            "crm": "zendesk_support",
+            "subdomain": subdomain,
+            "ai_agent_user_email": AI_AGENT.format(sub=subdomain),
+        },
+        status=201,
+    )
+    page = http_authorize(api, agent_id, AI_AGENT.format(sub=subdomain))
+    assert page.status_code == 200, page.text
+    if trigger:
+        api.ok("POST", f"/agents/{agent_id}/integration/trigger", status=201)
+    if trigger and engine:
+        api.ok("PUT", f"/agents/{agent_id}/integration/engine", {"enabled": True})
+    return agent_id
