@@ -157,3 +157,22 @@ def test_comment_flags() -> None:
 
     comment = Comment.model_validate({**comments[0], "metadata": {"flags": [4, "x"]}})
     assert comment.flags == [4]
+
+
+def test_trigger_parses_zendesk_variations() -> None:
+    from zdagent.adapters.zendesk import Trigger  # noqa: PLC0415
+
+    trigger = Trigger.model_validate(
+        {
+            "id": 1,
+            "category_id": 10026,
+            "conditions": {"all": [{"field": "status", "operator": "is", "value": None}]},
+            "actions": [
+                {"field": "notification_webhook", "value": ["01F", '{"a":1}']},
+                {"field": "set_tags", "value": {"unexpected": "object"}},
+            ],
+        }
+    )
+    assert trigger.category_id == "10026"
+    assert trigger.actions[0].value == ["01F", '{"a":1}']
+    assert trigger.conditions.any == []

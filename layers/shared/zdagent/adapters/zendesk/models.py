@@ -12,13 +12,15 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ConditionValue = str | int | bool | list[str | int] | None
+# Zendesk's values are strings, numbers or lists of them; read models take whatever comes.
+ConditionValue = Any
 
 
 class ZendeskObject(BaseModel):
-    """Base for what Zendesk returns: unknown fields kept, nothing but ``id`` required."""
+    """Base for what Zendesk returns: unknown fields kept, nothing but ``id`` required, and
+    numbers accepted where a string is expected (ids such as ``category_id`` vary)."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True)
 
 
 class WritePayload(BaseModel):
