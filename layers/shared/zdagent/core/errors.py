@@ -218,3 +218,25 @@ class ZendeskInvalidRecord(ZendeskClientError):
     """422 RecordInvalid: Zendesk refused the data we sent."""
 
     code = "zendesk_invalid_record"
+
+
+# --- reply engines (added by the reply-engines work; engines turn these into handovers) -------
+class EngineError(AppError):
+    """A reply engine could not produce a usable result."""
+
+    status = 502
+    code = "engine_error"
+    title = "Reply engine error"
+
+
+class EngineUnavailableError(EngineError):
+    """The model service throttled, timed out or failed (after the client's own retries)."""
+
+    status = 503
+    code = "engine_unavailable"
+
+
+class EngineOutputError(EngineError):
+    """The model answered, but not in the structure it was asked for."""
+
+    code = "engine_output_invalid"

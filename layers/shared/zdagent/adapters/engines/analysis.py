@@ -12,12 +12,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", re.UNICODE)
 # French inverted subjects and imperatives: "pouvez-vous", "dois-je", "rembourse-moi", "a-t-il".
 _CLITIC = re.compile(
     r"-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles|moi|toi|le|la|les|lui|leur|y|en|ce)$"
 )
-_ELISION = re.compile(r"^(?:l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+_ELISION = re.compile(r"^(?:l|d|j|m|t|s|n|c|qu|jusqu|lorsqu|puisqu)['\u2019]", re.IGNORECASE)
 _MIN_STEM = 3
 
 # Function words, greetings, politeness and support-email filler: they say nothing about the topic.
@@ -53,7 +53,7 @@ journée équipe service client question questions aide aider besoin voudrais vo
 souhaite souhaiterais souhaitons pouvez pourriez pouvoir peux peut puis savoir dire faire fait
 hier aujourd'hui depuis avance désolé désolée oui non ok d'accord vraiment beaucoup quelqu'un
 quelque également lors chez sans sous vers ceux celle celui ici voilà merci
-combien temps fois deux trois vais va allez vont dois doit devez devrais devrait avais avait
+comme combien temps fois deux trois vais va allez vont dois doit devez devrais devrait avais avait
 aurai aura fera ferai faut faudrait falloir peut-être estce possible normal normalement
 réponse répondu matin soir semaine semaines jour jours mois
 """
@@ -128,7 +128,7 @@ def words(text: str) -> list[str]:
     """Lower-cased, accent-folded words; French elisions ("l'adresse") are split off."""
     found: list[str] = []
     for match in _WORD.finditer(text):
-        word = _ELISION.sub("", match.group(0).replace("’", "'").lower())
+        word = _ELISION.sub("", match.group(0).replace("\u2019", "'").lower())
         word = _CLITIC.sub("", word).replace("-", "")  # "week-end" and "weekend" are one word
         found.append(_fold(word))
     return found

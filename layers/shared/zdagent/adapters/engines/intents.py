@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (pattern tables read better one pattern a line)
 """Messages no article should answer: "I want a human", prompt injection, "thanks!", auto-replies.
 
 Pattern lists in the agent's languages (en, fr first; de, es, nl, it, pt for the common phrases).
@@ -171,7 +172,7 @@ _AUTO_REPLY = re.compile(
 
 
 def _normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
     folded = "".join(char for char in decomposed if not unicodedata.combining(char))
     return re.sub(r"\s+", " ", folded).strip()
 

@@ -61,7 +61,7 @@ def primary_subtag(language: str) -> str:
 
 
 def detect_language(text: str, supported: list[str], default: str) -> str:
-    """The language of ``text`` if it is supported (as spelled in ``supported``), else ``default``."""
+    """The language of ``text`` if ``supported`` (spelled as there), else ``default``."""
     detected = guess_language(text)
     if detected is None:
         return default
@@ -83,17 +83,18 @@ def guess_language(text: str) -> str | None:
 
 
 def language_scores(text: str) -> Counter[str]:
-    lowered = unicodedata.normalize("NFC", text.lower().replace("’", "'"))
-    scores: Counter[str] = Counter()
+    """Evidence per language (floats in a Counter, for ``most_common``)."""
+    lowered = unicodedata.normalize("NFC", text.lower().replace("\u2019", "'"))
+    scores: dict[str, float] = {}
     weights = _word_weights()
     for word in _WORD.findall(lowered):
         for language, weight in weights.get(word, ()):
-            scores[language] += weight
+            scores[language] = scores.get(language, 0.0) + weight
     for language, markers in _MARKERS.items():
         hits = sum(lowered.count(marker) for marker in markers)
         if hits:
-            scores[language] += _MARKER_WEIGHT * hits
-    return scores
+            scores[language] = scores.get(language, 0.0) + _MARKER_WEIGHT * hits
+    return Counter(scores)
 
 
 @cache
