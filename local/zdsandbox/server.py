@@ -41,7 +41,7 @@ class SandboxServer:
         self._bind()
         assert self._server is not None
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="zdsandbox-http", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="zdsandbox-http", daemon=True
         )
         self._thread.start()
         return self

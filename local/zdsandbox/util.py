@@ -56,7 +56,9 @@ def decode_cursor(cursor: str) -> str | None:
 
 def text_to_html(text: str) -> str:
     paragraphs = [p for p in re.split(r"\n{2,}", text.strip()) if p] or [""]
-    inner = "".join(f"<p>{html.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    inner = "".join(
+        f"<p>{html.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs
+    )
     return f'<div class="zd-comment" dir="auto">{inner}</div>'
 
 

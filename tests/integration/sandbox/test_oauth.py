@@ -7,7 +7,8 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlparse
 
 import httpx
-from conftest import (
+
+from tests.integration.sandbox.sandbox_support import (
     CLIENT_ID,
     CLIENT_SECRET,
     REDIRECT_URI,
@@ -59,9 +60,15 @@ def test_wrong_client_secret_is_invalid_client_401(account: Account) -> None:
 
 def test_refresh_rotates_and_invalidates_the_old_pair(account: Account) -> None:
     first = account.token("ai-agent")
-    refreshed = account.client.post(account.path("/oauth/tokens"), json={
-        "grant_type": "refresh_token", "refresh_token": first["refresh_token"],
-        "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+    refreshed = account.client.post(
+        account.path("/oauth/tokens"),
+        json={
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+    )
     assert refreshed.status_code == 201, refreshed.text
     second = refreshed.json()
     assert second["access_token"] != first["access_token"]
@@ -70,9 +77,15 @@ def test_refresh_rotates_and_invalidates_the_old_pair(account: Account) -> None:
     assert old.status_code == 401
     assert old.json() == {"error": "Couldn't authenticate you"}
     assert ApiClient(account, second["access_token"]).get("/api/v2/users/me").status_code == 200
-    reuse = account.client.post(account.path("/oauth/tokens"), json={
-        "grant_type": "refresh_token", "refresh_token": first["refresh_token"],
-        "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+    reuse = account.client.post(
+        account.path("/oauth/tokens"),
+        json={
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+    )
     assert (reuse.status_code, reuse.json()["error"]) == (400, "invalid_grant")
 
 
@@ -98,7 +111,8 @@ def test_consent_page_lists_agents_and_allow_redirects_with_code(account: Accoun
     assert "text/html" in page.headers["content-type"]
     assert f"ai-agent@{account.subdomain}.test" in page.text
     assert "customer@example.com" not in page.text
-    assert "value='allow'" in page.text and "value='deny'" in page.text
+    assert "value='allow'" in page.text
+    assert "value='deny'" in page.text
     form = {**params, "user_id": str(account.user_id("admin")), "decision": "allow"}
     allowed = account.client.post(account.path("/oauth/authorizations/new"), data=form)
     assert allowed.status_code == 302
@@ -110,8 +124,9 @@ def test_consent_page_lists_agents_and_allow_redirects_with_code(account: Accoun
 
 def test_consent_deny_redirects_with_access_denied(account: Account) -> None:
     params = account.authorize_params()
-    denied = account.client.post(account.path("/oauth/authorizations/new"),
-                                 data={**params, "decision": "deny"})
+    denied = account.client.post(
+        account.path("/oauth/authorizations/new"), data={**params, "decision": "deny"}
+    )
     assert denied.status_code == 302
     query = parse_qs(urlparse(denied.headers["location"]).query)
     assert query["error"] == ["access_denied"]
@@ -131,8 +146,12 @@ def test_unregistered_redirect_or_client_is_refused_without_redirect(account: Ac
 
 def test_loopback_callback_on_any_port_is_accepted(account: Account) -> None:
     uri = "http://127.0.0.1:54321/oauth/zendesk/callback"
-    response = account.client.get(account.path("/oauth/authorizations/new"), params=account.
-                                  authorize_params(redirect_uri=uri, sandbox_login=f"admin@{account.subdomain}.test"))
+    response = account.client.get(
+        account.path("/oauth/authorizations/new"),
+        params=account.authorize_params(
+            redirect_uri=uri, sandbox_login=f"admin@{account.subdomain}.test"
+        ),
+    )
     assert response.status_code == 302
     assert response.headers["location"].startswith(uri + "?code=")
 
@@ -161,13 +180,15 @@ def test_read_scope_cannot_write(account: Account) -> None:
     email = account.email()
     reader = account.api("ai-agent", scope="read")
     assert reader.get(f"/api/v2/tickets/{email['ticket_id']}").status_code == 200
-    refused = reader.put(f"/api/v2/tickets/{email['ticket_id']}",
-                         json={"ticket": {"status": "open"}})
+    refused = reader.put(
+        f"/api/v2/tickets/{email['ticket_id']}", json={"ticket": {"status": "open"}}
+    )
     assert refused.status_code == 403
     assert refused.json()["error"] == "Forbidden"
     scoped = account.api("ai-agent", scope="tickets:read tickets:write")
-    allowed = scoped.put(f"/api/v2/tickets/{email['ticket_id']}",
-                         json={"ticket": {"status": "open"}})
+    allowed = scoped.put(
+        f"/api/v2/tickets/{email['ticket_id']}", json={"ticket": {"status": "open"}}
+    )
     assert allowed.status_code == 200
 
 

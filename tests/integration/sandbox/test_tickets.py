@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Account, ApiClient
+
+from tests.integration.sandbox.sandbox_support import Account, ApiClient
 from zdsandbox.server import SandboxServer
 
 
@@ -41,11 +42,22 @@ def test_reply_on_ticket_and_auto_submitted_flag(account: Account, api: ApiClien
 def test_put_ticket_comment_status_tags_group_assignee(account: Account, api: ApiClient) -> None:
     ticket_id = account.email("Need a refund")["ticket_id"]
     support = next(g for g in api.get("/api/v2/groups").json()["groups"] if g["name"] == "Support")
-    response = api.put(f"/api/v2/tickets/{ticket_id}.json", json={"ticket": {
-        "comment": {"html_body": "<p>Hi <b>there</b></p><p>Refund done.</p>", "public": True,
-                    "author_id": account.user_id("ai-agent")},
-        "status": "pending", "tags": ["ai_agent_replied", "refund"], "group_id": support["id"],
-        "assignee_email": f"agent@{account.subdomain}.test"}})
+    response = api.put(
+        f"/api/v2/tickets/{ticket_id}.json",
+        json={
+            "ticket": {
+                "comment": {
+                    "html_body": "<p>Hi <b>there</b></p><p>Refund done.</p>",
+                    "public": True,
+                    "author_id": account.user_id("ai-agent"),
+                },
+                "status": "pending",
+                "tags": ["ai_agent_replied", "refund"],
+                "group_id": support["id"],
+                "assignee_email": f"agent@{account.subdomain}.test",
+            }
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["ticket"]["status"] == "pending"
@@ -65,8 +77,10 @@ def test_put_ticket_comment_status_tags_group_assignee(account: Account, api: Ap
 
 def test_internal_note_is_private(account: Account, api: ApiClient) -> None:
     ticket_id = account.email()["ticket_id"]
-    api.put(f"/api/v2/tickets/{ticket_id}", json={"ticket": {"comment": {
-        "body": "draft answer", "public": False}}})
+    api.put(
+        f"/api/v2/tickets/{ticket_id}",
+        json={"ticket": {"comment": {"body": "draft answer", "public": False}}},
+    )
     comments = _detail(account, ticket_id)["comments"]
     assert [c["public"] for c in comments] == [True, False]
 
@@ -74,19 +88,33 @@ def test_internal_note_is_private(account: Account, api: ApiClient) -> None:
 def test_safe_update_conflict_is_409(account: Account, api: ApiClient) -> None:
     ticket_id = account.email()["ticket_id"]
     stamp = api.get(f"/api/v2/tickets/{ticket_id}").json()["ticket"]["updated_at"]
-    ok = api.put(f"/api/v2/tickets/{ticket_id}",
-                 json={"ticket": {"status": "open", "safe_update": True, "updated_stamp": stamp}})
+    ok = api.put(
+        f"/api/v2/tickets/{ticket_id}",
+        json={"ticket": {"status": "open", "safe_update": True, "updated_stamp": stamp}},
+    )
     assert ok.status_code == 200
-    stale = api.put(f"/api/v2/tickets/{ticket_id}", json={"ticket": {
-        "status": "pending", "safe_update": True, "updated_stamp": "2001-01-01T00:00:00Z"}})
+    stale = api.put(
+        f"/api/v2/tickets/{ticket_id}",
+        json={
+            "ticket": {
+                "status": "pending",
+                "safe_update": True,
+                "updated_stamp": "2001-01-01T00:00:00Z",
+            }
+        },
+    )
     assert stale.status_code == 409
     assert stale.json()["error"] == "UpdateConflict"
 
 
 @pytest.mark.parametrize(
     "change",
-    [{"status": "bogus"}, {"group_id": 999}, {"assignee_email": "customer@example.com"},
-     {"comment": {"body": "x", "author_id": 1}}],
+    [
+        {"status": "bogus"},
+        {"group_id": 999},
+        {"assignee_email": "customer@example.com"},
+        {"comment": {"body": "x", "author_id": 1}},
+    ],
 )
 def test_invalid_update_is_record_invalid(
     account: Account, api: ApiClient, change: dict[str, Any]
@@ -103,10 +131,14 @@ def test_closed_ticket_refuses_updates_and_email_makes_a_followup(
     account: Account, api: ApiClient
 ) -> None:
     ticket_id = account.email()["ticket_id"]
-    assert api.put(f"/api/v2/tickets/{ticket_id}",
-                   json={"ticket": {"status": "closed"}}).status_code == 200
-    assert api.put(f"/api/v2/tickets/{ticket_id}",
-                   json={"ticket": {"status": "open"}}).status_code == 422
+    assert (
+        api.put(f"/api/v2/tickets/{ticket_id}", json={"ticket": {"status": "closed"}}).status_code
+        == 200
+    )
+    assert (
+        api.put(f"/api/v2/tickets/{ticket_id}", json={"ticket": {"status": "open"}}).status_code
+        == 422
+    )
     followup = account.email("again", ticket_id=ticket_id)
     assert followup["ticket_id"] != ticket_id
     ticket = api.get(f"/api/v2/tickets/{followup['ticket_id']}").json()["ticket"]
@@ -120,8 +152,9 @@ def test_comment_limit_is_422(sandbox: SandboxServer, account: Account, api: Api
     with state.lock:
         ticket = state.tickets[ticket_id]
         ticket.comments.extend([ticket.comments[0]] * 4999)
-    response = api.put(f"/api/v2/tickets/{ticket_id}",
-                       json={"ticket": {"comment": {"body": "one more"}}})
+    response = api.put(
+        f"/api/v2/tickets/{ticket_id}", json={"ticket": {"comment": {"body": "one more"}}}
+    )
     assert response.status_code == 422
     assert response.json()["error"] == "RecordInvalid"
 
@@ -138,14 +171,19 @@ def test_comments_cursor_pagination_and_sort(account: Account, api: ApiClient) -
             assert page["links"]["next"] is None
             break
         assert page["links"]["next"]
-        page = api.get(f"/api/v2/tickets/{ticket_id}/comments",
-                       params={"page[size]": 2, "page[after]": page["meta"]["after_cursor"]}).json()
+        page = api.get(
+            f"/api/v2/tickets/{ticket_id}/comments",
+            params={"page[size]": 2, "page[after]": page["meta"]["after_cursor"]},
+        ).json()
     assert seen == ["c0", "c1", "c2", "c3", "c4"]
-    newest = api.get(f"/api/v2/tickets/{ticket_id}/comments",
-                     params={"sort": "-created_at", "page[size]": 1}).json()
+    newest = api.get(
+        f"/api/v2/tickets/{ticket_id}/comments", params={"sort": "-created_at", "page[size]": 1}
+    ).json()
     assert newest["comments"][0]["plain_body"] == "c4"
-    before = api.get(f"/api/v2/tickets/{ticket_id}/comments", params={
-        "page[size]": 2, "page[before]": page["meta"]["before_cursor"]}).json()
+    before = api.get(
+        f"/api/v2/tickets/{ticket_id}/comments",
+        params={"page[size]": 2, "page[before]": page["meta"]["before_cursor"]},
+    ).json()
     assert [c["plain_body"] for c in before["comments"]] == ["c2", "c3"]
 
 
@@ -160,7 +198,9 @@ def test_tag_endpoints(account: Account, api: ApiClient) -> None:
 
 
 def test_users_groups_and_memberships(account: Account, api: ApiClient) -> None:
-    found = api.get("/api/v2/users/search", params={"query": f"email:agent@{account.subdomain}.test"})
+    found = api.get(
+        "/api/v2/users/search", params={"query": f"email:agent@{account.subdomain}.test"}
+    )
     assert [u["role"] for u in found.json()["users"]] == ["agent"]
     groups = {g["name"]: g["id"] for g in api.get("/api/v2/groups.json").json()["groups"]}
     assert set(groups) == {"Support", "AI agent"}
@@ -168,8 +208,15 @@ def test_users_groups_and_memberships(account: Account, api: ApiClient) -> None:
     assert [m["user_id"] for m in members["group_memberships"]] == [account.user_id("ai-agent")]
     mine = api.get(f"/api/v2/users/{account.user_id('ai-agent')}/group_memberships").json()
     assert [m["group_id"] for m in mine["group_memberships"]] == [groups["AI agent"]]
-    created = api.post("/api/v2/group_memberships", json={"group_membership": {
-        "user_id": account.user_id("agent"), "group_id": groups["AI agent"]}})
+    created = api.post(
+        "/api/v2/group_memberships",
+        json={
+            "group_membership": {
+                "user_id": account.user_id("agent"),
+                "group_id": groups["AI agent"],
+            }
+        },
+    )
     assert created.status_code == 201
     everyone = api.get("/api/v2/group_memberships", params={"page[size]": 100}).json()
     assert len(everyone["group_memberships"]) == 4
@@ -178,8 +225,13 @@ def test_users_groups_and_memberships(account: Account, api: ApiClient) -> None:
 
 
 def test_not_found_bodies(account: Account, api: ApiClient) -> None:
-    for path in ("/api/v2/tickets/999999", "/api/v2/users/1", "/api/v2/groups/1",
-                 "/api/v2/triggers/1", "/api/v2/no_such_thing"):
+    for path in (
+        "/api/v2/tickets/999999",
+        "/api/v2/users/1",
+        "/api/v2/groups/1",
+        "/api/v2/triggers/1",
+        "/api/v2/no_such_thing",
+    ):
         response = api.get(path)
         assert response.status_code == 404, path
         assert response.json() == {"error": "RecordNotFound", "description": "Not found"}
@@ -196,12 +248,24 @@ def test_agents_cannot_manage_webhooks_or_triggers(account: Account) -> None:
 
 def test_agent_comment_and_workspace_edit(account: Account, api: ApiClient) -> None:
     ticket_id = account.email()["ticket_id"]
-    response = account.client.post(account.path("/_sandbox/agent_comments"), json={
-        "ticket_id": ticket_id, "author_email": f"agent@{account.subdomain}.test",
-        "body": "internal thoughts", "public": False})
+    response = account.client.post(
+        account.path("/_sandbox/agent_comments"),
+        json={
+            "ticket_id": ticket_id,
+            "author_email": f"agent@{account.subdomain}.test",
+            "body": "internal thoughts",
+            "public": False,
+        },
+    )
     assert response.status_code == 201
-    edited = account.client.put(account.path(f"/_sandbox/tickets/{ticket_id}"), json={
-        "tags": ["vip"], "status": "pending", "assignee_email": f"agent@{account.subdomain}.test"})
+    edited = account.client.put(
+        account.path(f"/_sandbox/tickets/{ticket_id}"),
+        json={
+            "tags": ["vip"],
+            "status": "pending",
+            "assignee_email": f"agent@{account.subdomain}.test",
+        },
+    )
     assert edited.status_code == 200
     ticket = api.get(f"/api/v2/tickets/{ticket_id}").json()["ticket"]
     assert (ticket["tags"], ticket["status"]) == (["vip"], "pending")
@@ -210,13 +274,18 @@ def test_agent_comment_and_workspace_edit(account: Account, api: ApiClient) -> N
     assert detail["comments"][1]["public"] is False
     assert detail["comments"][1]["author"]["role"] == "agent"
     html = account.client.get(account.path("/_sandbox/"))
-    assert html.status_code == 200 and "internal thoughts" in html.text
+    assert html.status_code == 200
+    assert "internal thoughts" in html.text
 
 
 def test_new_account_is_seeded_like_acme(account: Account) -> None:
     roles = {email: user["role"] for email, user in account.users.items()}
     sub = account.subdomain
-    assert roles == {f"admin@{sub}.test": "admin", f"ai-agent@{sub}.test": "admin",
-                     f"agent@{sub}.test": "agent", "customer@example.com": "end-user"}
+    assert roles == {
+        f"admin@{sub}.test": "admin",
+        f"ai-agent@{sub}.test": "admin",
+        f"agent@{sub}.test": "agent",
+        "customer@example.com": "end-user",
+    }
     taken = account.client.post("/_sandbox/accounts", json={"subdomain": sub})
     assert taken.status_code == 422
