@@ -284,7 +284,7 @@ class ApiServer:
         )
         return response(environ, start_response)
 
-    def _handle(self, request: Request) -> tuple[Response, str | None]:
+    def _handle(self, request: Request) -> tuple[Response, str | None]:  # noqa: PLR0911
         matched = self.router.match(request.method, request.path)
         if matched is None:
             return _json_response(404, {"message": "Not Found"}), None
@@ -299,7 +299,9 @@ class ApiServer:
                     None,
                 )
             claims = dict(self.claims)
-        event = build_event(request, route, params, domain=f"{self.host}:{self.port}", claims=claims)
+        event = build_event(
+            request, route, params, domain=f"{self.host}:{self.port}", claims=claims
+        )
         if len(event.get("body", "")) > MAX_REQUEST_BYTES * 4 // 3 + 4:
             return _json_response(413, {"message": "Request Entity Too Large"}), None
         try:

@@ -10,6 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from moto.core.config import default_user_config
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from zdlocal.template import REGION
@@ -31,8 +37,6 @@ DUMMY_CREDENTIALS = {
 @contextmanager
 def moto_config() -> Iterator[None]:
     """Apply ``MOTO_CONFIG`` to moto's process-wide config (restored on exit)."""
-    from moto.core.config import default_user_config
-
     saved = {key: default_user_config.get(key) for key in MOTO_CONFIG}
     default_user_config.update(MOTO_CONFIG)  # type: ignore[typeddict-item]
     try:
@@ -60,17 +64,13 @@ class MotoServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-
         app = DomainDispatcherApplication(create_backend_app)
         self._server = make_server(
-            self.host, self.port, app, threaded=True, request_handler=_QuietMotoHandler(
-                MotoRequestHandler
-            )
+            self.host,
+            self.port,
+            app,
+            threaded=True,
+            request_handler=_QuietMotoHandler(MotoRequestHandler),
         )
         self.port = self._server.server_port
         # Step Functions' Task states build their own boto3 client on localhost:MOTO_PORT.

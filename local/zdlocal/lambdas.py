@@ -9,6 +9,7 @@ which is what ASL ``Retry``/``Catch`` match on.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import logging
@@ -21,6 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
+
+from moto.awslambda_simple.models import LambdaSimpleBackend
 
 from zdlocal.template import ACCOUNT_ID, REGION, FunctionSpec, ResourceMap, TemplateError
 
@@ -87,7 +90,9 @@ class FunctionRuntime:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_template(cls, specs: Iterable[FunctionSpec], resources: ResourceMap) -> FunctionRuntime:
+    def from_template(
+        cls, specs: Iterable[FunctionSpec], resources: ResourceMap
+    ) -> FunctionRuntime:
         functions = []
         for spec in specs:
             physical = resources.get(spec.logical_id)
@@ -165,7 +170,9 @@ def _load_handler(spec: FunctionSpec) -> Handler:
             f"{spec.logical_id}: handler file {path} does not exist (Handler {spec.handler}, "
             f"CodeUri {spec.code_dir})"
         )
-    module_name = f"zdlocal_fn_{spec.logical_id}"
+    # Every function file is app.py: one module name per function and file.
+    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:8]
+    module_name = f"zdlocal_fn_{spec.logical_id}_{digest}"
     module = sys.modules.get(module_name)
     if module is None:
         module = _import_file(module_name, path)
@@ -210,8 +217,6 @@ class LambdaHook:
         self.runtime = runtime
 
     def install(self) -> LambdaHook:
-        from moto.awslambda_simple.models import LambdaSimpleBackend
-
         with LambdaHook._lock:
             if LambdaHook._original is None:
                 LambdaHook._original = LambdaSimpleBackend.invoke
@@ -220,8 +225,6 @@ class LambdaHook:
         return self
 
     def uninstall(self) -> None:
-        from moto.awslambda_simple.models import LambdaSimpleBackend
-
         with LambdaHook._lock:
             if self.runtime in LambdaHook._active:
                 LambdaHook._active.remove(self.runtime)
@@ -244,7 +247,7 @@ def _find(function_name: str) -> tuple[FunctionRuntime, LocalFunction] | None:
     return None
 
 
-def _patched_invoke(
+def _patched_invoke(  # noqa: PLR0917 - moto's signature
     self: Any,
     function_name: str,
     qualifier: str | None,

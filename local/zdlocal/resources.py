@@ -7,6 +7,7 @@ resolver uses for ``!Ref`` and ``!GetAtt``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -152,7 +153,9 @@ def _placeholder(logical_id: str, resource_type: str) -> Physical:
 # ----------------------------------------------------------------------------- DynamoDB
 
 
-def _create_table(client: Any, resolver: Resolver, logical_id: str, raw: dict[str, Any]) -> Physical:
+def _create_table(
+    client: Any, resolver: Resolver, logical_id: str, raw: dict[str, Any]
+) -> Physical:
     props = resolver.resolve(raw)
     name = props.get("TableName") or physical_name(logical_id)
     request: dict[str, Any] = {
@@ -212,14 +215,14 @@ def _attribute_value(value: Any) -> str:
     return str(value)
 
 
-def _create_queue(client: Any, resolver: Resolver, logical_id: str, raw: dict[str, Any]) -> Physical:
+def _create_queue(
+    client: Any, resolver: Resolver, logical_id: str, raw: dict[str, Any]
+) -> Physical:
     props = resolver.resolve({k: v for k, v in raw.items() if k != "RedrivePolicy"})
     name = props.get("QueueName") or physical_name(logical_id)
     if props.get("FifoQueue") and not name.endswith(".fifo"):
         name += ".fifo"
-    attributes = {
-        key: _attribute_value(props[key]) for key in _QUEUE_ATTRIBUTES if key in props
-    }
+    attributes = {key: _attribute_value(props[key]) for key in _QUEUE_ATTRIBUTES if key in props}
     url = client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
@@ -296,10 +299,8 @@ def _ensure_role(client: Any) -> None:
             }
         ],
     }
-    try:
+    with contextlib.suppress(client.exceptions.EntityAlreadyExistsException):
         client.create_role(RoleName=LOCAL_ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
-    except client.exceptions.EntityAlreadyExistsException:
-        pass
 
 
 def _placeholder_zip() -> bytes:

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from zdlocal.template import REGION
+from zdlocal.lambdas import FunctionRuntime
+from zdlocal.template import REGION, ResourceMap, Template, TemplateError
 
 log = logging.getLogger("zdlocal.sqs")
 
@@ -190,3 +191,34 @@ class SqsPoller:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+def pollers_for(
+    template: Template, resources: ResourceMap, runtime: FunctionRuntime, sqs_client: Any
+) -> list[SqsPoller]:
+    """One (unstarted) poller per ``SQS`` event of the template."""
+    pollers = []
+    for event in template.sqs_events():
+        queue = resources.get(event.queue_id)
+        if queue is None or "Arn" not in queue.attributes:
+            raise TemplateError(
+                f"{event.function_id} event {event.event_name}: queue {event.queue_id} is not an "
+                "AWS::SQS::Queue of the template"
+            )
+        function_id = event.function_id
+
+        def invoke(batch: dict[str, Any], function_id: str = function_id) -> Any:
+            return runtime.invoke(function_id, batch)
+
+        pollers.append(
+            SqsPoller(
+                sqs_client=sqs_client,
+                queue_url=queue.ref,
+                queue_arn=queue.attributes["Arn"],
+                invoke=invoke,
+                batch_size=event.batch_size,
+                report_batch_item_failures=event.report_batch_item_failures,
+                name=f"{event.function_id}.{event.event_name}",
+            )
+        )
+    return pollers

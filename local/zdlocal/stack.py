@@ -31,6 +31,7 @@ from zdlocal.api import ApiServer
 from zdlocal.aws import DUMMY_CREDENTIALS, MotoServer, moto_config
 from zdlocal.lambdas import FunctionRuntime, LambdaHook
 from zdlocal.resources import AwsClients, create_resources
+from zdlocal.sqs import pollers_for
 from zdlocal.template import (
     DEFAULT_TEMPLATE,
     LOCAL_PARAMETERS,
@@ -53,7 +54,8 @@ class PortInUseError(Exception):
 
     def __init__(self, port: int, env_name: str) -> None:
         super().__init__(
-            f"port {port} ({env_name}) is in use: stop what uses it or set {env_name} to a free port"
+            f"port {port} ({env_name}) is in use: "
+            f"stop what uses it or set {env_name} to a free port"
         )
         self.port = port
         self.env_name = env_name
@@ -222,8 +224,8 @@ class LocalStack:
         self.runtime = FunctionRuntime.from_template(functions, self.resources)
         hook = LambdaHook(self.runtime).install()
         self._parts.append(_Part("lambda hook", hook.uninstall))
-        for missing in self.runtime.missing_handlers():
-            log.warning("handler missing", extra={"detail": missing})
+        for sentence in self.runtime.missing_handlers():
+            log.warning("handler missing", extra={"detail": sentence})
 
         api = ApiServer(
             self.template.http_routes(),
@@ -245,20 +247,7 @@ class LocalStack:
             self._start_sandbox()
 
         if self.start_pollers:
-            from zdlocal.sqs import SqsPoller
-
-            runtime = self.runtime
-            for event in self.template.sqs_events():
-                queue = self.resources[event.queue_id]
-                poller = SqsPoller(
-                    sqs_client=clients.sqs,
-                    queue_url=queue.ref,
-                    queue_arn=queue.attributes["Arn"],
-                    invoke=_bound_invoke(runtime, event.function_id),
-                    batch_size=event.batch_size,
-                    report_batch_item_failures=event.report_batch_item_failures,
-                    name=f"{event.function_id}.{event.event_name}",
-                )
+            for poller in pollers_for(self.template, self.resources, self.runtime, clients.sqs):
                 poller.start()
                 self._parts.append(_Part(f"poller {poller.name}", poller.stop))
 
@@ -282,8 +271,9 @@ class LocalStack:
 
     def _start_sandbox(self) -> None:
         try:
-            from zdsandbox.config import SandboxConfig
-            from zdsandbox.server import SandboxServer
+            # Optional: the sandbox package may not be there (yet).
+            from zdsandbox.config import SandboxConfig  # noqa: PLC0415
+            from zdsandbox.server import SandboxServer  # noqa: PLC0415
         except ImportError as exc:
             log.warning("zendesk sandbox not available", extra={"error": repr(exc)})
             self.facts.append("the Zendesk sandbox package is not there yet; not started")
@@ -317,13 +307,6 @@ class LocalStack:
         self.stop()
 
 
-def _bound_invoke(runtime: FunctionRuntime, function_id: str) -> Any:
-    def invoke(event: dict[str, Any]) -> Any:
-        return runtime.invoke(function_id, event)
-
-    return invoke
-
-
 def _add_layers_to_path(template: Template) -> None:
     """Lambda puts each layer's code on the path (``/opt/python``); locally, the layer's source."""
     for logical_id, props in template.resources_of_type("AWS::Serverless::LayerVersion"):
@@ -339,7 +322,7 @@ def _add_layers_to_path(template: Template) -> None:
 
 def _reset_settings_cache() -> None:
     try:
-        from zdagent.core.settings import reset_settings_cache
+        from zdagent.core.settings import reset_settings_cache  # noqa: PLC0415 - optional
     except ImportError:
         return
     reset_settings_cache()
@@ -348,7 +331,7 @@ def _reset_settings_cache() -> None:
 def _demo_knowledge_fact() -> str | None:
     """Load the demo knowledge base (the demo agent's articles) if the engines package has it."""
     try:
-        from zdagent.adapters.engines.demo_kb import load_demo_knowledge
+        from zdagent.adapters.engines.demo_kb import load_demo_knowledge  # noqa: PLC0415
     except ImportError:
         return None
     articles = load_demo_knowledge()

@@ -1,5 +1,5 @@
-"""template.yaml as the local stack sees it: a CloudFormation-aware loader, an intrinsic resolver and
-a model of the functions (handler file, timeout, environment, HTTP and SQS events).
+"""template.yaml as the local stack sees it: a CloudFormation-aware loader, an intrinsic resolver
+and a model of the functions (handler file, timeout, environment, HTTP and SQS events).
 
 Everything the local stack runs comes from here; there is no second list of routes or queues.
 """
@@ -7,6 +7,7 @@ Everything the local stack runs comes from here; there is no second list of rout
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -179,7 +180,7 @@ def load_template(path: Path | str = DEFAULT_TEMPLATE) -> Template:
 
 @dataclass(frozen=True)
 class Physical:
-    """What a logical id stands for once created: its ``Ref`` value and its ``GetAtt`` attributes."""
+    """What a logical id stands for once created: ``Ref`` value and ``GetAtt`` attributes."""
 
     ref: str
     attributes: Mapping[str, str] = field(default_factory=dict)
@@ -351,8 +352,6 @@ class Resolver:
             except KeyError as exc:
                 raise TemplateError(f"!FindInMap {arg}: no such entry in Mappings") from exc
         if key == "Fn::ToJsonString":
-            import json
-
             return json.dumps(self.resolve(arg), separators=(",", ":"))
         raise TemplateError(
             f"{key} is not supported by the local stack: add it to "
