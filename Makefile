@@ -9,6 +9,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
+export SAM_CLI_TELEMETRY := 0
+export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/local:$(CURDIR)
 
 .PHONY: install lint typecheck validate build test test-unit test-fast run demo bench clean
 
