@@ -33,6 +33,14 @@ import time
 from functools import cache
 from typing import Any, Literal
 
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
+)
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zdagent.adapters.engines.index import LanguageIndex
@@ -330,15 +338,6 @@ class BedrockEngine:
 
 
 def _call_converse(client: Any, arguments: dict[str, Any]) -> dict[str, Any]:
-    from botocore.exceptions import (  # noqa: PLC0415
-        BotoCoreError,
-        ClientError,
-        ReadTimeoutError,
-    )
-    from botocore.exceptions import (
-        ConnectionError as BotoConnectionError,
-    )
-
     try:
         response: dict[str, Any] = client.converse(**arguments)
     except ClientError as exc:

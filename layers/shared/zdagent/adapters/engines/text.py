@@ -63,8 +63,14 @@ _SIGN_OFF = re.compile(
     r"atenciosamente|cumprimentos|obrigad[oa])\s*[,.!]*\s*([^\s?]+\s*){0,3}$",
     re.IGNORECASE,
 )
-_SIGN_OFF_TAIL_MAX_LINES = 4
+_SIGN_OFF_TAIL_MAX_LINES = 5
 _SIGN_OFF_TAIL_MAX_CHARS = 60
+# Long signature lines that are still signature: disclaimers and "think before printing".
+_DISCLAIMER = re.compile(
+    r"(environment|before printing|imprimer|confidential|confidentiel|intended recipient|"
+    r"destinataire|disclaimer|vertraulich|umwelt)",
+    re.IGNORECASE,
+)
 
 
 def clean_customer_message(text: str) -> str:
@@ -111,11 +117,15 @@ def _cut_at_sign_off(lines: list[str]) -> list[str]:
         if not _SIGN_OFF.match(lines[index]) or index == content[0]:
             continue
         tail = [line.strip() for line in lines[index + 1 :] if line.strip()]
-        if len(tail) <= _SIGN_OFF_TAIL_MAX_LINES and all(
-            len(line) <= _SIGN_OFF_TAIL_MAX_CHARS for line in tail
-        ):
+        if len(tail) <= _SIGN_OFF_TAIL_MAX_LINES and all(_is_signature_line(line) for line in tail):
             return lines[:index]
     return lines
+
+
+def _is_signature_line(line: str) -> bool:
+    if "?" in line:
+        return False
+    return len(line) <= _SIGN_OFF_TAIL_MAX_CHARS or bool(_DISCLAIMER.search(line))
 
 
 def _collapse_blank_lines(lines: list[str]) -> str:
