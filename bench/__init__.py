@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): figures printed and written as JSON to bench/results/."""
