@@ -127,9 +127,10 @@ def calibration(outcomes: list[Outcome]) -> list[dict[str, Any]]:
         answered = [
             o
             for o in outcomes
-            if o.got.startswith("answer") and o.confidence is not None
+            if o.got.startswith("answer")
+            and o.confidence is not None
             and low <= o.confidence < high
-        ]  # fmt: skip
+        ]
         rows.append(
             {
                 "band": f"{low:.1f}-{min(high, 1.0):.1f}",
@@ -202,8 +203,10 @@ def main() -> None:
 
 def print_report(report: dict[str, Any]) -> None:
     print(f"labelled emails: {report['labelled_emails']}")
-    print(f"accuracy (demo KB, threshold 0.5): {report['accuracy']:.1%}  by language: "
-          f"{report['accuracy_by_language']}")  # fmt: skip
+    print(
+        f"accuracy (demo KB, threshold 0.5): {report['accuracy']:.1%}  by language: "
+        f"{report['accuracy_by_language']}"
+    )
     print(f"accuracy with 1,000 articles: {report['accuracy_with_1000_articles']:.1%}")
     for wrong in report["wrong"]:
         print(f"  wrong {wrong['email']}: got {wrong['got']} expected {wrong['expected']}")
@@ -212,12 +215,16 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"  {row['band']}: {row['right']}/{row['answers']}")
     for name in ("latency_demo_kb", "latency_1000_articles"):
         figures = report[name]
-        print(f"{name}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
-              f"max {figures['max_ms']} ms over {figures['samples']} emails")  # fmt: skip
+        print(
+            f"{name}: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+            f"max {figures['max_ms']} ms over {figures['samples']} emails"
+        )
     print(f"index build: {report['index_build_ms']}")
     layer = report["layer"]
-    print(f"layer: {layer['files']} files, {layer['raw_bytes']} bytes raw, "
-          f"{layer['zipped_bytes']} bytes zipped, {layer['new_dependencies']} new dependencies")  # fmt: skip
+    print(
+        f"layer: {layer['files']} files, {layer['raw_bytes']} bytes raw, "
+        f"{layer['zipped_bytes']} bytes zipped, {layer['new_dependencies']} new dependencies"
+    )
 
 
 if __name__ == "__main__":
