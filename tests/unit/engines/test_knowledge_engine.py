@@ -8,6 +8,7 @@ import pytest
 from tests.unit.engines.conftest import make_request
 from zdagent.adapters.engines import ENGINE_NAMES, get_engine, reset_engines
 from zdagent.adapters.engines.demo_kb import load_demo_knowledge
+from zdagent.adapters.engines.email_form import compose_reply
 from zdagent.adapters.engines.evaluation import LabelledEmail, accuracy, evaluate
 from zdagent.adapters.engines.knowledge import KnowledgeEngine
 from zdagent.adapters.engines.screening import IndexCache
@@ -202,11 +203,21 @@ def test_does_not_send_the_same_article_twice(demo_kb: KnowledgeBase) -> None:
     assert isinstance(first, EngineAnswer)
     history = [
         ConversationMessage(role="visitor", text=message),
-        ConversationMessage(role="ai_agent", text=f"Hi Anna,\n\n{first.markdown}\n\nBest regards"),
+        ConversationMessage(role="ai_agent", text=sent_email_text(first)),
     ]
     second = engine().respond(make_request(message, history=history), demo_kb)
     assert isinstance(second, EngineHandover)
     assert second.reason == "low_confidence"
+
+
+def sent_email_text(answer: EngineAnswer) -> str:
+    return compose_reply(
+        answer.markdown,
+        language=answer.language,
+        customer_name="Anna",
+        signature="Shop",
+        sources=answer.sources,
+    ).text
 
 
 def test_indexes_are_cached_per_agent_and_version_in_a_bounded_lru() -> None:

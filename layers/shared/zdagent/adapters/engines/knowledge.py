@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from zdagent.adapters.engines.analysis import words
 from zdagent.adapters.engines.index import KnowledgeIndex
 from zdagent.adapters.engines.language import primary_subtag
 from zdagent.adapters.engines.screening import (
@@ -31,7 +32,7 @@ from zdagent.domain.engine import (
     Source,
 )
 
-_REPEAT_PROBE_CHARS = 80
+_REPEAT_PROBE_WORDS = 12
 
 
 class KnowledgeEngine:
@@ -134,5 +135,6 @@ def _repeats_earlier_answer(
     earlier = [message.text for message in history if message.role == "ai_agent"]
     if not earlier:
         return False
-    probe = " ".join(articles[0].body.split())[:_REPEAT_PROBE_CHARS]
-    return any(probe in " ".join(text.split()) for text in earlier)
+    # Compare words, not characters: the history holds the sent email (rendered, no Markdown).
+    probe = " ".join(words(articles[0].body)[:_REPEAT_PROBE_WORDS])
+    return any(probe in " ".join(words(text)) for text in earlier)
