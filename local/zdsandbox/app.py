@@ -52,6 +52,23 @@ class SandboxApp:
     def close(self) -> None:
         self.sandbox.close()
 
+    def zendesk_routes(self) -> list[tuple[str, str]]:
+        """(method, rule) of every Zendesk API path served, e.g. ("GET", "/<sub>/api/v2/groups")."""
+        return sorted(
+            (method, route.rule)
+            for route in self._routes.values()
+            if route.kind in ("api", "oauth")
+            for method in route.methods
+        )
+
+    def rule_for(self, method: str, path: str) -> str | None:
+        """The route rule that serves ``method path`` (``.json`` optional), or None."""
+        try:
+            endpoint, _ = self._map.bind("sandbox").match(path.removesuffix(".json"), method=method)
+        except HTTPException:
+            return None
+        return self._routes[str(endpoint)].rule
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         response = self.handle(request)
