@@ -29,6 +29,8 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
+	@# every handler is functions/<name>/app.py: checked one by one (same module name)
+	@for f in functions/*/app.py; do $(VENV)/bin/mypy --no-error-summary $$f || exit 1; done
 
 validate: $(STAMP)
 	$(VENV)/bin/sam validate --lint --template template.yaml
