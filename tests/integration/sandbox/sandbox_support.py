@@ -204,3 +204,64 @@ def new_account(server: SandboxServer, client: httpx.Client) -> Account:
     assert response.status_code == 201, response.text
     users = {u["email"]: u for u in response.json()["users"]}
     return Account(client, subdomain, users)
+
+
+# ---------------------------------------------------------------- webhooks and triggers
+
+DEFAULT_BODY = (
+    '{"botId": "agent-1", "message": "**{{ticket.title}}** \\n\\n {{ticket.latest_comment_rich}}",'
+    ' "conversationId": "{{ticket.id}}", "type": "message", "tags": "{{ticket.tags}}",'
+    ' "channel": "{{ticket.via}}", "requester": "{{ticket.requester.id}}",'
+    ' "currentUser": "{{current_user.id}}", "submitterRole": "{{ticket.submitter.role}}",'
+    ' "authorRole": "{{ticket.comments.first.author.role}}",'
+    ' "createdAt": "{{ticket.created_at_with_timestamp}}",'
+    ' "updatedAt": "{{ticket.updated_at_with_timestamp}}"}'
+)
+
+
+def create_webhook(api: ApiClient, url: str, status: str = "active") -> dict[str, Any]:
+    response = api.post(
+        "/api/v2/webhooks",
+        json={
+            "webhook": {
+                "name": "AI agent",
+                "endpoint": url,
+                "http_method": "POST",
+                "request_format": "json",
+                "status": status,
+                "subscriptions": ["conditional_ticket_events"],
+            }
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json()["webhook"])
+
+
+def default_trigger(account: Account, webhook_id: str) -> dict[str, Any]:
+    return {
+        "title": "AI agent email automation: agent-1",
+        "conditions": {
+            "all": [
+                {"field": "comment_is_public", "operator": "is", "value": "true"},
+                {"field": "via_id", "operator": "is", "value": "4"},
+                {"field": "role", "operator": "is_not", "value": str(account.user_id("ai-agent"))},
+            ],
+            "any": [
+                {"field": "update_type", "operator": "is", "value": "Create"},
+                {"field": "update_type", "operator": "is", "value": "Change"},
+            ],
+        },
+        "actions": [{"field": "notification_webhook", "value": [webhook_id, DEFAULT_BODY]}],
+    }
+
+
+def create_trigger(api: ApiClient, trigger: dict[str, Any]) -> dict[str, Any]:
+    response = api.post("/api/v2/triggers.json", json={"trigger": trigger})
+    assert response.status_code == 201, response.text
+    return dict(response.json()["trigger"])
+
+
+def secret_of(api: ApiClient, webhook_id: str) -> str:
+    response = api.get(f"/api/v2/webhooks/{webhook_id}/signing_secret")
+    assert response.json()["signing_secret"]["algorithm"] == "SHA256"
+    return str(response.json()["signing_secret"]["secret"])

@@ -15,20 +15,15 @@ from tests.integration.sandbox.sandbox_support import (
     Account,
     ApiClient,
     WebhookReceiver,
+    create_trigger,
+    create_webhook,
+    default_trigger,
+    secret_of,
     wait_until,
 )
 from zdsandbox.delivery import sign
 
 VECTOR_SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
-DEFAULT_BODY = (
-    '{"botId": "agent-1", "message": "**{{ticket.title}}** \\n\\n {{ticket.latest_comment_rich}}",'
-    ' "conversationId": "{{ticket.id}}", "type": "message", "tags": "{{ticket.tags}}",'
-    ' "channel": "{{ticket.via}}", "requester": "{{ticket.requester.id}}",'
-    ' "currentUser": "{{current_user.id}}", "submitterRole": "{{ticket.submitter.role}}",'
-    ' "authorRole": "{{ticket.comments.first.author.role}}",'
-    ' "createdAt": "{{ticket.created_at_with_timestamp}}",'
-    ' "updatedAt": "{{ticket.updated_at_with_timestamp}}"}'
-)
 
 
 def _verify(secret: str, received_headers: dict[str, str], body: bytes) -> bool:
@@ -50,54 +45,6 @@ def test_signature_matches_the_documented_vector() -> None:
         },
         body.encode(),
     )
-
-
-def create_webhook(api: ApiClient, url: str, status: str = "active") -> dict[str, Any]:
-    response = api.post(
-        "/api/v2/webhooks",
-        json={
-            "webhook": {
-                "name": "AI agent",
-                "endpoint": url,
-                "http_method": "POST",
-                "request_format": "json",
-                "status": status,
-                "subscriptions": ["conditional_ticket_events"],
-            }
-        },
-    )
-    assert response.status_code == 201, response.text
-    return dict(response.json()["webhook"])
-
-
-def default_trigger(account: Account, webhook_id: str) -> dict[str, Any]:
-    return {
-        "title": "AI agent email automation: agent-1",
-        "conditions": {
-            "all": [
-                {"field": "comment_is_public", "operator": "is", "value": "true"},
-                {"field": "via_id", "operator": "is", "value": "4"},
-                {"field": "role", "operator": "is_not", "value": str(account.user_id("ai-agent"))},
-            ],
-            "any": [
-                {"field": "update_type", "operator": "is", "value": "Create"},
-                {"field": "update_type", "operator": "is", "value": "Change"},
-            ],
-        },
-        "actions": [{"field": "notification_webhook", "value": [webhook_id, DEFAULT_BODY]}],
-    }
-
-
-def create_trigger(api: ApiClient, trigger: dict[str, Any]) -> dict[str, Any]:
-    response = api.post("/api/v2/triggers.json", json={"trigger": trigger})
-    assert response.status_code == 201, response.text
-    return dict(response.json()["trigger"])
-
-
-def secret_of(api: ApiClient, webhook_id: str) -> str:
-    response = api.get(f"/api/v2/webhooks/{webhook_id}/signing_secret")
-    assert response.json()["signing_secret"]["algorithm"] == "SHA256"
-    return str(response.json()["signing_secret"]["secret"])
 
 
 @pytest.fixture
