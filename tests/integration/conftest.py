@@ -1,10 +1,10 @@
 """Integration fixtures: moto with every resource of template.yaml, and the handlers' environment.
 
-``aws`` gives a ``mock_aws()`` (real ASL, Docker-less Lambda) in which the template's tables, queues,
-secrets, functions and state machines exist, with each function's resolved environment variables
-(TABLE_NAME, REPLY_QUEUE_URL, OAUTH_CLIENT_SECRET_ID, ...) set. It yields the ``ResourceMap``
-(logical id → ``Physical``: ``.ref`` and ``.attributes``, e.g. ``aws["ReplyQueue"].ref`` is the
-queue URL).
+``aws`` gives a ``mock_aws()`` (real ASL, Docker-less Lambda) in which the template's tables,
+queues, secrets, functions and state machines exist, with each function's resolved environment
+variables (TABLE_NAME, REPLY_QUEUE_URL, OAUTH_CLIENT_SECRET_ID, ...) set. It yields the
+``ResourceMap``: logical id → ``Physical`` (``.ref``, ``.attributes``), e.g.
+``aws["ReplyQueue"].ref`` is the queue URL.
 """
 
 from __future__ import annotations
@@ -13,15 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 from moto import mock_aws
+
+from zdagent.core.settings import reset_settings_cache
 from zdlocal.aws import DUMMY_CREDENTIALS, MOTO_CONFIG
 from zdlocal.resources import AwsClients, create_resources
-from zdlocal.template import ResourceMap, Resolver, load_template, merged_environment
-
-
-def _reset_settings() -> None:
-    from zdagent.core.settings import reset_settings_cache
-
-    reset_settings_cache()
+from zdlocal.template import Resolver, ResourceMap, load_template, merged_environment
 
 
 @pytest.fixture
@@ -42,6 +38,6 @@ def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResourceMap]
         environment = merged_environment(template.functions(), Resolver(template, resources))
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        _reset_settings()
+        reset_settings_cache()
         yield resources
-    _reset_settings()
+    reset_settings_cache()

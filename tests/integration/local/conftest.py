@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from zdlocal.template import Template, load_yaml
 
 WriteFunction = Callable[[str, str], Path]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from werkzeug.test import Client
+
 from zdlocal.api import MAX_REQUEST_BYTES, ApiServer, Router
 from zdlocal.lambdas import FunctionRuntime
 from zdlocal.template import HttpRoute, Template
@@ -52,7 +53,8 @@ Resources:
       Events:
         Open:
           Type: HttpApi
-          Properties: {ApiId: !Ref Api, Path: "/open/{item}", Method: POST, Auth: {Authorizer: NONE}}
+          Properties:
+            {ApiId: !Ref Api, Path: "/open/{item}", Method: POST, Auth: {Authorizer: NONE}}
         Admin:
           Type: HttpApi
           Properties: {ApiId: !Ref Api, Path: "/agents/{agent_id}", Method: POST}

@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+
 from zdlocal.aws import MOTO_CONFIG
 from zdlocal.resources import AwsClients, create_resources
 from zdlocal.template import ResourceMap, Template, TemplateError, load_template, load_yaml

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+
 from zdlocal.aws import MOTO_CONFIG
 from zdlocal.lambdas import FunctionRuntime
 from zdlocal.resources import AwsClients, create_resources

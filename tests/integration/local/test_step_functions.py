@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+
 from zdlocal.aws import MOTO_CONFIG
 from zdlocal.lambdas import FunctionRuntime, LambdaHook
 from zdlocal.resources import AwsClients, create_resources

@@ -1,0 +1,153 @@
+"""The local stack as a user runs it: ``python -m zdlocal.stack`` in a subprocess on free ports.
+
+``local_stack`` (session) starts it, waits for the ``ready:`` line (with a deadline), yields its
+URLs and, on teardown, sends SIGINT (Ctrl-C) and checks that it exits and releases every port.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+READY_DEADLINE_SECONDS = 60
+EXIT_DEADLINE_SECONDS = 20
+ADMIN_TOKEN = "e2e-admin-token"
+_READY = re.compile(r"^ready: api=(\S+) console=(\S+) sandbox=(\S+) aws=(\S+)$")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class RunningStack:
+    process: subprocess.Popen[str]
+    api_url: str
+    console_url: str
+    sandbox_url: str
+    aws_url: str
+    admin_token: str
+    ports: tuple[int, int, int]
+    stdout_lines: list[str] = field(default_factory=list)
+    stderr_lines: list[str] = field(default_factory=list)
+
+    def bound_ports(self) -> list[int]:
+        return [port for port in self.ports if not port_is_free(port)]
+
+    def stop(self) -> int:
+        """Ctrl-C, then wait for the exit (kill after the deadline and fail)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(EXIT_DEADLINE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+            raise AssertionError(
+                f"the stack did not exit within {EXIT_DEADLINE_SECONDS}s of SIGINT"
+            ) from None
+
+
+def _pump(stream: object, sink: list[str], ready: threading.Event | None = None) -> None:
+    for line in stream:  # type: ignore[attr-defined]
+        sink.append(line.rstrip("\n"))
+        if ready is not None and line.startswith("ready:"):
+            ready.set()
+
+
+def start_stack(admin_token: str = ADMIN_TOKEN) -> RunningStack:
+    """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line."""
+    api, sandbox, aws = free_port(), free_port(), free_port()
+    env = {
+        **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws),
+        "ADMIN_TOKEN": admin_token,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zdlocal.stack"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stack = RunningStack(
+        process=process,
+        api_url="",
+        console_url="",
+        sandbox_url="",
+        aws_url="",
+        admin_token=admin_token,
+        ports=(api, sandbox, aws),
+    )
+    ready = threading.Event()
+    threading.Thread(
+        target=_pump, args=(process.stdout, stack.stdout_lines, ready), daemon=True
+    ).start()
+    threading.Thread(target=_pump, args=(process.stderr, stack.stderr_lines), daemon=True).start()
+    deadline = time.monotonic() + READY_DEADLINE_SECONDS
+    while not ready.wait(0.1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stack.stop()
+            tail = "\n".join(stack.stderr_lines[-30:])
+            raise AssertionError(
+                f"no ready line within {READY_DEADLINE_SECONDS}s (exit {process.returncode}):\n"
+                f"{tail}"
+            )
+    (line,) = [line for line in stack.stdout_lines if line.startswith("ready:")]
+    match = _READY.match(line)
+    assert match, line
+    stack.api_url, stack.console_url, stack.sandbox_url, stack.aws_url = match.groups()
+    return stack
+
+
+def stack_env(**ports: int) -> dict[str, str]:
+    """The environment ``python -m zdlocal.stack`` runs with (``API_PORT=...`` as keywords)."""
+    env = {
+        **os.environ,
+        **{name: str(port) for name, port in ports.items()},
+        "PYTHONPATH": os.pathsep.join(
+            [str(REPO_ROOT / "local"), str(REPO_ROOT / "layers" / "shared")]
+        ),
+        "PYTHONUNBUFFERED": "1",
+    }
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTO_PORT"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[RunningStack]:
+    stack = start_stack()
+    yield stack
+    assert stack.stop() == 0
+    assert stack.bound_ports() == [], "ports still bound after the stack exited"
+
+
+@pytest.fixture
+def stack_starter() -> Callable[[], RunningStack]:
+    """Starts another stack (the test stops it)."""
+    return start_stack
