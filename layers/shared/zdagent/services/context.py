@@ -10,6 +10,7 @@ from functools import cache
 import httpx
 
 from zdagent.adapters.dynamodb import StateStore
+from zdagent.adapters.queues import ReplyQueue
 from zdagent.adapters.repositories import (
     AgentRepository,
     IntegrationRepository,
@@ -31,6 +32,7 @@ class Context:
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     zendesk_transport: httpx.BaseTransport | None = None
     remaining_time: Callable[[], float] | None = None
+    reply_queue: ReplyQueue = field(default_factory=ReplyQueue)
 
     @property
     def agents(self) -> AgentRepository:
