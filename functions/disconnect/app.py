@@ -1,0 +1,37 @@
+"""Disconnect: start the workflow and report its progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zdagent.api.http import json_response, new_resolver, parse_body
+from zdagent.api.requests import context_for
+from zdagent.core.observability import logger, metrics, tracer
+from zdagent.services import disconnect
+
+app = new_resolver()
+
+
+@app.post("/agents/<agent_id>/integration/disconnect")
+def start(agent_id: str) -> Response[str]:
+    request = parse_body(
+        app.current_event.body, disconnect.StartDisconnectRequest, allow_empty=True
+    )
+    run = disconnect.start_disconnect(context_for(app.lambda_context), agent_id, request)
+    return json_response(202, {"disconnect_id": run.disconnect_id, "status": run.status})
+
+
+@app.get("/agents/<agent_id>/integration/disconnect")
+def status(agent_id: str) -> Response[str]:
+    run = disconnect.disconnect_status(context_for(app.lambda_context), agent_id)
+    return json_response(200, run.public())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,24 @@
+"""The disconnect workflow's task Lambda: one step per invocation, named by ``step`` in the input.
+
+Errors are not caught: Lambda reports them with ``errorType`` = the exception class name, which is
+what the state machine's Retry and Catch match (statemachines/disconnect.asl.json).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zdagent.api.requests import context_for
+from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.validation import validate_model
+from zdagent.services import disconnect
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    task = validate_model(disconnect.DisconnectTask, event)
+    return disconnect.run_task(context_for(context), task)
