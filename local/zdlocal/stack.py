@@ -21,6 +21,7 @@ import socket
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,11 +170,11 @@ class LocalStack:
             if not port_is_free(port):
                 raise PortInUseError(port, env_name)
 
-    def _bind(self, server: Any, env_name: str) -> None:
+    def _bind(self, server: Any, port: int, env_name: str) -> None:
         try:
             server.start()
         except OSError as exc:
-            raise PortInUseError(server.port, env_name) from exc
+            raise PortInUseError(port, env_name) from exc
 
     def start(self) -> LocalStack:
         """Start everything; on failure whatever started is stopped again."""
@@ -205,7 +206,7 @@ class LocalStack:
         self._parts.append(_Part("moto config", lambda: config.__exit__(None, None, None)))
         moto = MotoServer(HOST, self.aws_port)
         self._saved_env.setdefault("MOTO_PORT", os.environ.get("MOTO_PORT"))
-        self._bind(moto, "AWS_PORT")
+        self._bind(moto, self.aws_port, "AWS_PORT")
         self._parts.append(_Part("moto server", moto.stop))
 
         parameters = {
@@ -240,7 +241,7 @@ class LocalStack:
                 "scope": "admin",
             },
         )
-        self._bind(api, "API_PORT")
+        self._bind(api, self.api_port, "API_PORT")
         self._parts.append(_Part("api server", api.stop))
 
         if self.start_sandbox:
@@ -286,7 +287,7 @@ class LocalStack:
             redirect_uris=[f"{self.api_url}/oauth/zendesk/callback"],
         )
         sandbox = SandboxServer(sandbox_config)
-        self._bind(sandbox, "SANDBOX_PORT")
+        self._bind(sandbox, self.sandbox_port, "SANDBOX_PORT")
         self._parts.append(_Part("zendesk sandbox", sandbox.stop))
 
     def stop(self) -> None:
@@ -382,6 +383,8 @@ def main() -> int:
     logging.basicConfig(level=os.environ.get("LOCAL_LOG_LEVEL", "INFO"), handlers=[handler])
     for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "moto"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Powertools warns on every API call of a handler that publishes no metric.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
 
     stop = threading.Event()
 

@@ -74,6 +74,12 @@ def test_console_page(local_stack: Any) -> None:
     assert b"Zendesk AI email agent console" in body
 
 
+def test_sandbox_answers_for_the_seeded_account(local_stack: Any) -> None:
+    status, _, body = _request("GET", f"{local_stack.sandbox_url}/acme/_sandbox/oauth_tokens")
+    assert status == 200, body
+    json.loads(body)
+
+
 def test_moto_answers_with_the_template_resources(local_stack: Any) -> None:
     sqs = boto3.client(
         "sqs",
