@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zdagent.adapters.dynamodb import StateStore, agent_pk
+from botocore.exceptions import ClientError
+
+from zdagent.adapters.aws import client
+from zdagent.adapters.dynamodb import StateStore, StoreUnavailableError, agent_pk, map_client_error
 from zdagent.core.errors import NotFoundError, ValidationFailedError
 from zdagent.domain.conversation import (
     Conversation,
@@ -143,6 +146,38 @@ class ConversationRepository:
             if not start:
                 break
         return found, encode_token(start)
+
+    def sources_of(self, agent_id: str, ticket_ids: Sequence[int]) -> dict[int, str]:
+        """``{ticket_id: source}`` of the conversations that exist (BatchGetItem, 100 keys per
+        call, unprocessed keys retried); tickets without a conversation are absent."""
+        pk = agent_pk(agent_id)
+        table = self.store.table.name
+        found: dict[int, str] = {}
+        unique = list(dict.fromkeys(ticket_ids))
+        for start in range(0, len(unique), 100):
+            keys = [
+                {"pk": {"S": pk}, "sk": {"S": _conv_sk(t)}} for t in unique[start : start + 100]
+            ]
+            request: dict[str, Any] = {
+                table: {
+                    "Keys": keys,
+                    "ProjectionExpression": "ticket_id, #s",
+                    "ExpressionAttributeNames": {"#s": "source"},
+                }
+            }
+            for _ in range(8):
+                try:
+                    answer = client("dynamodb").batch_get_item(RequestItems=request)
+                except ClientError as exc:
+                    raise map_client_error(exc) from exc
+                for item in answer.get("Responses", {}).get(table, []):
+                    found[int(item["ticket_id"]["N"])] = item.get("source", {}).get("S", "live")
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise StoreUnavailableError("DynamoDB kept keys unprocessed; try again shortly")
+        return found
 
     # ---- statistics ----------------------------------------------------------------------
     def count(self, agent_id: str, *, status: str, reason: str | None = None) -> None:

@@ -240,3 +240,21 @@ class EngineOutputError(EngineError):
     """The model answered, but not in the structure it was asked for."""
 
     code = "engine_output_invalid"
+
+
+# --- imports (issue 8) ------------------------------------------------------------------------
+class ImportNotFoundError(NotFoundError):
+    code = "import_not_found"
+    title = "Import not found"
+
+
+class ImportRunningError(OperationRunningError):
+    """One import at a time per agent."""
+
+    code = "import_running"
+
+
+class ImportNotRunningError(ConflictError):
+    """Cancelling an import that already ended."""
+
+    code = "import_not_running"

@@ -39,6 +39,10 @@ class Settings(BaseModel):
     webhook_max_body_bytes: int = Field(default=256 * 1024, gt=0)
     secret_cache_seconds: int = Field(default=300, ge=0)
     default_engine: str = "knowledge"
+    # imports (issue 8): our share of the account's API budget, and Zendesk's export limit
+    import_requests_per_minute: int = Field(default=100, ge=1, le=2500)
+    import_exports_per_minute: int = Field(default=10, ge=1, le=30)
+    import_step_seconds: float = Field(default=120.0, gt=0, le=800)
 
 
 def _read_env[M: BaseModel](model: type[M]) -> M:

@@ -1,0 +1,42 @@
+"""Imports of historical tickets: start (202), progress, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zdagent.api.http import json_response, new_resolver, parse_body
+from zdagent.api.requests import context_for
+from zdagent.core.observability import logger, metrics, tracer
+from zdagent.services import imports
+
+app = new_resolver()
+
+
+@app.post("/agents/<agent_id>/integration/imports")
+def start(agent_id: str) -> Response[str]:
+    request = parse_body(app.current_event.body, imports.ImportRequest)
+    ctx = context_for(app.lambda_context)
+    started = imports.start_import(ctx, agent_id, request)
+    return json_response(202, started.public(ctx.now()))
+
+
+@app.get("/agents/<agent_id>/integration/imports/<import_id>")
+def show(agent_id: str, import_id: str) -> Response[str]:
+    ctx = context_for(app.lambda_context)
+    return json_response(200, imports.get_import(ctx, agent_id, import_id).public(ctx.now()))
+
+
+@app.post("/agents/<agent_id>/integration/imports/<import_id>/cancel")
+def cancel(agent_id: str, import_id: str) -> Response[str]:
+    ctx = context_for(app.lambda_context)
+    return json_response(200, imports.cancel_import(ctx, agent_id, import_id).public(ctx.now()))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
