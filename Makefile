@@ -48,7 +48,7 @@ run: $(STAMP)
 	$(PY) -m zdlocal.stack
 
 demo: $(STAMP)
-	$(PY) -m zdlocal.demo
+	$(PY) -m zddemo
 
 bench: $(STAMP)
 	$(PY) -m bench.run_all

@@ -1,0 +1,1 @@
+"""``make demo``: the seed's whole flow against the local stack, step by step."""

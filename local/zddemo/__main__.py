@@ -1,0 +1,3 @@
+from zddemo.walkthrough import main
+
+raise SystemExit(main())
