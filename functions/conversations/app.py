@@ -1,0 +1,47 @@
+"""Conversation logs and statistics (CONTRACT.md §2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zdagent.api.http import json_response, new_resolver
+from zdagent.api.requests import context_for
+from zdagent.core.errors import NotFoundError
+from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.validation import validate_model
+from zdagent.services import conversations
+
+app = new_resolver()
+
+
+@app.get("/agents/<agent_id>/conversations")
+def list_conversations(agent_id: str) -> Response[str]:
+    params = app.current_event.query_string_parameters or {}
+    query = validate_model(conversations.ListConversationsQuery, dict(params))
+    found = conversations.list_conversations(context_for(app.lambda_context), agent_id, query)
+    return json_response(200, found)
+
+
+@app.get("/agents/<agent_id>/conversations/<ticket_id>")
+def get_conversation(agent_id: str, ticket_id: str) -> Response[str]:
+    if not ticket_id.isdigit() or len(ticket_id) > 15:
+        raise NotFoundError(f"no conversation for ticket {ticket_id[:20]!r}")
+    detail = conversations.get_conversation(
+        context_for(app.lambda_context), agent_id, int(ticket_id)
+    )
+    return json_response(200, detail.model_dump(mode="json"))
+
+
+@app.get("/agents/<agent_id>/stats")
+def stats(agent_id: str) -> Response[str]:
+    return json_response(200, conversations.stats(context_for(app.lambda_context), agent_id))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,558 @@
+"""Use case: process one queued reply job: ignore, hand over or answer the latest customer comment.
+
+Exactly once per customer comment, whatever the queue and Zendesk do:
+- a claim per (ticket, comment) in DynamoDB serialises workers and survives crashes (lease);
+- the plan is stored before the Zendesk write; the write is a ``safe_update`` (409 if the ticket
+  changed since we read it, which also makes the client's retry of a 5xx safe);
+- before writing, the ticket is read again: a comment by the AI agent user after the customer's
+  comment means it was already handled (a worker died after writing): only the bookkeeping of
+  the stored plan is finished.
+Zendesk 429/5xx that outlast the client's retries propagate: the message comes back after
+``Retry-After`` (visibility change), then goes to the DLQ after the queue's maxReceiveCount.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from zdagent.adapters.engines import get_engine
+from zdagent.adapters.engines.email_form import compose_reply, html_to_text, render_markdown_safe
+from zdagent.adapters.queues import MAX_DELAY_SECONDS
+from zdagent.adapters.reply_claims import Claim, ReplyClaims
+from zdagent.adapters.zendesk.models import Comment, CommentCreate, Ticket, TicketUpdate
+from zdagent.core.errors import (
+    AgentNotFoundError,
+    AppError,
+    ZendeskConflict,
+    ZendeskNotFound,
+    ZendeskTransientError,
+)
+from zdagent.core.observability import logger
+from zdagent.domain import reply_rules as rules
+from zdagent.domain.agent import Agent, AgentSettings
+from zdagent.domain.conversation import DecisionAction, MessageRole
+from zdagent.domain.engine import (
+    ConversationMessage,
+    EngineRequest,
+    EngineResult,
+    KnowledgeBase,
+)
+from zdagent.domain.integration import Integration
+from zdagent.domain.reply_job import ReplyJob
+from zdagent.services import telemetry
+from zdagent.services.context import Context
+from zdagent.services.conversations import DecisionToLog, MessageToLog, record_decision
+
+MAX_CONFLICT_RETRIES = 3
+DEFAULT_LEASE_SECONDS = 120
+HISTORY_MESSAGES = 10
+HISTORY_CHARS = 4000
+TRANSIENT_RETRY_SECONDS = 30.0
+
+Status = Literal["answered", "drafted", "escalated", "ignored", "deferred", "duplicate"]
+
+
+class ReplyInProgressError(AppError):
+    """Another worker holds the claim on this comment: try the message again later."""
+
+    status = 409
+    code = "reply_in_progress"
+    title = "Reply in progress"
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    status: Status
+    reason: str | None = None
+    ticket_id: int | None = None
+    comment_id: int | None = None
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def handle_message(ctx: Context, body: str, receipt_handle: str | None = None) -> ReplyResult:
+    """One SQS message. Raises to make it come back (after Retry-After when Zendesk said so)."""
+    try:
+        job = ReplyJob.model_validate_json(body)
+    except ValidationError:
+        logger.error("reply_job_invalid", extra={"body_chars": len(body)})
+        return ReplyResult("ignored", "invalid_job")
+    try:
+        return process_reply(ctx, job)
+    except ZendeskTransientError as exc:
+        if receipt_handle:
+            ctx.reply_queue.retry_later(receipt_handle, exc.retry_after or TRANSIENT_RETRY_SECONDS)
+        logger.warning(
+            "reply_retry_later",
+            extra={
+                "agent_id": job.agent_id,
+                "ticket_id": job.ticket_id,
+                "error_code": exc.code,
+                "retry_after": exc.retry_after,
+            },
+        )
+        raise
+
+
+def process_reply(ctx: Context, job: ReplyJob) -> ReplyResult:
+    now = ctx.now()
+    log = {"agent_id": job.agent_id, "ticket_id": job.ticket_id}
+    if job.due_at > now + timedelta(seconds=1):
+        wait = (job.due_at - now).total_seconds()
+        again = job.model_copy(update={"requeues": job.requeues + 1})
+        ctx.reply_queue.send(again.body(), delay_seconds=min(MAX_DELAY_SECONDS, int(wait) + 1))
+        logger.info("reply_deferred", extra=log | {"wait_seconds": round(wait)})
+        return ReplyResult("deferred", ticket_id=job.ticket_id)
+    try:
+        agent = ctx.agents.get(job.agent_id)
+    except AgentNotFoundError:
+        logger.info("reply_dropped", extra=log | {"reason": "agent_deleted"})
+        return ReplyResult("ignored", "not_connected", job.ticket_id)
+    integration = ctx.integrations.find(job.agent_id)
+    user = integration.authorization.user if integration else None
+    if integration is None or user is None or not integration.is_authorized:
+        return _ignore_without_ticket(ctx, job, "not_connected")
+    if not integration.engine.enabled:
+        return _ignore_without_ticket(ctx, job, "engine_disabled")
+    for attempt in range(MAX_CONFLICT_RETRIES):
+        try:
+            return _Run(ctx, job, agent, integration, user.id).run()
+        except ZendeskConflict:
+            # The ticket changed between our read and our write (a person, or our own earlier
+            # write whose response was lost): read it again and decide again.
+            logger.info("reply_conflict_reread", extra=log | {"attempt": attempt + 1})
+    raise ReplyInProgressError(f"ticket {job.ticket_id} keeps changing; will retry")
+
+
+def _ignore_without_ticket(ctx: Context, job: ReplyJob, reason: str) -> ReplyResult:
+    """Engine off (or not connected): drop the job without reading the ticket."""
+    record_decision(
+        ctx, job.agent_id, job.ticket_id, DecisionToLog(action="ignored", reason=reason)
+    )
+    telemetry.count_by_reason("Ignored", reason)
+    logger.info("reply_ignored", extra={"agent_id": job.agent_id, "reason": reason})
+    return ReplyResult("ignored", reason, job.ticket_id)
+
+
+# ---------------------------------------------------------------- one run over a fresh read
+
+
+class _Run:
+    def __init__(
+        self, ctx: Context, job: ReplyJob, agent: Agent, integration: Integration, ai_user_id: int
+    ) -> None:
+        self.ctx = ctx
+        self.job = job
+        self.agent = agent
+        self.settings: AgentSettings = agent.settings
+        self.integration = integration
+        self.ai = ai_user_id
+        self.claims = ReplyClaims(ctx.store)
+        self.owner = uuid.uuid4().hex
+        self.roles: dict[int, rules.Role] = {ai_user_id: "admin"}
+        self.names: dict[int, str] = {}
+
+    @property
+    def log(self) -> dict[str, object]:
+        return {"agent_id": self.job.agent_id, "ticket_id": self.job.ticket_id}
+
+    def run(self) -> ReplyResult:
+        with self.ctx.zendesk_for(self.integration) as zendesk:
+            self.zendesk = zendesk
+            try:
+                ticket = zendesk.get_ticket(self.job.ticket_id)
+            except ZendeskNotFound:
+                return self._ignore(None, "ticket_not_found", subject="")
+            comments = list(zendesk.list_comments(self.job.ticket_id))
+            facts = self._facts(ticket, comments)
+            self.ticket, self.facts = ticket, facts
+            situation = rules.Situation(
+                ai_user_id=self.ai,
+                settings=self.settings,
+                now=self.ctx.now(),
+                engine_enabled=True,
+                event_updated_at=self.job.event_updated_at,
+            )
+            screening = rules.screen(facts, situation)
+            target = facts.target_for(self.ai)
+            if target is None:
+                reason = screening.reason if isinstance(screening, rules.Ignore) else "no_comment"
+                return self._ignore(None, reason, subject=facts.subject)
+            claim = self.claims.claim(
+                self.job.agent_id,
+                self.job.ticket_id,
+                target.id,
+                owner=self.owner,
+                lease_seconds=self._lease_seconds(),
+            )
+            if claim.status == "done":
+                logger.info("reply_duplicate", extra=self.log | {"comment_id": target.id})
+                return ReplyResult("duplicate", "already_handled", self.job.ticket_id, target.id)
+            if claim.status == "busy":
+                raise ReplyInProgressError(
+                    f"another worker is handling comment {target.id} of ticket {self.job.ticket_id}"
+                )
+            try:
+                return self._decide(claim, screening, target)
+            except Exception:
+                self.claims.release(self.job.agent_id, self.job.ticket_id, target.id, self.owner)
+                raise
+
+    def _lease_seconds(self) -> int:
+        remaining = self.ctx.remaining_time() if self.ctx.remaining_time else None
+        if remaining is None:
+            return DEFAULT_LEASE_SECONDS
+        return max(10, int(remaining) + 5)
+
+    # ---- reading -----------------------------------------------------------------------
+    def _role(self, user_id: int | None) -> rules.Role:
+        if user_id is None:
+            return "unknown"
+        if user_id not in self.roles:
+            try:
+                user = self.zendesk.get_user(user_id)
+            except ZendeskNotFound:
+                self.roles[user_id] = "unknown"
+            else:
+                role = user.role if user.role in ("end-user", "agent", "admin") else "unknown"
+                self.roles[user_id] = role  # type: ignore[assignment]
+                if user.name:
+                    self.names[user_id] = user.name
+        return self.roles[user_id]
+
+    def _facts(self, ticket: Ticket, comments: list[Comment]) -> rules.TicketFacts:
+        requester = ticket.requester_id
+        facts: list[rules.CommentFact] = []
+        for comment in comments:
+            public = bool(comment.public)
+            author = comment.author_id
+            # Roles matter for public comments (customer or human agent) only.
+            role: rules.Role = self._role(author) if public else "unknown"
+            source = (comment.via.source if comment.via else None) or {}
+            sender = source.get("from") if isinstance(source, dict) else None
+            address = sender.get("address") if isinstance(sender, dict) else None
+            facts.append(
+                rules.CommentFact(
+                    id=comment.id,
+                    author_id=author,
+                    author_role=role,
+                    public=public,
+                    created_at=comment.created_at,
+                    text=comment.plain_body or comment.body or "",
+                    from_address=str(address) if address else None,
+                    flags=tuple(comment.flags),
+                )
+            )
+        submitter = ticket.submitter_id
+        submitter_role: rules.Role = (
+            "end-user" if submitter is None or submitter == requester else self._role(submitter)
+        )
+        return rules.TicketFacts(
+            ticket_id=ticket.id,
+            subject=ticket.subject or ticket.raw_subject or "",
+            created_at=ticket.created_at,
+            tags=tuple(ticket.tags),
+            requester_id=requester,
+            submitter_id=submitter,
+            submitter_role=submitter_role,
+            comments=tuple(facts),
+        )
+
+    # ---- deciding ----------------------------------------------------------------------
+    def _decide(
+        self, claim: Claim, screening: rules.Screening, target: rules.CommentFact
+    ) -> ReplyResult:
+        if claim.plan and rules.ai_comments_after(self.facts, target, self.ai):
+            return self._finish_recovered(claim.plan, target)
+        if isinstance(screening, rules.Ignore):
+            return self._ignore(target, screening.reason, subject=self.facts.subject)
+        if isinstance(screening, rules.Handover):
+            return self._handover(target, screening, engine=None)
+        outcome = self._ask_engine(target)
+        if isinstance(outcome, rules.Ignore):
+            return self._ignore(target, outcome.reason, subject=self.facts.subject)
+        if isinstance(outcome, rules.Handover):
+            return self._handover(target, outcome, engine=self.settings.engine)
+        return self._answer(target, outcome)
+
+    def _ask_engine(self, target: rules.CommentFact) -> rules.Outcome:
+        request = EngineRequest(
+            agent_id=self.agent.agent_id,
+            agent_name=self.agent.name,
+            subject=self.facts.subject,
+            latest_message=target.text,
+            history=self._history(target),
+            requester_name=self._customer_name(target),
+            tags=list(self.facts.tags),
+            languages=list(self.settings.languages),
+            default_language=self.agent.default_language,
+            confidence_threshold=self.settings.confidence_threshold,
+            instructions=self.settings.instructions,
+        )
+        try:
+            knowledge = self._knowledge()
+            result: EngineResult = get_engine(self.settings.engine).respond(request, knowledge)
+        except Exception as exc:  # an engine must not make us lose the email: a person takes it
+            logger.exception("engine_failed", extra=self.log | {"error_type": type(exc).__name__})
+            return rules.engine_failed(type(exc).__name__)
+        return rules.after_engine(result, self.settings)
+
+    def _knowledge(self) -> KnowledgeBase:
+        version = self.agent.knowledge_version or "empty"
+        if not self.agent.knowledge_version:
+            return KnowledgeBase(agent_id=self.agent.agent_id, version=version)
+        return self.ctx.knowledge.load(self.agent.agent_id, version)
+
+    def _history(self, target: rules.CommentFact) -> list[ConversationMessage]:
+        earlier = []
+        for comment in self.facts.public_comments:
+            if comment.id == target.id:
+                break
+            earlier.append(
+                ConversationMessage(
+                    role=self._message_role(comment),
+                    text=comment.text[:HISTORY_CHARS],
+                    created_at=comment.created_at,
+                )
+            )
+        return earlier[-HISTORY_MESSAGES:]
+
+    def _message_role(self, comment: rules.CommentFact) -> MessageRole:
+        if comment.author_id == self.ai:
+            return "ai_agent"
+        return "human_agent" if rules.is_staff(comment.author_role) else "visitor"
+
+    def _customer_name(self, target: rules.CommentFact) -> str | None:
+        if target.author_id is not None:
+            self._role(target.author_id)
+            return self.names.get(target.author_id)
+        return None
+
+    # ---- acting ------------------------------------------------------------------------
+    def _update(self, update: TicketUpdate) -> Ticket:
+        return self.zendesk.update_ticket(self.job.ticket_id, update)
+
+    def _safe(self, ticket: Ticket) -> dict[str, Any]:
+        if ticket.updated_at is None:
+            return {}
+        return {"safe_update": True, "updated_stamp": ticket.updated_at}
+
+    def _tags_plus(self, tag: str) -> list[str] | None:
+        tags = list(self.ticket.tags)
+        return None if tag in tags else [*tags, tag]
+
+    def _answer(self, target: rules.CommentFact, outcome: rules.Answer) -> ReplyResult:
+        answer = outcome.result
+        email = compose_reply(
+            answer.markdown,
+            language=answer.language,
+            customer_name=self._customer_name(target),
+            signature=self.settings.signature,
+            sources=list(answer.sources),
+        )
+        shadow = self.settings.mode == "shadow"
+        action: DecisionAction = "drafted" if shadow else "answered"
+        plan = {
+            "action": action,
+            "reason": "shadow_draft" if shadow else "answered",
+            "confidence": answer.confidence,
+            "engine": self.settings.engine,
+            "language": answer.language,
+            "sources": outcome.sources,
+            "text": email.text[:4000],
+            "public": not shadow,
+        }
+        self._save_plan(target, plan)
+        if shadow:
+            note = (
+                "<p><strong>AI agent draft (shadow mode; not sent to the customer). "
+                f"Confidence {answer.confidence:.2f}.</strong></p>\n<hr>\n{email.html}"
+            )
+            comment = CommentCreate(html_body=note, public=False, author_id=self.ai)
+            self._update(TicketUpdate(comment=comment, **self._safe(self.ticket)))
+        else:
+            comment = CommentCreate(html_body=email.html, public=True, author_id=self.ai)
+            self._update(
+                TicketUpdate(
+                    comment=comment,
+                    tags=self._tags_plus(self.settings.reply_tag),
+                    **self._safe(self.ticket),
+                )
+            )
+        return self._finish(target, plan)
+
+    def _handover(
+        self, target: rules.CommentFact, handover: rules.Handover, *, engine: str | None
+    ) -> ReplyResult:
+        reason_text = rules.handover_reason_text(handover.reason)
+        note = (
+            f"<p><strong>AI agent handover:</strong> {html.escape(reason_text)} "
+            f"(reason <code>{html.escape(handover.reason)}</code>).</p>\n"
+            f"<p>{html.escape(handover.summary[:1000])}</p>"
+        )
+        public_text = None
+        if self.settings.handover_public_message:
+            public_text = handover_message(
+                handover.language or self.agent.default_language, self.settings.signature
+            )
+        plan: dict[str, Any] = {
+            "action": "escalated",
+            "reason": handover.reason,
+            "confidence": handover.confidence,
+            "engine": engine,
+            "language": handover.language,
+            "sources": [],
+            "text": html_to_text(public_text)[:4000] if public_text else "",
+            "public": bool(public_text),
+        }
+        self._save_plan(target, plan)
+        updated = self._update(
+            TicketUpdate(
+                comment=CommentCreate(html_body=note, public=False, author_id=self.ai),
+                tags=self._tags_plus(self.settings.handover_tag),
+                group_id=self.settings.handover_group_id,
+                **self._safe(self.ticket),
+            )
+        )
+        if public_text:
+            try:
+                self._update(
+                    TicketUpdate(
+                        comment=CommentCreate(
+                            html_body=public_text, public=True, author_id=self.ai
+                        ),
+                        **self._safe(updated),
+                    )
+                )
+            except (ZendeskConflict, ZendeskTransientError) as exc:
+                # The handover itself is done; the courtesy message is at most once.
+                logger.warning(
+                    "handover_message_not_sent", extra=self.log | {"error_type": type(exc).__name__}
+                )
+                plan = plan | {"public": False, "text": ""}
+        return self._finish(target, plan)
+
+    def _save_plan(self, target: rules.CommentFact, plan: dict[str, Any]) -> None:
+        self.claims.save_plan(self.job.agent_id, self.job.ticket_id, target.id, self.owner, plan)
+
+    # ---- bookkeeping -------------------------------------------------------------------
+    def _finish(self, target: rules.CommentFact, plan: dict[str, Any]) -> ReplyResult:
+        action: DecisionAction = plan["action"]
+        reason = str(plan["reason"])
+        now = self.ctx.now()
+        messages = self._history_to_log(target)
+        if plan.get("text"):
+            messages.append(
+                MessageToLog(
+                    message_id=f"ai-{target.id}",
+                    role="ai_agent",
+                    text=str(plan["text"]),
+                    public=bool(plan.get("public")),
+                    created_at=now,
+                )
+            )
+        sent = rules.replies_sent(self.facts, self.ai) + (1 if plan.get("public") else 0)
+        record_decision(
+            self.ctx,
+            self.job.agent_id,
+            self.job.ticket_id,
+            DecisionToLog(
+                action=action,
+                reason=reason,
+                comment_id=target.id,
+                confidence=plan.get("confidence"),
+                engine=plan.get("engine"),
+                language=plan.get("language"),
+                sources=tuple(plan.get("sources") or ()),
+            ),
+            subject=self.facts.subject,
+            messages=messages,
+            replies_sent=sent,
+        )
+        self.claims.complete(self.job.agent_id, self.job.ticket_id, target.id, action)
+        metric = {"answered": "Answered", "drafted": "Drafted", "escalated": "Escalated"}[action]
+        if action == "escalated":
+            telemetry.count_by_reason(metric, reason)
+        else:
+            telemetry.count(metric)
+        if target.created_at is not None:
+            telemetry.reply_latency((now - target.created_at).total_seconds())
+        logger.info(
+            "reply_done",
+            extra=self.log | {"comment_id": target.id, "action": action, "reason": reason},
+        )
+        return ReplyResult(_status(action), reason, self.job.ticket_id, target.id)
+
+    def _finish_recovered(self, plan: dict[str, Any], target: rules.CommentFact) -> ReplyResult:
+        logger.warning("reply_recovered", extra=self.log | {"comment_id": target.id})
+        return self._finish(target, plan)
+
+    def _ignore(
+        self, target: rules.CommentFact | None, reason: str, *, subject: str
+    ) -> ReplyResult:
+        comment_id = target.id if target else None
+        record_decision(
+            self.ctx,
+            self.job.agent_id,
+            self.job.ticket_id,
+            DecisionToLog(action="ignored", reason=reason, comment_id=comment_id),
+            subject=subject,
+            messages=self._history_to_log(target) if target else (),
+        )
+        if target is not None:
+            self.claims.complete(self.job.agent_id, self.job.ticket_id, target.id, "ignored")
+        telemetry.count_by_reason("Ignored", reason)
+        logger.info("reply_ignored", extra=self.log | {"comment_id": comment_id, "reason": reason})
+        return ReplyResult("ignored", reason, self.job.ticket_id, comment_id)
+
+    def _history_to_log(self, target: rules.CommentFact) -> list[MessageToLog]:
+        """The ticket's public messages up to ``target`` by customers and human agents (ours
+        are logged when we write them)."""
+        messages = []
+        for comment in self.facts.public_comments:
+            if comment.author_id != self.ai:
+                messages.append(
+                    MessageToLog(
+                        message_id=str(comment.id),
+                        role=self._message_role(comment),
+                        text=comment.text,
+                        public=True,
+                        created_at=comment.created_at or datetime.now(UTC),
+                    )
+                )
+            if comment.id == target.id:
+                break
+        return messages
+
+
+def _status(action: DecisionAction) -> Status:
+    return "drafted" if action == "drafted" else action
+
+
+_HANDOVER_MESSAGES = {
+    "en": "Thank you for your message. A member of our team will follow up with you shortly.",
+    "fr": "Merci pour votre message. Un membre de notre équipe va revenir vers vous rapidement.",
+    "de": "Vielen Dank für Ihre Nachricht. Ein Mitglied unseres Teams meldet sich in Kürze.",
+    "es": "Gracias por su mensaje. Una persona de nuestro equipo le responderá en breve.",
+    "nl": "Bedankt voor uw bericht. Een medewerker van ons team neemt binnenkort contact op.",
+    "it": "Grazie per il messaggio. Una persona del nostro team le risponderà a breve.",
+    "pt": "Obrigado pela sua mensagem. Uma pessoa da nossa equipa responderá em breve.",
+}
+
+
+def handover_message(language: str, signature: str) -> str:
+    """The public 'a person will follow up' message, sanitised HTML."""
+    text = _HANDOVER_MESSAGES.get(
+        language.split("-", maxsplit=1)[0].lower(), _HANDOVER_MESSAGES["en"]
+    )
+    body = render_markdown_safe(text)
+    if signature.strip():
+        body += "\n" + render_markdown_safe(signature.strip().replace("\n", "  \n"))
+    return body
