@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from moto.core.config import default_user_config
+from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -88,6 +89,9 @@ class MotoServer:
         if self._thread is not None:
             self._thread.join(10)
             self._thread = None
+        # moto's backends are process-wide: forget this stack's resources so another start (a test
+        # in the same process) begins empty, as a fresh moto server would.
+        moto_api_backend.reset()
 
 
 def _QuietMotoHandler(base: Any) -> Any:

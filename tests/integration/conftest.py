@@ -4,7 +4,8 @@
 queues, secrets, functions and state machines exist, with each function's resolved environment
 variables (TABLE_NAME, REPLY_QUEUE_URL, OAUTH_CLIENT_SECRET_ID, ...) set. It yields the
 ``ResourceMap``: logical id → ``Physical`` (``.ref``, ``.attributes``), e.g.
-``aws["ReplyQueue"].ref`` is the queue URL.
+``aws["ReplyQueue"].ref`` is the queue URL. Lambda ``Invoke`` of a template function (and so a
+Step Functions Task state) runs its handler in-process.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from moto import mock_aws
 
 from zdagent.core.settings import reset_settings_cache
 from zdlocal.aws import DUMMY_CREDENTIALS, MOTO_CONFIG
+from zdlocal.lambdas import FunctionRuntime, LambdaHook
 from zdlocal.resources import AwsClients, create_resources
 from zdlocal.template import Resolver, ResourceMap, load_template, merged_environment
 
@@ -39,5 +41,7 @@ def aws(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResourceMap]
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         reset_settings_cache()
-        yield resources
+        runtime = FunctionRuntime.from_template(template.functions(), resources)
+        with LambdaHook(runtime):
+            yield resources
     reset_settings_cache()

@@ -144,6 +144,8 @@ def stack(write_function: WriteFunction, tmp_path: Path) -> Iterator[LocalStack]
     with local:
         yield local
     assert _environment() == before
+    with local:  # a second start in the same process begins from an empty moto
+        assert local.resources["Table"].ref == "zdagent-local-Table"
     for port in (local.api_port, local.aws_port):
         assert port_is_free(port)
 

@@ -9,7 +9,10 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
+from zdlocal.api import build_event
 from zdlocal.aws import MOTO_CONFIG
 from zdlocal.resources import AwsClients, create_resources
 from zdlocal.template import ResourceMap, Template, TemplateError, load_template, load_yaml
@@ -76,3 +79,16 @@ def test_unknown_resource_type_is_one_clear_sentence(aws_env: None, tmp_path: Pa
         pytest.raises(TemplateError, match=r"Bucket has type AWS::S3::Bucket, which the local"),
     ):
         create_resources(template, AwsClients.create())
+
+
+def test_lambda_invoke_of_a_template_function_runs_its_handler(aws: ResourceMap) -> None:
+    route = next(r for r in load_template().http_routes() if r.route_key == "GET /health")
+    request = Request(EnvironBuilder(path="/health", method="GET").get_environ())
+    event = build_event(request, route, {}, domain="127.0.0.1:3000", claims=None)
+    response = boto3.client("lambda").invoke(
+        FunctionName=aws["ConsoleFunction"].ref, Payload=json.dumps(event)
+    )
+    assert "FunctionError" not in response
+    result = json.loads(response["Payload"].read())
+    assert result["statusCode"] == 200
+    assert json.loads(result["body"]) == {"status": "ok"}
