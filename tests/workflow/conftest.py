@@ -82,3 +82,9 @@ def aws(monkeypatch: pytest.MonkeyPatch, sandbox: SandboxServer) -> Iterator[Res
         with LambdaHook(runtime):
             yield resources
     _reset_caches()
+
+
+@pytest.fixture
+def functions(aws: ResourceMap) -> FunctionRuntime:
+    """The template's functions, invoked in-process as Lambda would (``invoke(logical_id, ev)``)."""
+    return FunctionRuntime.from_template(load_template().functions(), aws)

@@ -128,3 +128,163 @@ def test_disconnect_keeps_the_integration_and_leaves_the_trigger_inactive(
     assert public["steps"] == [
         {"name": name, "status": "succeeded", "attempts": 1} for name in KEEP
     ]
+
+
+def test_disconnect_with_removal_deletes_trigger_and_webhook_before_revoking(
+    connected: Connected,
+) -> None:
+    ctx = default_context()
+    before = integration.get_integration(ctx, connected.agent_id)
+    trigger_id, webhook_id = before.trigger.trigger_id, before.trigger.webhook_id
+    assert trigger_id is not None
+    assert webhook_id is not None
+
+    run, execution = _disconnect(connected.agent_id, remove=True)
+
+    assert execution["status"] == "SUCCEEDED", execution
+    assert entered_states(execution["executionArn"]) == [
+        "EngineOff",
+        "DeactivateTrigger",
+        "ChooseTriggerRemoval",
+        "DeleteTriggerAndWebhook",
+        "RevokeAuthorization",
+        "ChooseIntegrationRemoval",
+        "RemoveIntegration",
+        "RecordSuccess",
+        "Succeeded",
+    ]
+    assert _steps(run) == [(name, "succeeded") for name in REMOVE]
+    assert run.status == "succeeded"
+    # nothing of ours left in Zendesk, no token, no record, no secrets
+    assert _trigger_in_zendesk(connected, trigger_id) is None
+    assert _webhook_in_zendesk(connected, webhook_id) is None
+    assert _ai_agent_tokens_live(connected) == []
+    with pytest.raises(IntegrationNotFoundError):
+        integration.get_integration(ctx, connected.agent_id)
+    assert ctx.vault.read_tokens(connected.agent_id, cached=False) is None
+    assert ctx.vault.read_webhook_secret(connected.agent_id, cached=False) is None
+    # the agent can join another Zendesk account
+    again = integration.create_integration(
+        ctx,
+        connected.agent_id,
+        integration.CreateIntegrationRequest(
+            crm="zendesk_support", subdomain="another", ai_agent_user_email="bot@another.test"
+        ),
+    )
+    assert again.subdomain == "another"
+    assert again.authorization.status == "unauthorized"
+
+
+def test_zendesk_503_twice_is_retried_by_the_state_machine(connected: Connected) -> None:
+    # ZENDESK_MAX_RETRIES=0: the client gives up at once, so the retries are Step Functions'.
+    connected.fault(r"/api/v2/triggers/update_many", 503, times=2)
+
+    run, execution = _disconnect(connected.agent_id, remove=False)
+
+    assert execution["status"] == "SUCCEEDED", execution
+    assert _task_attempts(execution["executionArn"], "DeactivateTrigger") == 3
+    failures = [
+        e["taskFailedEventDetails"]["error"]
+        for e in history_events(execution["executionArn"])
+        if e["type"] == "TaskFailed"
+    ]
+    assert failures == ["ZendeskServerError", "ZendeskServerError"]
+    assert run.status == "succeeded"
+    step = run.step("deactivate_trigger")
+    assert (step.status, step.attempts, step.error) == ("succeeded", 3, None)
+    assert integration.get_integration(default_context(), connected.agent_id).trigger.status == (
+        "inactive"
+    )
+
+
+def test_revoke_failing_for_good_stops_the_run_at_that_step_and_a_rerun_completes(
+    connected: Connected,
+) -> None:
+    ctx = default_context()
+    # 403 is not transient: no Retry matches, the Catch records the failure.
+    connected.fault(r"/api/v2/oauth/tokens/current", 403, times=1, method="DELETE")
+
+    failed, execution = _disconnect(connected.agent_id, remove=True)
+
+    assert execution["status"] == "FAILED", execution
+    assert execution["error"] == "DisconnectFailed"
+    states = entered_states(execution["executionArn"])
+    assert states[-3:] == ["RevokeAuthorization", "RecordFailure", "Failed"]
+    assert "RemoveIntegration" not in states
+    assert _task_attempts(execution["executionArn"], "RevokeAuthorization") == 1
+    assert failed.status == "failed"
+    assert failed.failed_step == "revoke_authorization"
+    assert _steps(failed) == [
+        ("engine_off", "succeeded"),
+        ("deactivate_trigger", "succeeded"),
+        ("delete_trigger_and_webhook", "succeeded"),
+        ("revoke_authorization", "failed"),
+        ("remove_integration", "pending"),
+    ]
+    error = failed.step("revoke_authorization").error
+    assert error is not None
+    assert error.startswith("ZendeskForbidden: ")
+    public = failed.public()
+    assert public["status"] == "failed"
+    assert public["failed_step"] == "revoke_authorization"
+    steps = public["steps"]
+    assert isinstance(steps, list)
+    assert steps[3]["error"] == error
+    # the engine went off first and stays off; the token still exists
+    halfway = integration.get_integration(ctx, connected.agent_id)
+    assert not halfway.engine.enabled
+    assert halfway.trigger.status == "none"
+    assert halfway.authorization.status == "authorized"
+    assert _ai_agent_tokens_live(connected)
+
+    # the fault was used up: running disconnect again resumes and completes
+    rerun, execution = _disconnect(connected.agent_id, remove=True)
+
+    assert execution["status"] == "SUCCEEDED", execution
+    assert rerun.disconnect_id != failed.disconnect_id
+    assert _steps(rerun) == [(name, "succeeded") for name in REMOVE]
+    assert _ai_agent_tokens_live(connected) == []
+    with pytest.raises(IntegrationNotFoundError):
+        integration.get_integration(ctx, connected.agent_id)
+
+
+@pytest.mark.parametrize("remove", [False, True], ids=["keep", "remove"])
+def test_a_trigger_deleted_by_hand_in_zendesk_counts_as_done(
+    connected: Connected, remove: bool
+) -> None:
+    before = integration.get_integration(default_context(), connected.agent_id)
+    assert before.trigger.trigger_id is not None
+    deleted = connected.as_admin("DELETE", f"/api/v2/triggers/{before.trigger.trigger_id}.json")
+    assert deleted.status_code == 204, deleted.text
+
+    run, execution = _disconnect(connected.agent_id, remove=remove)
+
+    assert execution["status"] == "SUCCEEDED", execution
+    assert _steps(run) == [(name, "succeeded") for name in (REMOVE if remove else KEEP)]
+    assert _ai_agent_tokens_live(connected) == []
+
+
+def test_a_second_start_while_running_is_refused(connected: Connected) -> None:
+    # The first run waits on a slow Zendesk so it is still running when the second one starts.
+    ctx = default_context()
+    connected.control(
+        "POST",
+        "/faults",
+        {
+            "path_regex": r"/api/v2/triggers/update_many",
+            "status": 503,
+            "times": 1,
+            "delay_ms": 1500,
+        },
+    )
+    first = disconnect.start_disconnect(
+        ctx, connected.agent_id, disconnect.StartDisconnectRequest()
+    )
+    with pytest.raises(OperationRunningError) as refused:
+        disconnect.start_disconnect(ctx, connected.agent_id, disconnect.StartDisconnectRequest())
+    assert first.disconnect_id in refused.value.detail
+    assert refused.value.status == 409
+    assert disconnect.disconnect_status(ctx, connected.agent_id).status == "running"
+    assert first.execution_arn
+    assert wait_for_execution(first.execution_arn)["status"] == "SUCCEEDED"
+    assert disconnect.disconnect_status(ctx, connected.agent_id).status == "succeeded"
