@@ -52,7 +52,9 @@ class Connected:
     def as_admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A Zendesk API call by the account's admin (a person acting in Zendesk by hand)."""
         if not self._admin_token:
-            self._admin_token = _token_for(self, f"admin@{self.subdomain}.test")
+            self._admin_token = sandbox_token(
+                self.sandbox_url, self.subdomain, f"admin@{self.subdomain}.test"
+            )
         headers = {"Authorization": f"Bearer {self._admin_token}"}
         return httpx.request(
             method,
@@ -63,14 +65,15 @@ class Connected:
         )
 
 
-def _token_for(account: Connected, email: str) -> str:
-    """An OAuth token straight from the sandbox (authorization code + PKCE) for ``email``."""
+def sandbox_token(sandbox_url: str, subdomain: str, email: str) -> str:
+    """An OAuth token straight from the sandbox (authorization code + PKCE) for ``email``: a
+    person acting in Zendesk, not our integration."""
     verifier = secrets.token_urlsafe(48)
     challenge = (
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     )
     redirect = f"{PUBLIC_BASE_URL}/oauth/zendesk/callback"
-    base = f"{account.sandbox_url}/{account.subdomain}"
+    base = f"{sandbox_url}/{subdomain}"
     consent = httpx.get(
         f"{base}/oauth/authorizations/new",
         params={
