@@ -17,7 +17,7 @@ ADMIN = "admin@{sub}.test"
 
 
 def consent_redirect(authorize_url: str, login_email: str) -> str:
-    """Approve the consent page as ``login_email``; returns the callback URL Zendesk redirects to."""
+    """Approve the consent page as ``login_email``; returns the callback URL it redirects to."""
     separator = "&" if "?" in authorize_url else "?"
     url = f"{authorize_url}{separator}{urlencode({'sandbox_login': login_email})}"
     response = httpx.get(url, follow_redirects=False, timeout=10)
