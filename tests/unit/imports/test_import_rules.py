@@ -1,0 +1,293 @@
+"""Import rules: request validation, filters, the depth rule, progress/ETA, scheduling math."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from zdagent.adapters.zendesk.models import Ticket
+from zdagent.core.errors import ValidationFailedError
+from zdagent.core.validation import validate_model
+from zdagent.domain.imports import (
+    CommentView,
+    ImportFilters,
+    ImportRecord,
+    ImportRequest,
+    TicketSummary,
+    clamp_delay,
+    estimate_seconds_left,
+    export_delay,
+    parse_time,
+    request_budget_delay,
+    retry_after_delay,
+    select_messages,
+    transient_delay,
+)
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+CUSTOMER, AGENT, AI = 10, 20, 30
+
+
+def filters(**fields: object) -> ImportFilters:
+    body: dict[str, object] = {"start_time": "2025-01-01T00:00:00Z", **fields}
+    return ImportFilters.from_request(validate_model(ImportRequest, body), NOW)
+
+
+def ticket(**fields: object) -> TicketSummary:
+    raw: dict[str, object] = {
+        "id": 1,
+        "requester_id": CUSTOMER,
+        "subject": "Refund",
+        "status": "solved",
+        "via": {"channel": "email"},
+        "group_id": 5,
+        "tags": ["billing", "VIP"],
+        "created_at": "2025-02-01T00:00:00Z",
+        "updated_at": "2025-02-02T00:00:00Z",
+        **fields,
+    }
+    return TicketSummary.from_ticket(Ticket.model_validate(raw))
+
+
+# --- request ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1735689600, datetime(2025, 1, 1, tzinfo=UTC)),
+        ("1735689600", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("2025-01-01T00:00:00Z", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("2025-01-01T02:00:00+02:00", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("2025-01-01T00:00:00", datetime(2025, 1, 1, tzinfo=UTC)),
+        ("2025-01-01", datetime(2025, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_times_are_epoch_or_iso(value: int | str, expected: datetime) -> None:
+    assert parse_time(value, "start_time") == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2025-13-01", -5, True])
+def test_bad_times_name_the_field(value: object) -> None:
+    with pytest.raises(ValidationFailedError, match="start_time"):
+        parse_time(value, "start_time")  # type: ignore[arg-type]
+
+
+def test_defaults_depth_two_no_labels_no_filters() -> None:
+    built = filters()
+    assert (built.depth, built.import_tags, built.max_conversations) == (2, False, None)
+    assert built.channels is None and built.tag is None and built.group_ids is None
+
+
+def test_start_must_be_a_minute_in_the_past() -> None:
+    recent = (NOW - timedelta(seconds=30)).isoformat()
+    with pytest.raises(ValidationFailedError, match="one minute in the past"):
+        filters(start_time=recent)
+    assert filters(start_time=(NOW - timedelta(seconds=61)).isoformat())
+
+
+def test_end_must_follow_start() -> None:
+    with pytest.raises(ValidationFailedError, match="end_time: must be after start_time"):
+        filters(end_time="2024-12-31T00:00:00Z")
+    with pytest.raises(ValidationFailedError, match="end_time"):
+        filters(end_time="2025-01-01T00:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"depth": -1}, "depth"),
+        ({"depth": 51}, "depth"),
+        ({"max_conversations": 0}, "max_conversations"),
+        ({"channels": []}, "channels"),
+        ({"channels": [" "]}, "channels"),
+        ({"tag": "two words"}, "tag"),
+        ({"group_ids": ["x"]}, "group_ids"),
+        ({"colour": "red"}, "colour: unknown field"),
+    ],
+)
+def test_request_errors_are_422_naming_the_field(body: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationFailedError, match=field):
+        validate_model(ImportRequest, {"start_time": 1735689600, **body})
+
+
+def test_start_time_is_required() -> None:
+    with pytest.raises(ValidationFailedError, match="start_time: Field required"):
+        validate_model(ImportRequest, {})
+
+
+# --- filters ------------------------------------------------------------------------------------
+def test_time_frame_is_on_created_at_start_inclusive_end_exclusive() -> None:
+    frame = filters(end_time="2025-02-01T00:00:00Z")
+    assert frame.matches(ticket(created_at="2025-01-01T00:00:00Z"))
+    assert not frame.matches(ticket(created_at="2024-12-31T23:59:59Z"))
+    assert not frame.matches(ticket(created_at="2025-02-01T00:00:00Z"))
+    # updated long after the frame: still in (the frame is about creation)
+    assert frame.matches(ticket(created_at="2025-01-15T00:00:00Z", updated_at="2025-02-25T00:00Z"))
+
+
+def test_channels_tag_and_groups() -> None:
+    assert filters(channels=["Email", "web"]).matches(ticket())
+    assert not filters(channels=["web"]).matches(ticket())
+    assert not filters(channels=["web"]).matches(ticket(via=None))
+    assert filters(tag="vip").matches(ticket())  # Zendesk tags are lower-case
+    assert not filters(tag="refund").matches(ticket())
+    assert filters(group_ids=[5, 6]).matches(ticket())
+    assert not filters(group_ids=[6]).matches(ticket())
+    assert not filters(group_ids=[6]).matches(ticket(group_id=None))
+
+
+def test_deleted_tickets_never_match() -> None:
+    assert not filters().matches(ticket(status="deleted"))
+
+
+# --- depth --------------------------------------------------------------------------------------
+def comment(cid: int, author: int, public: bool = True) -> CommentView:
+    return CommentView(cid, author, public, NOW + timedelta(minutes=cid), f"text {cid}")
+
+
+THREAD = [
+    comment(1, CUSTOMER),
+    comment(2, CUSTOMER),
+    comment(3, AGENT, public=False),  # internal note: never kept, never a response
+    comment(4, AGENT),
+    comment(5, CUSTOMER),
+    comment(6, AI),
+    comment(7, CUSTOMER),
+    comment(8, AGENT),
+]
+
+
+def kept(depth: int, thread: list[CommentView] = THREAD) -> list[tuple[int, str]]:
+    selection = select_messages(thread, requester_id=CUSTOMER, depth=depth, ai_agent_user_id=AI)
+    return [(m.comment.id, m.role) for m in selection.messages]
+
+
+def test_depth_keeps_customer_messages_up_to_the_nth_agent_response() -> None:
+    assert kept(0) == [(1, "visitor"), (2, "visitor")]
+    assert kept(1) == [(1, "visitor"), (2, "visitor"), (4, "human_agent")]
+    assert kept(2) == [*kept(1), (5, "visitor"), (6, "ai_agent")]
+    assert kept(3) == [*kept(2), (7, "visitor"), (8, "human_agent")]
+    assert kept(10) == kept(3)
+
+
+def test_depth_stops_reading_comments_once_reached() -> None:
+    def endless() -> object:
+        cid = 0
+        while True:
+            cid += 1
+            yield comment(cid, CUSTOMER if cid % 2 else AGENT)
+
+    selection = select_messages(endless(), requester_id=CUSTOMER, depth=2)  # type: ignore[arg-type]
+    assert [m.comment.id for m in selection.messages] == [1, 2, 3, 4]
+    assert selection.comments_read == 4 and selection.pages_read == 1
+
+
+def test_pages_read_counts_comment_pages_of_a_hundred() -> None:
+    long_wait = [comment(i, CUSTOMER) for i in range(1, 251)] + [comment(251, AGENT)]
+    selection = select_messages(long_wait, requester_id=CUSTOMER, depth=1)
+    assert selection.comments_read == 251 and selection.pages_read == 3
+    assert select_messages([], requester_id=CUSTOMER, depth=2).pages_read == 1
+
+
+def test_nothing_public_keeps_nothing() -> None:
+    assert kept(2, [comment(1, AGENT, public=False)]) == []
+
+
+# --- progress -----------------------------------------------------------------------------------
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_eta_from_the_cursor_progress_through_the_time_frame() -> None:
+    # 10 of 40 days covered in 100 s: 30 days left at that rate take 300 s.
+    assert (
+        estimate_seconds_left(
+            start_time=START,
+            cursor_time=START + timedelta(days=10),
+            horizon=START + timedelta(days=40),
+            elapsed_seconds=100,
+        )
+        == 300
+    )
+
+
+def test_eta_bounded_by_max_conversations() -> None:
+    eta = estimate_seconds_left(
+        start_time=START,
+        cursor_time=START + timedelta(days=10),
+        horizon=START + timedelta(days=40),
+        elapsed_seconds=100,
+        conversations_imported=50,
+        max_conversations=60,
+    )
+    assert eta == 20  # 10 more at 0.5/s
+
+
+def test_eta_unknown_before_any_progress_and_zero_at_the_end() -> None:
+    assert (
+        estimate_seconds_left(start_time=START, cursor_time=None, horizon=NOW, elapsed_seconds=5)
+        is None
+    )
+    assert (
+        estimate_seconds_left(start_time=START, cursor_time=START, horizon=NOW, elapsed_seconds=5)
+        is None
+    )
+    assert (
+        estimate_seconds_left(start_time=START, cursor_time=NOW, horizon=NOW, elapsed_seconds=5)
+        == 0
+    )
+
+
+def test_public_progress_shape() -> None:
+    record = ImportRecord(
+        import_id="imp_1",
+        agent_id="a",
+        filters=filters(),
+        created_at=NOW - timedelta(seconds=100),
+        started_at=NOW - timedelta(seconds=100),
+        tickets_scanned=1000,
+        conversations_imported=300,
+        messages_imported=900,
+        cursor_time=START + timedelta(days=30),
+    )
+    body = record.public(NOW)
+    assert body["status"] == "running"
+    assert body["cursor_time"] == "2025-01-31T00:00:00Z"
+    # 30 of 59.5 days in 100 s
+    assert body["estimated_seconds_left"] == 99
+    assert body["parameters"]["depth"] == 2 and body["finished_at"] is None
+    ended = record.model_copy(update={"status": "succeeded", "finished_at": NOW})
+    assert ended.public(NOW)["estimated_seconds_left"] == 0
+
+
+# --- scheduling ---------------------------------------------------------------------------------
+def test_delays_are_whole_seconds_within_sqs_limits() -> None:
+    assert clamp_delay(-3) == 0
+    assert clamp_delay(0.2) == 1
+    assert clamp_delay(6.0) == 6
+    assert clamp_delay(10_000) == 900
+    assert clamp_delay(float("nan")) == 0
+
+
+def test_export_requests_are_spaced_for_ten_per_minute() -> None:
+    assert export_delay(None, NOW, 10) == 0
+    assert export_delay(NOW, NOW, 10) == 6
+    assert export_delay(NOW - timedelta(seconds=4), NOW, 10) == 2
+    assert export_delay(NOW - timedelta(seconds=7), NOW, 10) == 0
+    assert export_delay(NOW, NOW, 30) == 2  # High Volume add-on
+
+
+def test_request_budget_keeps_the_average_rate() -> None:
+    # 100 requests at 100/min took 20 s: wait the remaining 40 s of that minute.
+    assert request_budget_delay(100, 20.0, 100) == 40
+    assert request_budget_delay(100, 75.0, 100) == 0
+    assert request_budget_delay(0, 0.0, 100) == 0
+    assert request_budget_delay(350, 10.0, 700) == 20
+
+
+def test_retry_after_and_transient_backoff() -> None:
+    assert retry_after_delay(30) == 30
+    assert retry_after_delay(0) == 1
+    assert retry_after_delay(0.4) == 1
+    assert retry_after_delay(None) == 60
+    assert retry_after_delay(4000) == 900
+    assert [transient_delay(n) for n in (1, 2, 3, 7)] == [15, 30, 60, 900]
