@@ -66,7 +66,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, sandbox: SandboxServer) -> Iterator[Res
         monkeypatch.delenv(name, raising=False)
     template = load_template()
     parameters = {"ZendeskBaseUrlTemplate": f"{sandbox.url}/{{subdomain}}"}
-    with mock_aws(config=MOTO_CONFIG):  # type: ignore[arg-type]
+    with mock_aws(config=MOTO_CONFIG):  # type: ignore[call-overload]
         resources = create_resources(template, AwsClients.create(), parameters)
         environment = merged_environment(
             template.functions(), Resolver(template, resources, parameters)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.workflow.workflow_support import (
@@ -14,11 +15,13 @@ from tests.workflow.workflow_support import (
     entered_states,
     history_events,
     wait_for_execution,
+    wait_until,
 )
 from zdagent.core.errors import IntegrationNotFoundError, OperationRunningError
 from zdagent.domain.disconnect import DisconnectRun
 from zdagent.services import disconnect, integration
 from zdagent.services.context import default_context
+from zdagent.services.disconnect import DisconnectRepository
 from zdlocal.template import ResourceMap
 from zdsandbox.server import SandboxServer
 
@@ -288,3 +291,37 @@ def test_a_second_start_while_running_is_refused(connected: Connected) -> None:
     assert first.execution_arn
     assert wait_for_execution(first.execution_arn)["status"] == "SUCCEEDED"
     assert disconnect.disconnect_status(ctx, connected.agent_id).status == "succeeded"
+
+
+def test_an_execution_that_ended_without_recording_is_reported_failed_and_can_restart(
+    connected: Connected,
+) -> None:
+    # Stopped from outside (console, or a crash of the recording task): the run record still
+    # says running; the status reads the execution and settles the run, and a new start works.
+    ctx = default_context()
+    connected.fault(r"/api/v2/triggers/update_many", 503, times=1, delay_ms=1500)
+    first = disconnect.start_disconnect(
+        ctx, connected.agent_id, disconnect.StartDisconnectRequest()
+    )
+    assert first.execution_arn
+    arn = first.execution_arn
+    wait_until("the slow step", lambda: "DeactivateTrigger" in entered_states(arn))
+    boto3.client("stepfunctions").stop_execution(
+        executionArn=first.execution_arn, error="Operator", cause="stopped by hand"
+    )
+    ended = wait_for_execution(arn)
+    # AWS says ABORTED; moto 5.2.5 says FAILED with the in-flight task's error. Either way the
+    # workflow never reached RecordFailure, so the run record alone still says running.
+    assert ended["status"] in ("ABORTED", "FAILED")
+    assert "RecordFailure" not in entered_states(arn)
+    assert DisconnectRepository(ctx).find(connected.agent_id).status == "running"  # type: ignore[union-attr]
+
+    settled = disconnect.disconnect_status(ctx, connected.agent_id)
+
+    assert settled.status == "failed"
+    assert settled.error is not None
+    assert f"ended {ended['status']}" in settled.error
+    assert settled.failed_step == "deactivate_trigger"
+    rerun, execution = _disconnect(connected.agent_id, remove=False)
+    assert execution["status"] == "SUCCEEDED", execution
+    assert rerun.status == "succeeded"

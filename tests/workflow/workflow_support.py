@@ -7,6 +7,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +36,20 @@ class Connected:
             method, f"{self.sandbox_url}/{self.subdomain}/_sandbox{path}", json=body, timeout=10
         )
 
-    def fault(self, path_regex: str, status: int, times: int, method: str | None = None) -> None:
-        body: dict[str, Any] = {"path_regex": path_regex, "status": status, "times": times}
+    def fault(
+        self,
+        path_regex: str,
+        status: int,
+        times: int,
+        method: str | None = None,
+        delay_ms: int = 0,
+    ) -> None:
+        body: dict[str, Any] = {
+            "path_regex": path_regex,
+            "status": status,
+            "times": times,
+            "delay_ms": delay_ms,
+        }
         if method:
             body["method"] = method
         answer = self.control("POST", "/faults", body)
@@ -141,10 +154,21 @@ def wait_for_execution(arn: str, deadline_seconds: float = 60) -> dict[str, Any]
     raise AssertionError(f"execution {arn} still running after {deadline_seconds}s")
 
 
+def wait_until(what: str, probe: Callable[[], Any], deadline_seconds: float = 30) -> Any:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {deadline_seconds}s")
+
+
 def history_events(arn: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = boto3.client("stepfunctions").get_execution_history(
-        executionArn=arn, maxResults=1000
-    )["events"]
+    sfn: Any = boto3.client("stepfunctions")
+    events: list[dict[str, Any]] = sfn.get_execution_history(executionArn=arn, maxResults=1000)[
+        "events"
+    ]
     return events
 
 
