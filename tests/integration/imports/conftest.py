@@ -64,9 +64,41 @@ def clock() -> SimClock:
     return SimClock()
 
 
+class RecordingTransport(httpx.HTTPTransport):
+    """Real HTTP to the sandbox, noting each request's path and time on our (simulated) clock."""
+
+    def __init__(self, clock: SimClock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.requests: list[tuple[float, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append((self.clock().timestamp(), request.url.path))
+        return super().handle_request(request)
+
+    def peak_per_minute(self, path_part: str) -> int:
+        """Most requests whose path contains ``path_part`` in any sliding 60 s window."""
+        times = sorted(at for at, path in self.requests if path_part in path)
+        peak, start = 0, 0
+        for end, at in enumerate(times):
+            while times[start] <= at - 60:
+                start += 1
+            peak = max(peak, end - start + 1)
+        return peak
+
+
+@pytest.fixture
+def transport(clock: SimClock) -> RecordingTransport:
+    return RecordingTransport(clock)
+
+
 @pytest.fixture
 def ctx(
-    aws: ResourceMap, sandbox: SandboxServer, clock: SimClock, monkeypatch: pytest.MonkeyPatch
+    aws: ResourceMap,
+    sandbox: SandboxServer,
+    clock: SimClock,
+    transport: RecordingTransport,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Context]:
     monkeypatch.setenv("ZENDESK_BASE_URL_TEMPLATE", f"{sandbox.url}/{{subdomain}}")
     monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC)
@@ -77,6 +109,7 @@ def ctx(
     default_context.cache_clear()
     context = default_context()  # the handlers' context too
     context.now = clock
+    context.zendesk_transport = transport
     yield context
     default_context.cache_clear()
     clear_secret_cache()

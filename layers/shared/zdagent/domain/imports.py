@@ -307,10 +307,40 @@ def clamp_delay(seconds: float) -> int:
     return min(MAX_SQS_DELAY_SECONDS, math.ceil(seconds - 1e-9))
 
 
-def request_budget_delay(requests: int, elapsed_seconds: float, per_minute: int) -> int:
-    """After ``requests`` calls that took ``elapsed_seconds``, wait so that the average rate stays
-    at or under ``per_minute``."""
-    return clamp_delay(requests * 60.0 / per_minute - elapsed_seconds)
+# Zendesk counts requests in a sliding minute. Each step logs ``(end time, requests)``; all of a
+# step's requests are counted at its end (conservative), and a step may use what the last minute
+# left of the budget. Steps take a quarter of the budget each so that the wait for the window to
+# slide is short (throughput ~ budget * 60 / (60 + a quarter of a step's duration)).
+STEP_SHARE = 4
+WINDOW_SECONDS = 60.0
+
+RequestLog = list[tuple[float, int]]
+
+
+def prune_log(log: RequestLog, now: datetime) -> RequestLog:
+    """The entries still inside the sliding minute."""
+    since = now.timestamp() - WINDOW_SECONDS
+    return [(end, n) for end, n in log if end > since]
+
+
+def step_request_budget(log: RequestLog, now: datetime, per_minute: int) -> int:
+    """Requests this step may make now: what the sliding minute left, at most a step's share."""
+    used = sum(n for _, n in prune_log(log, now))
+    return max(0, min(per_minute - used, max(1, per_minute // STEP_SHARE)))
+
+
+def request_window_delay(log: RequestLog, now: datetime, per_minute: int) -> int:
+    """Seconds until a step's share of requests is free in the sliding minute."""
+    want = max(1, per_minute // STEP_SHARE)
+    live = sorted(prune_log(log, now))
+    used = sum(n for _, n in live)
+    wait = 0.0
+    for end, n in live:
+        if per_minute - used >= want:
+            break
+        used -= n
+        wait = end + WINDOW_SECONDS - now.timestamp()
+    return clamp_delay(wait)
 
 
 def export_delay(last_export_at: datetime | None, now: datetime, per_minute: int) -> int:
@@ -372,6 +402,7 @@ class ImportRecord(BaseModel):
     page_end_time: datetime | None = None
     last_export_at: datetime | None = None
     consecutive_failures: int = 0
+    recent_requests: list[tuple[float, int]] = Field(default_factory=list)  # (end time, count)
     ai_agent_user_id: int | None = None
     version: int = 0
 

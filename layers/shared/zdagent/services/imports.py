@@ -69,9 +69,11 @@ from zdagent.domain.imports import (
     ImportRequest,
     TicketSummary,
     export_delay,
-    request_budget_delay,
+    prune_log,
+    request_window_delay,
     retry_after_delay,
     select_messages,
+    step_request_budget,
     transient_delay,
 )
 from zdagent.domain.integration import Integration
@@ -491,6 +493,7 @@ class _Step:
             return _Outcome(delay=wait)
         rec.zendesk_requests += 1
         rec.last_export_at = now
+        self.log_requests(1)
         try:
             if rec.export_cursor is None:
                 start = int(rec.filters.start_time.timestamp())
@@ -529,13 +532,15 @@ class _Step:
     def _comments(self) -> _Outcome:
         rec = self.record
         budget, time_budget = self._budgets()
+        if budget <= 0:
+            return _Outcome(delay=self._window_delay())
         conversations = ConversationRepository(self.ctx.store)
         pending = _PendingTickets(self.repo, conversations, rec)
         buffer: list[dict[str, Any]] = []
         requests = 0
         stop: _Outcome | None = None
         while rec.position < rec.pending_count and not rec.max_reached:
-            if requests and (requests >= budget or self._elapsed() >= time_budget):
+            if requests >= budget or (requests and self._elapsed() >= time_budget):
                 break
             ticket, has_live_log = pending.current()
             if has_live_log:
@@ -551,15 +556,25 @@ class _Step:
                 buffer = []
         if buffer:
             conversations.write_batch(buffer)
-        return stop or self._after_slice(requests)
+        self.log_requests(requests)
+        return stop or self._after_slice()
 
     def _budgets(self) -> tuple[int, float]:
-        """Requests (one minute of our share) and seconds this step may use."""
+        """Requests (what the sliding minute leaves, at most a step's share) and seconds."""
         config = settings()
         seconds = config.import_step_seconds
         if self.ctx.remaining_time is not None:
             seconds = min(seconds, self.ctx.remaining_time() - DEADLINE_MARGIN_SECONDS)
-        return config.import_requests_per_minute, seconds
+        log = self.record.recent_requests
+        return step_request_budget(log, self.ctx.now(), config.import_requests_per_minute), seconds
+
+    def log_requests(self, requests: int) -> None:
+        """Count this step's requests in the sliding minute (at the step's end)."""
+        now = self.ctx.now()
+        log = prune_log(self.record.recent_requests, now)
+        if requests:
+            log.append((now.timestamp(), requests))
+        self.record.recent_requests = log
 
     def _import_ticket(
         self, conversations: ConversationRepository, ticket: TicketSummary, buffer: list[Any]
@@ -588,12 +603,15 @@ class _Step:
             rec.tickets_skipped += 1
         return pages, None
 
-    def _after_slice(self, requests: int) -> _Outcome:
+    def _window_delay(self) -> int:
+        per_minute = settings().import_requests_per_minute
+        return request_window_delay(self.record.recent_requests, self.ctx.now(), per_minute)
+
+    def _after_slice(self) -> _Outcome:
         rec = self.record
         if rec.max_reached:
             return _Outcome(done=True)
-        per_minute = settings().import_requests_per_minute
-        delay = request_budget_delay(requests, self._elapsed(), per_minute)
+        delay = self._window_delay()
         if rec.position < rec.pending_count:
             return _Outcome(delay=delay)
         rec.cursor_time = rec.page_end_time or rec.cursor_time
