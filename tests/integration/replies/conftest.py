@@ -186,12 +186,18 @@ class Pipeline:
         self.results.append(result)
         return result
 
-    def drain(self, timeout: float = DEADLINE_SECONDS) -> None:
-        """Run the worker until the reply queue is empty (delayed and in-flight included)."""
+    def drain(self, timeout: float = DEADLINE_SECONDS, quiet: float = 1.5) -> None:
+        """Run the worker until the reply queue is empty (delayed and in-flight included) and
+        nothing was received for ``quiet`` seconds (longer than the 1 s visibility tests use)."""
+        last_work = [time.monotonic()]
 
         def probe() -> bool:
-            self.work_once()
-            return not any(self.queue_counts().values())
+            if self.work_once().received:
+                last_work[0] = time.monotonic()
+            if any(self.queue_counts().values()):
+                last_work[0] = time.monotonic()
+                return False
+            return time.monotonic() - last_work[0] >= quiet
 
         wait_for(probe, "the reply queue to drain", timeout)
 
