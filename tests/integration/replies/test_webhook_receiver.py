@@ -11,8 +11,8 @@ import httpx
 
 from tests.integration.replies.conftest import Connected, Pipeline
 from zdagent.adapters.secrets import SecretVault
-from zdagent.domain.webhook import compute_signature
 from zdagent.domain.trigger import webhook_body
+from zdagent.domain.webhook import compute_signature
 
 
 def _stamp(moment: datetime | None = None) -> str:
