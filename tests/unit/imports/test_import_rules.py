@@ -300,7 +300,9 @@ def test_window_delay_waits_until_a_share_is_free() -> None:
 
 def test_the_schedule_never_exceeds_the_limit_in_any_sliding_minute() -> None:
     """Simulate steps of varying speed: every 60 s window holds at most the budget."""
-    per_minute, log, clock, sent = 100, [], NOW, []
+    per_minute, clock = 100, NOW
+    log: list[tuple[float, int]] = []
+    sent: list[float] = []
     for step in range(200):
         budget = step_request_budget(log, clock, per_minute)
         duration = (step % 7) * 3.0  # 0..18 s per step
