@@ -384,3 +384,21 @@ def test_start_needs_an_authorized_integration(ctx: Context, account: Account) -
     ctx.integrations.save(current.revoked("test"))
     status, body = call(api_event("start", account.agent_id, body={"start_time": LONG_AGO}))
     assert status == 409 and "authoriz" in body["detail"]
+
+
+def test_repeated_crashes_fail_the_import_on_the_last_delivery(
+    ctx: Context, account: Account, driver: StepDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account.seed(3, seed=6)
+    record = start(ctx, account)
+
+    def broken(*_: object, **__: object) -> str:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(imports, "run_step", broken)
+    attempts = [driver.deliver() for _ in range(5)]
+    assert [d.failed for d in attempts] == [True, True, True, True, False]
+    assert [d.receive_count for d in attempts] == [1, 2, 3, 4, 5]
+    result = finished(ctx, account, record.import_id)
+    assert result["status"] == "failed" and "RuntimeError" in result["error"]
+    assert ctx.store.get(agent_pk(account.agent_id), imports.LOCK_SK) is None
