@@ -1,0 +1,128 @@
+"""The console in headless Debian chromium, driven by Playwright, against the local stack.
+
+The stack is the one ``make run`` starts (``python -m zdlocal.stack`` as a subprocess on free
+ports), launched with the e2e tier's helper. Playwright never downloads a browser here: it drives
+``/usr/bin/chromium`` (``scripts/ensure-browser.sh`` installs it). A failing test leaves a
+screenshot of every open page in /tmp.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.e2e.conftest import RunningStack, start_stack
+from tests.support.flows import Api
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ADMIN_TOKEN = "browser-admin-token"
+EXPECT_TIMEOUT_MS = 10_000
+SCREENSHOT_DIR = Path(tempfile.gettempdir())
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@dataclass
+class Console:
+    """Where the console and the sandbox answer, and the admin API for arranging state."""
+
+    stack: RunningStack
+    api: Api
+
+    @property
+    def url(self) -> str:
+        return self.stack.console_url
+
+    @property
+    def sandbox(self) -> str:
+        return self.stack.sandbox_url
+
+    @property
+    def token(self) -> str:
+        return self.stack.admin_token
+
+
+@pytest.fixture(scope="session")
+def browser_stack() -> Iterator[RunningStack]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/ensure-browser.sh (apt-get install chromium)"
+        )
+    stack = start_stack(ADMIN_TOKEN)
+    yield stack
+    assert stack.stop() == 0
+
+
+@pytest.fixture(scope="session")
+def console(browser_stack: RunningStack) -> Console:
+    return Console(browser_stack, Api(browser_stack.api_url, browser_stack.admin_token))
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser_context(playwright: Playwright) -> Iterator[BrowserContext]:
+    profile = tempfile.mkdtemp(prefix="console-chromium-")
+    context = playwright.chromium.launch_persistent_context(
+        profile,
+        executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    yield context
+    context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage); page errors fail the test; screenshots on failure."""
+    tab = browser_context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    failed = any(
+        getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+    if failed:
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for index, open_page in enumerate(browser_context.pages):
+            if open_page.url == "about:blank":
+                continue
+            path = SCREENSHOT_DIR / f"console-{name}-{index}.png"
+            open_page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot: {path} ({open_page.url})")
+    for open_page in list(browser_context.pages):
+        open_page.close()
+    assert errors == [], f"uncaught errors in the console page: {errors}"

@@ -1,0 +1,359 @@
+"""The admin console in headless chromium: the seed journey and each card, through the real stack.
+
+Everything is clicked and read the way an admin does it, by accessible names and labels. State the
+test does not look at (another account, a connected agent) is arranged over the admin API.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Console
+from tests.support.flows import AI_AGENT, http_connect
+
+pytestmark = pytest.mark.browser
+
+AUTHORIZE = "Authorize Zendesk Support"
+REVOKE = "Revoke authorization"
+REPLY_DEADLINE_SECONDS = 30
+CONSENT_PAGE = re.compile(r"/oauth/authorizations/new")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def sign_in(page: Page, console: Console, url: str | None = None) -> None:
+    page.goto(url or console.url)
+    page.get_by_label("Admin token").fill(console.token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def create_agent(page: Page, name: str) -> str:
+    page.get_by_label("Agent name").fill(name)
+    page.get_by_label("Default language").fill("en")
+    page.get_by_role("button", name="Create agent").click()
+    expect(page.locator("#agent-summary-name")).to_have_text(name)
+    page.wait_for_url(re.compile(r"#agent=agt_"))
+    return page.url.rsplit("#agent=", 1)[1]
+
+
+def open_consent_tab(page: Page) -> Page:
+    """Click Authorize; the consent page opens in a new tab (window.open)."""
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name=AUTHORIZE).click()
+    tab = opened.value
+    tab.wait_for_url(CONSENT_PAGE)
+    expect(tab.get_by_role("heading", name="Authorize access to Zendesk Support")).to_be_visible()
+    return tab
+
+
+def allow_as(tab: Page, email: str) -> None:
+    tab.get_by_label(re.compile(re.escape(f"<{email}>"))).check()
+    tab.get_by_role("button", name="Allow").click()
+
+
+def new_account(console: Console) -> str:
+    subdomain = "b" + uuid.uuid4().hex[:10]
+    response = httpx.post(f"{console.sandbox}/_sandbox/accounts", json={"subdomain": subdomain})
+    assert response.status_code == 201, response.text
+    return subdomain
+
+
+def until(check: Callable[[], bool], seconds: float, what: str) -> None:
+    """Retry ``check`` (which waits on the page itself) until it holds or the deadline passes."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"not within {seconds}s: {what}"
+
+
+# ---------------------------------------------------------------- the page itself
+
+
+def test_console_is_served_with_a_strict_content_security_policy(console: Console) -> None:
+    response = httpx.get(console.url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy
+    assert "connect-src 'self'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert re.search(r"script-src 'sha256-[A-Za-z0-9+/]+={0,2}'", policy)
+
+
+def test_a_refused_token_is_reported_and_not_kept(page: Page, console: Console) -> None:
+    page.goto(console.url)
+    page.get_by_label("Admin token").fill("not-the-token")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("refused")
+    expect(page.get_by_role("button", name="Create agent")).to_be_hidden()
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+# ---------------------------------------------------------------- the seed journey
+
+
+def test_seed_journey_in_the_browser(page: Page, console: Console) -> None:
+    sign_in(page, console)
+    assert console.token not in page.content()
+    agent_id = create_agent(page, "Browser seed agent")
+
+    page.get_by_label("Zendesk subdomain").fill("acme")
+    page.get_by_label("AI agent user email").fill(AI_AGENT.format(sub="acme"))
+    page.get_by_role("button", name="Add integration").click()
+    authorize = page.get_by_role("button", name=AUTHORIZE)
+    expect(authorize).to_be_visible()
+
+    # Engine before trigger: the 409 names the step to do first and the switch stays off.
+    engine = page.get_by_role("switch", name="Automation engine")
+    engine.check()
+    expect(page.locator("#engine-error")).to_contain_text("authorize Zendesk Support first")
+    expect(engine).not_to_be_checked()
+
+    # The wrong Zendesk user: refused, revoked, and the console says who to sign in as.
+    wrong = open_consent_tab(page)
+    allow_as(wrong, "admin@acme.test")
+    expect(wrong.locator("#detail")).to_contain_text("you authorized as admin@acme.test")
+    expect(page.locator("#authorization-error")).to_contain_text(
+        "Sign in to Zendesk as ai-agent@acme.test"
+    )
+    expect(authorize).to_be_visible()
+    wrong.close()
+
+    # The AI agent user: the tab closes itself and the button turns into Revoke.
+    tab = open_consent_tab(page)
+    with tab.expect_event("close", timeout=10_000):
+        allow_as(tab, "ai-agent@acme.test")
+    expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
+    expect(page.locator("#connected-as")).to_have_text("Connected as ai-agent@acme.test")
+    expect(page.locator("#authorization-error")).to_be_hidden()
+
+    # The trigger, shown read-only as Zendesk has it.
+    page.get_by_role("button", name="Create automation trigger").click()
+    shown = page.get_by_label("Trigger JSON", exact=True)
+    expect(shown).to_contain_text(f'"title": "AI agent email automation: {agent_id}"')
+    expect(shown).to_contain_text('"field": "notification_webhook"')
+    assert shown.evaluate("node => node.tagName") == "PRE"
+    expect(page.get_by_label("Trigger JSON (editing)")).to_be_hidden()
+    expect(page.locator("#trigger-drift")).to_have_text("in_sync")
+    expect(page.get_by_role("button", name="Deactivate trigger")).to_be_visible()
+
+    engine.check()
+    expect(engine).to_be_checked()
+    expect(page.locator("#connected-status")).to_have_text("yes")
+    expect(page.locator("#engine-error")).to_be_hidden()
+
+    page.get_by_role("button", name="Run checks").click()
+    checks = page.get_by_role("list", name="Integration checks")
+    expect(checks.locator("li.ok").first).to_be_visible()
+    expect(checks.locator("li.error")).to_have_count(0)
+
+    # A customer writes; the agent's decision appears in the conversation log.
+    sent = httpx.post(
+        f"{console.sandbox}/acme/_sandbox/emails",
+        json={
+            "from": "customer@example.com",
+            "subject": "Browser journey: where is my parcel?",
+            "body": "Hello, my parcel has not arrived yet. Can you help?",
+        },
+    )
+    assert sent.status_code == 201, sent.text
+    ticket_id = sent.json()["ticket_id"]
+    opener = page.get_by_role("button", name=f"Open conversation {ticket_id}", exact=True)
+
+    def listed() -> bool:
+        page.get_by_role("button", name="Refresh conversations").click()
+        expect(page.get_by_role("button", name="Refresh conversations")).to_be_enabled()
+        return opener.count() == 1
+
+    until(listed, REPLY_DEADLINE_SECONDS, f"ticket {ticket_id} in the conversations list")
+    opener.click()
+    detail = page.locator("#conversation-detail")
+    expect(detail).to_contain_text("my parcel has not arrived yet")
+    decisions = page.get_by_role("table", name="Decisions").locator("tbody tr")
+    expect(decisions.first).to_be_visible()
+    expect(page.get_by_label("Statistics")).to_contain_text(re.compile(r"Total[1-9]"))
+
+
+def test_authorization_is_noticed_by_polling_when_the_opener_is_lost(
+    page: Page, console: Console
+) -> None:
+    subdomain = new_account(console)
+    sign_in(page, console)
+    create_agent(page, "Polling agent")
+    page.get_by_label("Zendesk subdomain").fill(subdomain)
+    page.get_by_label("AI agent user email").fill(AI_AGENT.format(sub=subdomain))
+    page.get_by_role("button", name="Add integration").click()
+
+    tab = open_consent_tab(page)
+    tab.evaluate("window.opener = null")  # no postMessage can reach the console now
+    allow_as(tab, AI_AGENT.format(sub=subdomain))
+    expect(tab.locator("#detail")).to_contain_text("connected as")
+    expect(page.get_by_role("button", name=REVOKE)).to_be_visible(timeout=8_000)
+    expect(page.locator("#connected-as")).to_have_text(
+        f"Connected as {AI_AGENT.format(sub=subdomain)}"
+    )
+
+    # Revoking turns the button back.
+    page.get_by_role("button", name=REVOKE).click()
+    expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
+    expect(page.locator("#authorization-status")).to_have_text("revoked")
+
+
+# ---------------------------------------------------------------- each card
+
+
+def test_agent_settings_and_knowledge_survive_a_reload(page: Page, console: Console) -> None:
+    sign_in(page, console)
+    agent_id = create_agent(page, "Settings agent")
+    settings = page.get_by_role("form", name="Agent settings")
+    expect(settings.get_by_label("Stale after (days)")).to_have_value("3")
+    expect(settings.get_by_label("Confidence threshold")).to_have_value("0.5")
+    expect(settings.get_by_label("Mode")).to_have_value("live")
+    expect(settings.get_by_label("Handover tag")).to_have_value("ai_agent_escalated")
+    expect(settings.get_by_label("Languages (comma separated)")).to_have_value("en")
+
+    settings.get_by_label("Reply delay (seconds)").fill("30")
+    settings.get_by_label("Mode").select_option("shadow")
+    settings.get_by_label("Languages (comma separated)").fill("en, fr")
+    settings.get_by_label("Handover tag").fill("two words")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#settings-error")).to_contain_text("handover_tag")
+    settings.get_by_label("Handover tag").fill("needs_human")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#settings-status")).to_have_text("Settings saved.")
+
+    knowledge = page.get_by_label("Knowledge articles (JSON)")
+    knowledge.fill("[{not json")
+    page.get_by_role("button", name="Upload knowledge").click()
+    expect(page.locator("#knowledge-error")).to_contain_text("not valid JSON")
+    knowledge.fill('[{"id": "1", "title": "No body"}]')
+    page.get_by_role("button", name="Upload knowledge").click()
+    expect(page.locator("#knowledge-error")).to_contain_text("articles.0.locale: Field required")
+    knowledge.fill(
+        '[{"id": "a1", "title": "Reset your password", "locale": "en",'
+        ' "body": "Click Forgot password on the sign-in page."}]'
+    )
+    page.get_by_role("button", name="Upload knowledge").click()
+    expect(page.locator("#knowledge-status")).to_contain_text("Uploaded 1 articles")
+
+    page.reload()  # the token stays in sessionStorage, the agent in the URL hash
+    expect(page.locator("#agent-summary-id")).to_have_text(agent_id)
+    expect(settings.get_by_label("Reply delay (seconds)")).to_have_value("30")
+    expect(settings.get_by_label("Mode")).to_have_value("shadow")
+    expect(settings.get_by_label("Languages (comma separated)")).to_have_value("en, fr")
+    expect(settings.get_by_label("Handover tag")).to_have_value("needs_human")
+    expect(page.locator("#agent-summary-knowledge")).to_contain_text("1 article")
+
+    page.get_by_label("Agent ID").fill("agt_does_not_exist")
+    page.get_by_role("button", name="Open agent").click()
+    expect(page.locator("#agent-error")).to_contain_text("no agent with id 'agt_does_not_exist'")
+
+
+def test_trigger_edit_refused_for_safety_then_saved_anyway(page: Page, console: Console) -> None:
+    subdomain = new_account(console)
+    agent_id = http_connect(console.api, subdomain, engine=False)
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+    expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
+    page.get_by_role("button", name="Show trigger").click()
+    shown = page.get_by_label("Trigger JSON", exact=True)
+    expect(shown).to_contain_text("AI agent email automation")
+
+    page.get_by_role("button", name="Edit", exact=True).click()
+    editor = page.get_by_label("Trigger JSON (editing)")
+    expect(editor).to_be_editable()
+    expect(shown).to_be_hidden()
+    page.get_by_role("button", name="Save", exact=True).click()  # unchanged: accepted
+    expect(page.locator("#trigger-saved")).to_have_text("Trigger saved.")
+
+    page.get_by_role("button", name="Edit", exact=True).click()
+    edited = editor.input_value().replace('"notification_webhook"', '"notification_user"')
+    editor.fill(edited)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#trigger-error")).to_contain_text("allow_unsafe")
+    expect(page.locator("#trigger-error")).to_contain_text("(422)")
+    editor.fill("{broken")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#trigger-error")).to_contain_text("not valid JSON")
+    page.get_by_role("button", name="Cancel edit").click()
+    expect(shown).to_be_visible()
+
+    page.get_by_role("button", name="Edit", exact=True).click()
+    editor.fill(editor.input_value().replace("AI agent email automation", "Edited automation"))
+    edited = editor.input_value().replace('"is_not"', '"is"')  # breaks the loop guard
+    editor.fill(edited)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#trigger-error")).to_contain_text("loop guard")
+    page.get_by_role("button", name="Save anyway").click()
+    expect(page.locator("#trigger-saved")).to_have_text("Trigger saved.")
+    expect(shown).to_contain_text("Edited automation")
+
+    page.get_by_label("Trigger position").fill("1")
+    page.get_by_role("button", name="Move trigger").click()
+    expect(page.locator("#trigger-saved")).to_contain_text("position 1")
+
+    page.get_by_role("button", name="Deactivate trigger").click()
+    expect(page.locator("#trigger-status")).to_have_text("inactive")
+    expect(page.get_by_role("button", name="Reactivate automation trigger")).to_be_visible()
+
+
+def test_import_shows_progress_and_fills_the_log(page: Page, console: Console) -> None:
+    subdomain = new_account(console)
+    seeded = httpx.post(
+        f"{console.sandbox}/{subdomain}/_sandbox/tickets/bulk",
+        json={"count": 12, "days_back": 10, "comments_per_ticket": 2},
+    )
+    assert seeded.status_code == 201, seeded.text
+    agent_id = http_connect(console.api, subdomain)
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+
+    start = datetime.now(UTC).astimezone() - timedelta(days=30)
+    form = page.get_by_role("form", name="Import")
+    form.get_by_label("Start time").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Max conversations").fill("50")
+    form.get_by_label("Depth (comments per ticket)").fill("3")
+    page.get_by_role("button", name="Start import").click()
+    status = page.locator("#import-text")
+    expect(status).to_contain_text("Import succeeded", timeout=20_000)
+    expect(status).to_contain_text("tickets scanned: 12")
+    expect(status).to_contain_text("conversations imported: 12")
+    expect(page.get_by_label("Import progress")).to_have_js_property("value", 1)
+    expect(page.get_by_role("button", name="Cancel import")).to_be_hidden()
+
+    page.get_by_label("Source", exact=True).select_option("imported")
+    page.get_by_role("button", name="Refresh conversations").click()
+    rows = page.get_by_role("table", name="Conversations").locator("tbody tr")
+    expect(rows).to_have_count(12)
+    expect(rows.first).to_contain_text("imported")
+
+
+def test_disconnect_asks_then_shows_each_step(page: Page, console: Console) -> None:
+    subdomain = new_account(console)
+    agent_id = http_connect(console.api, subdomain)
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+    expect(page.locator("#connected-status")).to_have_text("yes")
+
+    page.get_by_role("button", name="Disconnect…").click()
+    dialog = page.get_by_role("dialog", name="Disconnect this agent from Zendesk?")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#disconnect-progress")).to_be_hidden()
+
+    page.get_by_role("button", name="Disconnect…").click()
+    dialog.get_by_label("Remove the integration too").check()
+    dialog.get_by_role("button", name="Disconnect", exact=True).click()
+    steps = page.get_by_role("list", name="Disconnect steps").get_by_role("listitem")
+    expect(page.locator("#disconnect-status")).to_have_text("succeeded", timeout=20_000)
+    expect(steps).to_have_count(5)
+    expect(steps.first).to_contain_text("engine_off: succeeded")
+    expect(steps.last).to_contain_text("remove_integration: succeeded")
+    expect(page.get_by_role("button", name="Add integration")).to_be_visible()
