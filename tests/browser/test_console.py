@@ -357,3 +357,78 @@ def test_disconnect_asks_then_shows_each_step(page: Page, console: Console) -> N
     expect(steps.first).to_contain_text("engine_off: succeeded")
     expect(steps.last).to_contain_text("remove_integration: succeeded")
     expect(page.get_by_role("button", name="Add integration")).to_be_visible()
+
+
+def test_a_rate_limited_import_can_be_cancelled(page: Page, console: Console) -> None:
+    subdomain = new_account(console)
+    httpx.post(
+        f"{console.sandbox}/{subdomain}/_sandbox/tickets/bulk",
+        json={"count": 3, "days_back": 5, "comments_per_ticket": 1},
+    ).raise_for_status()
+    agent_id = http_connect(console.api, subdomain)
+    fault = {"path_regex": "incremental", "status": 429, "times": 5, "retry_after": 60}
+    httpx.post(f"{console.sandbox}/{subdomain}/_sandbox/faults", json=fault).raise_for_status()
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+
+    start = datetime.now(UTC).astimezone() - timedelta(days=30)
+    page.get_by_label("Start time").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Start import").click()
+    status = page.locator("#import-text")
+    expect(status).to_contain_text("Import running")
+    expect(status).to_contain_text("Zendesk rate limits hit: 1")
+    expect(page.get_by_role("button", name="Start import")).to_be_disabled()
+    page.get_by_role("button", name="Cancel import").click()
+    expect(status).to_contain_text("Import cancelled")
+    expect(page.get_by_role("button", name="Cancel import")).to_be_hidden()
+    expect(page.get_by_role("button", name="Start import")).to_be_enabled()
+
+
+def test_conversations_page_with_load_more(page: Page, console: Console) -> None:
+    subdomain = new_account(console)
+    httpx.post(
+        f"{console.sandbox}/{subdomain}/_sandbox/tickets/bulk",
+        json={"count": 30, "days_back": 5, "comments_per_ticket": 1},
+    ).raise_for_status()
+    agent_id = http_connect(console.api, subdomain)
+    started = console.api.ok(
+        "POST",
+        f"/agents/{agent_id}/integration/imports",
+        {"start_time": (datetime.now(UTC) - timedelta(days=10)).isoformat()},
+        status=202,
+    )
+    path = f"/agents/{agent_id}/integration/imports/{started['import_id']}"
+    until(
+        lambda: console.api.ok("GET", path)["status"] != "running",
+        20,
+        "the import to finish",
+    )
+    assert console.api.ok("GET", path)["conversations_imported"] == 30
+
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+    rows = page.get_by_role("table", name="Conversations").locator("tbody tr")
+    expect(rows).to_have_count(25)
+    page.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(30)
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+    tickets = {row.get_by_role("button").inner_text() for row in rows.all()}
+    assert len(tickets) == 30
+
+    page.get_by_label("Status", exact=True).select_option("escalated")
+    page.get_by_role("button", name="Refresh conversations").click()
+    expect(rows).to_have_count(0)
+    expect(page.get_by_text("No conversations yet.")).to_be_visible()
+
+
+def test_deny_on_the_consent_page_is_reported(page: Page, console: Console) -> None:
+    subdomain = new_account(console)
+    sign_in(page, console)
+    create_agent(page, "Deny agent")
+    page.get_by_label("Zendesk subdomain").fill(subdomain)
+    page.get_by_label("AI agent user email").fill(AI_AGENT.format(sub=subdomain))
+    page.get_by_role("button", name="Add integration").click()
+    tab = open_consent_tab(page)
+    tab.get_by_role("button", name="Deny").click()
+    expect(tab.locator("#detail")).not_to_be_empty()
+    expect(page.locator("#authorization-error")).to_contain_text("Zendesk authorization refused")
+    expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
+    expect(page.locator("#authorization-status")).to_have_text("unauthorized")
