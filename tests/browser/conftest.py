@@ -105,11 +105,18 @@ def browser_context(playwright: Playwright) -> Iterator[BrowserContext]:
 
 
 @pytest.fixture
-def page(browser_context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh tab (its own sessionStorage); page errors fail the test; screenshots on failure."""
+def page(
+    browser_context: BrowserContext, console: Console, request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh tab (its own sessionStorage). Page errors fail the test, and so does the admin
+    token in a console message or a URL (it only ever travels in the Authorization header).
+    Screenshots on failure."""
     tab = browser_context.new_page()
     errors: list[str] = []
+    leaks: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda message: leaks.append(message.text))
+    tab.on("request", lambda sent: leaks.append(sent.url))
     yield tab
     failed = any(
         getattr(getattr(request.node, f"report_{when}", None), "failed", False)
@@ -126,3 +133,4 @@ def page(browser_context: BrowserContext, request: pytest.FixtureRequest) -> Ite
     for open_page in list(browser_context.pages):
         open_page.close()
     assert errors == [], f"uncaught errors in the console page: {errors}"
+    assert not [text for text in leaks if console.token in text], "the admin token leaked"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import Console
 from tests.support.flows import AI_AGENT, http_connect
@@ -96,6 +96,35 @@ def test_a_refused_token_is_reported_and_not_kept(page: Page, console: Console) 
     expect(page.get_by_role("alert")).to_contain_text("refused")
     expect(page.get_by_role("button", name="Create agent")).to_be_hidden()
     assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_a_token_refused_later_signs_the_console_out(page: Page, console: Console) -> None:
+    sign_in(page, console)
+    page.evaluate("sessionStorage.setItem('zdagent.console.token', 'expired-token')")
+    page.get_by_label("Agent name").fill("Never created")
+    page.get_by_role("button", name="Create agent").click()
+    expect(page.locator("#signin-error")).to_contain_text("sign in again")
+    expect(page.get_by_label("Admin token")).to_be_visible()
+    expect(page.get_by_role("button", name="Create agent")).to_be_hidden()
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_buttons_are_disabled_while_their_request_runs(page: Page, console: Console) -> None:
+    sign_in(page, console)
+    held: list[Route] = []
+    page.route("**/agents", lambda route: held.append(route))  # noqa: PLW0108 (a bound builtin is refused)
+    page.get_by_label("Agent name").fill("Slow agent")
+    button = page.get_by_role("button", name="Create agent")
+    button.click()
+    expect(button).to_be_disabled()
+    for _ in range(100):  # at most 5 s
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, "the create request did not leave the page"
+    held[0].continue_()
+    expect(button).to_be_enabled()
+    expect(page.locator("#agent-summary-name")).to_have_text("Slow agent")
 
 
 # ---------------------------------------------------------------- the seed journey
