@@ -89,7 +89,11 @@ def servers() -> Iterator[tuple[str, str]]:
     finally:
         for process in (moto, sandbox):
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 # --- one size (child process) --------------------------------------------------------------------
@@ -332,6 +336,7 @@ def main() -> None:
             if child.returncode != 0:
                 raise SystemExit(f"size {size} failed:\n{child.stderr[-3000:]}")
             results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            print(f"size {size}: done in the child process", flush=True)
     report(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"results": results}, indent=2) + "\n", encoding="utf-8")
