@@ -197,19 +197,33 @@ def test_seed_journey_in_the_browser(page: Page, console: Console) -> None:
     assert sent.status_code == 201, sent.text
     ticket_id = sent.json()["ticket_id"]
     opener = page.get_by_role("button", name=f"Open conversation {ticket_id}", exact=True)
+    stats = page.get_by_label("Statistics")
 
-    def listed() -> bool:
-        page.get_by_role("button", name="Refresh conversations").click()
-        expect(page.get_by_role("button", name="Refresh conversations")).to_be_enabled()
-        return opener.count() == 1
+    def refreshed(shows: Callable[[], bool]) -> Callable[[], bool]:
+        def check() -> bool:
+            page.get_by_role("button", name="Refresh conversations").click()
+            expect(page.get_by_role("button", name="Refresh conversations")).to_be_enabled()
+            return shows()
 
-    until(listed, REPLY_DEADLINE_SECONDS, f"ticket {ticket_id} in the conversations list")
+        return check
+
+    until(
+        refreshed(lambda: opener.count() == 1),
+        REPLY_DEADLINE_SECONDS,
+        f"ticket {ticket_id} in the conversations list",
+    )
+    until(
+        refreshed(
+            lambda: re.search(r"Total[1-9]", stats.inner_text().replace("\n", "")) is not None
+        ),
+        REPLY_DEADLINE_SECONDS,
+        "the decision counted in the statistics",
+    )
     opener.click()
     detail = page.locator("#conversation-detail")
     expect(detail).to_contain_text("my parcel has not arrived yet")
     decisions = page.get_by_role("table", name="Decisions").locator("tbody tr")
     expect(decisions.first).to_be_visible()
-    expect(page.get_by_label("Statistics")).to_contain_text(re.compile(r"Total[1-9]"))
 
 
 def test_authorization_is_noticed_by_polling_when_the_opener_is_lost(
