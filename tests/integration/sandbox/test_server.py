@@ -26,6 +26,8 @@ def test_start_serves_on_a_free_port_and_stop_releases_it() -> None:
     assert httpx.get(f"{server.url}/acme/api/v2/users/me").status_code == 401
     server.stop()
     with socket.socket() as probe:
+        # as a server would bind it: TIME_WAIT from the closed connections does not count
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
 
 

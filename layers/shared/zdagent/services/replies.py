@@ -185,6 +185,9 @@ class _Run:
             if target is None:
                 reason = screening.reason if isinstance(screening, rules.Ignore) else "no_comment"
                 return self._ignore(None, reason, subject=facts.subject)
+            if isinstance(screening, rules.Ignore) and screening.reason == "superseded":
+                # the newer comment belongs to its own job: leave its claim alone
+                return self._ignore(target, "superseded", subject=facts.subject, claim=False)
             claim = self.claims.claim(
                 self.job.agent_id,
                 self.job.ticket_id,
@@ -495,7 +498,12 @@ class _Run:
         return self._finish(target, plan)
 
     def _ignore(
-        self, target: rules.CommentFact | None, reason: str, *, subject: str
+        self,
+        target: rules.CommentFact | None,
+        reason: str,
+        *,
+        subject: str,
+        claim: bool = True,
     ) -> ReplyResult:
         comment_id = target.id if target else None
         record_decision(
@@ -506,7 +514,7 @@ class _Run:
             subject=subject,
             messages=self._history_to_log(target) if target else (),
         )
-        if target is not None:
+        if target is not None and claim:
             self.claims.complete(self.job.agent_id, self.job.ticket_id, target.id, "ignored")
         telemetry.count_by_reason("Ignored", reason)
         logger.info("reply_ignored", extra=self.log | {"comment_id": comment_id, "reason": reason})
