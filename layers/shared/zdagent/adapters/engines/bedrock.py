@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from functools import cache
 from typing import Any, Literal
 
@@ -49,8 +48,7 @@ from zdagent.adapters.engines.screening import (
     SHARED_INDEX_CACHE,
     IndexCache,
     PreparedMessage,
-    prepare_message,
-    screen_message,
+    respond_screened,
 )
 from zdagent.adapters.engines.selection import build_query, select_articles
 from zdagent.core.errors import (
@@ -203,23 +201,7 @@ class BedrockEngine:
 
     # --- the engine ---------------------------------------------------------------------------
     def respond(self, request: EngineRequest, knowledge: KnowledgeBase) -> EngineResult:
-        started = time.perf_counter()
-        prepared = prepare_message(request)
-        result = screen_message(prepared) or self._answer(request, knowledge, prepared)
-        logger.info(
-            "engine_responded",
-            extra={
-                "engine": self.name,
-                "agent_id": request.agent_id,
-                "knowledge_version": knowledge.version,
-                "result": result.kind,
-                "reason": getattr(result, "reason", None),
-                "language": prepared.language,
-                "confidence": getattr(result, "confidence", None),
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        return result
+        return respond_screened(self.name, request, knowledge, self._answer)
 
     def _answer(
         self, request: EngineRequest, knowledge: KnowledgeBase, prepared: PreparedMessage

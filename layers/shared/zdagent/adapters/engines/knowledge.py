@@ -7,8 +7,6 @@ No model and no network: retrieval (``index``), article selection with a calibra
 
 from __future__ import annotations
 
-import time
-
 from zdagent.adapters.engines.analysis import words
 from zdagent.adapters.engines.index import KnowledgeIndex
 from zdagent.adapters.engines.language import primary_subtag
@@ -16,11 +14,9 @@ from zdagent.adapters.engines.screening import (
     SHARED_INDEX_CACHE,
     IndexCache,
     PreparedMessage,
-    prepare_message,
-    screen_message,
+    respond_screened,
 )
 from zdagent.adapters.engines.selection import Selection, select_articles
-from zdagent.core.observability import logger
 from zdagent.domain.engine import (
     ConversationMessage,
     EngineAnswer,
@@ -45,24 +41,7 @@ class KnowledgeEngine:
         self._max_articles = max_articles
 
     def respond(self, request: EngineRequest, knowledge: KnowledgeBase) -> EngineResult:
-        started = time.perf_counter()
-        prepared = prepare_message(request)
-        result = screen_message(prepared) or self._answer(request, knowledge, prepared)
-        logger.info(
-            "engine_responded",
-            extra={
-                "engine": self.name,
-                "agent_id": request.agent_id,
-                "knowledge_version": knowledge.version,
-                "result": result.kind,
-                "reason": getattr(result, "reason", None),
-                "language": prepared.language,
-                "confidence": getattr(result, "confidence", None),
-                "sources": [source.article_id for source in getattr(result, "sources", [])],
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        return result
+        return respond_screened(self.name, request, knowledge, self._answer)
 
     def _answer(
         self, request: EngineRequest, knowledge: KnowledgeBase, prepared: PreparedMessage

@@ -7,13 +7,16 @@ index it built on its first email for that agent and knowledge version.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from zdagent.adapters.engines.index import KnowledgeIndex
 from zdagent.adapters.engines.intents import Intent, classify_intent
 from zdagent.adapters.engines.language import detect_language
 from zdagent.adapters.engines.text import clean_customer_message
+from zdagent.core.observability import logger
 from zdagent.domain.engine import (
     EngineHandover,
     EngineNothingToSay,
@@ -102,3 +105,31 @@ class IndexCache:
 
 
 SHARED_INDEX_CACHE = IndexCache()
+
+
+def respond_screened(
+    engine_name: str,
+    request: EngineRequest,
+    knowledge: KnowledgeBase,
+    answer: Callable[[EngineRequest, KnowledgeBase, PreparedMessage], EngineResult],
+) -> EngineResult:
+    """What every engine does around its own answering: prepare and screen the message (a
+    handover or nothing-to-say needs no retrieval), then log one structured line."""
+    started = time.perf_counter()
+    prepared = prepare_message(request)
+    result = screen_message(prepared) or answer(request, knowledge, prepared)
+    logger.info(
+        "engine_responded",
+        extra={
+            "engine": engine_name,
+            "agent_id": request.agent_id,
+            "knowledge_version": knowledge.version,
+            "result": result.kind,
+            "reason": getattr(result, "reason", None),
+            "language": prepared.language,
+            "confidence": getattr(result, "confidence", None),
+            "sources": [source.article_id for source in getattr(result, "sources", [])],
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
+    return result
