@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/local:$(CURDIR)
 
-.PHONY: install lint typecheck validate build test test-unit test-fast run demo bench clean
+.PHONY: install lint typecheck validate build browser test test-unit run demo bench clean
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/shared/requirements.txt
 	@test -n "$(PYTHON_FOR_VENV)" || { echo "error: Python 3.13 or 3.12 is needed (pyenv install 3.13)"; exit 1; }
@@ -41,7 +41,10 @@ build: $(STAMP)
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
 
-test: lint typecheck validate build
+browser:
+	@bash scripts/ensure-browser.sh
+
+test: lint typecheck validate build browser
 	$(PY) -m pytest -q
 
 run: $(STAMP)
