@@ -31,7 +31,6 @@ def test_tables_have_the_template_keys_indexes_and_ttl(aws: ResourceMap) -> None
     ttl = dynamodb.describe_time_to_live(TableName=aws["StateTable"].ref)
     assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
     assert os.environ["TABLE_NAME"] == aws["StateTable"].ref
-    assert os.environ["IDEMPOTENCY_TABLE_NAME"] == aws["IdempotencyTable"].ref
 
 
 def test_queues_have_attributes_and_redrive_to_their_dlq(aws: ResourceMap) -> None:

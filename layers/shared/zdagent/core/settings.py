@@ -20,7 +20,6 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     table_name: str = Field(min_length=1)
-    idempotency_table_name: str = Field(default="", description="Powertools idempotency table")
     reply_queue_url: str = ""
     import_queue_url: str = ""
     disconnect_state_machine_arn: str = ""
