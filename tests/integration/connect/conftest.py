@@ -89,3 +89,12 @@ def sandbox_tokens(sandbox: SandboxServer, subdomain: str = "acme") -> list[dict
     response.raise_for_status()
     tokens: list[dict[str, Any]] = response.json()["oauth_tokens"]
     return tokens
+
+
+@pytest.fixture
+def connected(ctx: Context, authorized: Integration) -> Integration:
+    """Authorized, trigger created (webhook pointing nowhere reachable), engine on."""
+    from zdagent.services import engine, trigger  # noqa: PLC0415
+
+    trigger.create_trigger(ctx, authorized.agent_id, PUBLIC, trigger.CreateTriggerRequest())
+    return engine.toggle_engine(ctx, authorized.agent_id, True)

@@ -84,8 +84,10 @@ def test_concurrent_refreshes_do_not_lose_the_token(
 
 
 def test_refused_refresh_marks_unauthorized_and_stops_engine(
-    ctx: Context, authorized: Integration, sandbox: SandboxServer, sandbox_clock: FakeClock
+    ctx: Context, connected: Integration, sandbox: SandboxServer, sandbox_clock: FakeClock
 ) -> None:
+    assert connected.engine.enabled is True
+    authorized = connected
     sandbox_clock.now += 31 * 86400  # the refresh token (30 days) has expired too
     zendesk = ctx.zendesk_for(authorized)
     with pytest.raises(TokenUnavailableError, match="authorize Zendesk Support again"):
