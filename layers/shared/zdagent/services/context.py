@@ -57,8 +57,11 @@ class Context:
             remaining_time=self.remaining_time,
         )
 
-    def zendesk_for(self, integration: Integration) -> ZendeskClient:
-        """A client acting as the AI agent user of this integration."""
+    def zendesk_for(
+        self, integration: Integration, *, retry_after_cap: float | None = None
+    ) -> ZendeskClient:
+        """A client acting as the AI agent user of this integration (``retry_after_cap``:
+        see ``ZendeskClient.for_subdomain``)."""
         provider = IntegrationTokenProvider(
             integration.agent_id,
             vault=self.vault,
@@ -74,6 +77,7 @@ class Context:
             auth=BearerAuth(provider),
             remaining_time=self.remaining_time,
             transport=self.zendesk_transport,
+            retry_after_cap=retry_after_cap,
         )
 
     def mark_authorization_lost(self, agent_id: str, reason: str) -> None:

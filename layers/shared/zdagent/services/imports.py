@@ -44,9 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zdagent.adapters.aws import client as aws_client
 from zdagent.adapters.conversations import ConversationRepository
 from zdagent.adapters.dynamodb import StateStore, agent_pk
-from zdagent.adapters.tokens import IntegrationTokenProvider
-from zdagent.adapters.zendesk.auth import BearerAuth
-from zdagent.adapters.zendesk.client import ZendeskClient, base_url_for
+from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.adapters.zendesk.models import Comment
 from zdagent.core.errors import (
     ConcurrentModificationError,
@@ -329,26 +327,7 @@ StepResult = Literal[
 def import_client(ctx: Context, integration: Integration) -> ZendeskClient:
     """Like ``Context.zendesk_for``, but a 429 is never slept on: with a Retry-After cap of 0 the
     client raises ``ZendeskRateLimited`` at once and the step re-queues itself with that delay."""
-    provider = IntegrationTokenProvider(
-        integration.agent_id,
-        vault=ctx.vault,
-        store=ctx.store,
-        token_endpoint=lambda: ctx.token_endpoint(integration.subdomain),
-        on_authorization_lost=lambda reason: ctx.mark_authorization_lost(
-            integration.agent_id, reason
-        ),
-        now=ctx.now,
-    )
-    config = settings()
-    return ZendeskClient(
-        base_url_for(integration.subdomain, config.zendesk_base_url_template),
-        auth=BearerAuth(provider),
-        timeout=config.zendesk_timeout_seconds,
-        max_retries=config.zendesk_max_retries,
-        retry_after_cap=0.0,
-        remaining_time=ctx.remaining_time,
-        transport=ctx.zendesk_transport,
-    )
+    return ctx.zendesk_for(integration, retry_after_cap=0.0)
 
 
 def run_step(

@@ -105,8 +105,12 @@ class ZendeskClient:
         auth: httpx.Auth | None,
         remaining_time: Callable[[], float] | None = None,
         transport: httpx.BaseTransport | None = None,
+        retry_after_cap: float | None = None,
     ) -> ZendeskClient:
-        """A client configured from ``settings()`` (base URL template, timeout, retries)."""
+        """A client configured from ``settings()`` (base URL template, timeout, retries).
+
+        ``retry_after_cap`` overrides the setting: 0 never sleeps on a 429, it raises
+        ``ZendeskRateLimited`` at once so a queued job can come back after ``retry_after``."""
         from zdagent.core.settings import settings  # noqa: PLC0415 (read lazily, never at import)
 
         config = settings()
@@ -115,7 +119,11 @@ class ZendeskClient:
             auth=auth,
             timeout=config.zendesk_timeout_seconds,
             max_retries=config.zendesk_max_retries,
-            retry_after_cap=config.zendesk_retry_after_cap_seconds,
+            retry_after_cap=(
+                config.zendesk_retry_after_cap_seconds
+                if retry_after_cap is None
+                else retry_after_cap
+            ),
             remaining_time=remaining_time,
             transport=transport,
         )
