@@ -279,12 +279,14 @@ def test_export_requests_are_spaced_for_ten_per_minute() -> None:
 
 
 def test_step_budget_is_a_share_of_what_the_sliding_minute_left() -> None:
+    # 2 requests a minute stay free for token refreshes: 98 usable, a quarter is 24
     t = NOW.timestamp()
-    assert step_request_budget([], NOW, 100) == 25
-    assert step_request_budget([(t - 10, 25), (t - 5, 25), (t - 1, 25)], NOW, 100) == 25
-    assert step_request_budget([(t - 10, 25), (t - 5, 25), (t - 1, 40)], NOW, 100) == 10
+    assert step_request_budget([], NOW, 100) == 24
+    assert step_request_budget([(t - 10, 24), (t - 5, 24), (t - 1, 24)], NOW, 100) == 24
+    assert step_request_budget([(t - 10, 25), (t - 5, 25), (t - 1, 25)], NOW, 100) == 23
+    assert step_request_budget([(t - 10, 25), (t - 5, 25), (t - 1, 40)], NOW, 100) == 8
     assert step_request_budget([(t - 30, 60), (t - 1, 40)], NOW, 100) == 0
-    assert step_request_budget([(t - 60, 100)], NOW, 100) == 25  # slid out of the minute
+    assert step_request_budget([(t - 60, 100)], NOW, 100) == 24  # slid out of the minute
     assert step_request_budget([], NOW, 3) == 1
 
 
@@ -292,7 +294,7 @@ def test_window_delay_waits_until_a_share_is_free() -> None:
     t = NOW.timestamp()
     assert request_window_delay([], NOW, 100) == 0
     assert request_window_delay([(t - 50, 25), (t - 1, 25)], NOW, 100) == 0
-    full = [(t - 40.5, 25), (t - 20, 25), (t - 10, 25), (t - 1, 25)]
+    full = [(t - 40.5, 24), (t - 20, 24), (t - 10, 24), (t - 1, 24)]
     assert request_window_delay(full, NOW, 100) == 20  # the oldest step leaves at +19.5 s
     assert request_window_delay([(t - 5, 100)], NOW, 100) == 55
     assert prune_log([(t - 61, 5), (t - 59, 7)], NOW) == [(t - 59, 7)]

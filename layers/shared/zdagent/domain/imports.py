@@ -313,6 +313,8 @@ def clamp_delay(seconds: float) -> int:
 # slide is short (throughput ~ budget * 60 / (60 + a quarter of a step's duration)).
 STEP_SHARE = 4
 WINDOW_SECONDS = 60.0
+# Kept free in every minute for requests a step does not log (OAuth token refreshes).
+RESERVED_PER_MINUTE = 2
 
 RequestLog = list[tuple[float, int]]
 
@@ -325,18 +327,24 @@ def prune_log(log: RequestLog, now: datetime) -> RequestLog:
 
 def step_request_budget(log: RequestLog, now: datetime, per_minute: int) -> int:
     """Requests this step may make now: what the sliding minute left, at most a step's share."""
+    usable = _usable(per_minute)
     used = sum(n for _, n in prune_log(log, now))
-    return max(0, min(per_minute - used, max(1, per_minute // STEP_SHARE)))
+    return max(0, min(usable - used, max(1, usable // STEP_SHARE)))
+
+
+def _usable(per_minute: int) -> int:
+    return max(1, per_minute - RESERVED_PER_MINUTE)
 
 
 def request_window_delay(log: RequestLog, now: datetime, per_minute: int) -> int:
     """Seconds until a step's share of requests is free in the sliding minute."""
-    want = max(1, per_minute // STEP_SHARE)
+    usable = _usable(per_minute)
+    want = max(1, usable // STEP_SHARE)
     live = sorted(prune_log(log, now))
     used = sum(n for _, n in live)
     wait = 0.0
     for end, n in live:
-        if per_minute - used >= want:
+        if usable - used >= want:
             break
         used -= n
         wait = end + WINDOW_SECONDS - now.timestamp()
