@@ -3,7 +3,6 @@ real ASL, the task function runs in-process) against the Zendesk sandbox."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 
 from tests.e2e.conftest import RunningStack
 from tests.support.flows import AI_AGENT, Api, http_authorize, http_connect
+from tests.support.polling import wait_until
 from tests.workflow.workflow_support import sandbox_token
 
 pytestmark = pytest.mark.e2e
@@ -40,16 +40,6 @@ def new_account(local_stack: RunningStack) -> Callable[[], str]:
     return make
 
 
-def _wait(what: str, probe: Callable[[], Any], deadline: float = DEADLINE_SECONDS) -> Any:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{what}: not within {deadline}s")
-
-
 def _disconnect(api: Api, agent_id: str, remove: bool) -> dict[str, Any]:
     started = api.ok(
         "POST",
@@ -63,7 +53,7 @@ def _disconnect(api: Api, agent_id: str, remove: bool) -> dict[str, Any]:
         run: dict[str, Any] = api.ok("GET", f"/agents/{agent_id}/integration/disconnect")
         return run if run["status"] != "running" else None
 
-    run: dict[str, Any] = _wait("the disconnect workflow", finished)
+    run: dict[str, Any] = wait_until("the disconnect workflow", finished)
     assert run["disconnect_id"] == started["disconnect_id"]
     return run
 
@@ -107,7 +97,7 @@ def test_disconnect_stops_webhooks_and_tokens_and_lets_the_agent_connect_elsewhe
     assert api.ok("GET", f"/agents/{agent_id}/integration")["connected"] is True
     # control: while connected, a customer email's webhook reaches us
     before = _customer_email(local_stack, sub)
-    delivered = _wait(
+    delivered = wait_until(
         "the webhook of a customer email",
         lambda: [d for d in _deliveries(local_stack, sub, before) if d["status_code"] == 200],
     )
@@ -242,7 +232,7 @@ def test_a_second_disconnect_while_one_runs_is_409_and_a_failed_one_resumes(
         run: dict[str, Any] = api.ok("GET", f"/agents/{agent_id}/integration/disconnect")
         return run if run["status"] != "running" else None
 
-    failed = _wait("the first disconnect", finished)
+    failed = wait_until("the first disconnect", finished)
     assert failed["status"] == "failed"
     assert failed["failed_step"] == "revoke_authorization"
     step = failed["steps"][2]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import boto3
@@ -12,6 +11,7 @@ import pytest
 
 from tests.e2e.conftest import RunningStack
 from tests.support.flows import Api, http_connect
+from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -39,16 +39,6 @@ def customer_email(stack: RunningStack, subject: str) -> int:
     )
     assert response.status_code == 201, response.text
     return int(response.json()["ticket_id"])
-
-
-def wait_until(probe: Any, seconds: float = 20) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"condition not met within {seconds}s")
 
 
 def integration_token(stack: RunningStack, agent_id: str) -> str:
@@ -81,11 +71,12 @@ def test_trigger_is_created_once_and_fires_the_signed_webhook(
 
     ticket_id = customer_email(local_stack, "Trigger check")
     delivered = wait_until(
+        "the delivery completes",
         lambda: [
             d
             for d in deliveries(local_stack, webhook["id"])
             if d["ticket_id"] == ticket_id and d["completed_at"]
-        ]
+        ],
     )
     assert delivered[0]["status_code"] == 200  # verified and accepted by our receiver
 

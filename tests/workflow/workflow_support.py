@@ -7,13 +7,13 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import httpx
 
+from tests.support import polling
 from tests.support.flows import AI_AGENT, callback_params, consent_redirect
 from zdagent.services import agents, authorization, engine, integration, trigger
 from zdagent.services.context import default_context
@@ -154,14 +154,7 @@ def wait_for_execution(arn: str, deadline_seconds: float = 60) -> dict[str, Any]
     raise AssertionError(f"execution {arn} still running after {deadline_seconds}s")
 
 
-def wait_until(what: str, probe: Callable[[], Any], deadline_seconds: float = 30) -> Any:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {deadline_seconds}s")
+wait_until = polling.wait_until
 
 
 def history_events(arn: str) -> list[dict[str, Any]]:

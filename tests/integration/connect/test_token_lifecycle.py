@@ -18,16 +18,7 @@ from zdsandbox.server import SandboxServer
 
 
 def provider(ctx: Context, integration: Integration) -> IntegrationTokenProvider:
-    return IntegrationTokenProvider(
-        integration.agent_id,
-        vault=ctx.vault,
-        store=ctx.store,
-        token_endpoint=lambda: ctx.token_endpoint(integration.subdomain),
-        on_authorization_lost=lambda reason: ctx.mark_authorization_lost(
-            integration.agent_id, reason
-        ),
-        now=ctx.now,
-    )
+    return ctx.token_provider(integration)
 
 
 def live_tokens(sandbox: SandboxServer) -> list[dict[str, object]]:

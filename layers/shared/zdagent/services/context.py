@@ -62,7 +62,18 @@ class Context:
     ) -> ZendeskClient:
         """A client acting as the AI agent user of this integration (``retry_after_cap``:
         see ``ZendeskClient.for_subdomain``)."""
-        provider = IntegrationTokenProvider(
+        provider = self.token_provider(integration)
+        return ZendeskClient.for_subdomain(
+            integration.subdomain,
+            auth=BearerAuth(provider),
+            remaining_time=self.remaining_time,
+            transport=self.zendesk_transport,
+            retry_after_cap=retry_after_cap,
+        )
+
+    def token_provider(self, integration: Integration) -> IntegrationTokenProvider:
+        """The AI agent user's tokens: refreshed before expiry and on 401, under a lease."""
+        return IntegrationTokenProvider(
             integration.agent_id,
             vault=self.vault,
             store=self.store,
@@ -71,13 +82,6 @@ class Context:
                 integration.agent_id, reason
             ),
             now=self.now,
-        )
-        return ZendeskClient.for_subdomain(
-            integration.subdomain,
-            auth=BearerAuth(provider),
-            remaining_time=self.remaining_time,
-            transport=self.zendesk_transport,
-            retry_after_cap=retry_after_cap,
         )
 
     def mark_authorization_lost(self, agent_id: str, reason: str) -> None:
