@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,9 +21,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from zdlocal.serving import BackgroundServer
 from zdlocal.template import ACCOUNT_ID, HttpRoute
 
 log = logging.getLogger("zdlocal.api")
@@ -254,8 +254,7 @@ class ApiServer:
         self.host = host
         self.port = port
         self.claims = claims or {"sub": "local-admin", "scope": "admin"}
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundServer()
 
     @property
     def url(self) -> str:
@@ -322,20 +321,10 @@ class ApiServer:
 
     def start(self) -> None:
         """Bind (``OSError`` if the port is taken) and serve in a thread."""
-        self._server = make_server(
+        server = make_server(
             self.host, self.port, self.wsgi_app, threaded=True, request_handler=_QuietHandler
         )
-        self.port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="api-server", daemon=True
-        )
-        self._thread.start()
+        self.port = self._background.serve(server, "api-server")
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
+        self._background.stop()

@@ -5,7 +5,6 @@ Docker-less Lambda (whose ``Invoke`` ``zdlocal.lambdas.LambdaHook`` routes to ou
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,8 +16,9 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
+from zdlocal.serving import BackgroundServer
 from zdlocal.template import REGION
 
 MOTO_CONFIG: dict[str, Any] = {
@@ -57,8 +57,7 @@ class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 3002) -> None:
         self.host = host
         self.port = port
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundServer()
 
     @property
     def url(self) -> str:
@@ -66,29 +65,19 @@ class MotoServer:
 
     def start(self) -> None:
         app = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server(
+        server = make_server(
             self.host,
             self.port,
             app,
             threaded=True,
             request_handler=_QuietMotoHandler(MotoRequestHandler),
         )
-        self.port = self._server.server_port
         # Step Functions' Task states build their own boto3 client on localhost:MOTO_PORT.
-        os.environ["MOTO_PORT"] = str(self.port)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="moto-server", daemon=True
-        )
-        self._thread.start()
+        os.environ["MOTO_PORT"] = str(server.server_port)
+        self.port = self._background.serve(server, "moto-server")
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
+        self._background.stop()
         # moto's backends are process-wide: forget this stack's resources so another start (a test
         # in the same process) begins empty, as a fresh moto server would.
         moto_api_backend.reset()
