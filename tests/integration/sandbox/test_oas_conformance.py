@@ -16,12 +16,10 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.response.exceptions import MissingData
@@ -32,11 +30,9 @@ from tests.integration.sandbox.sandbox_support import (
     ApiClient,
     pkce_pair,
 )
+from tests.support.oas import support_oas, webhooks_oas
 from zdsandbox.server import SandboxServer
 
-SHARED = Path(__file__).resolve().parents[3] / ".." / "shared"
-SUPPORT_OAS = SHARED / "reference" / "zendesk-support-oas.yaml"
-WEBHOOKS_OAS = SHARED / "reference" / "zendesk-webhooks-oas.yaml"
 HOST = "https://acme.zendesk.com"
 
 AMENDMENTS = {
@@ -67,23 +63,6 @@ NULLABLE = {
     "UserForAdmin": ("default_group_id",),
     "OauthTokenObject": ("refresh_token", "used_at", "expires_at", "refresh_token_expires_at"),
 }
-
-
-class _OASLoader(yaml.CSafeLoader):
-    """CSafeLoader plus YAML 1.1's ``=`` value tag, used as a plain string in Zendesk's OAS."""
-
-
-_OASLoader.add_constructor(
-    "tag:yaml.org,2002:value",
-    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
-)
-
-
-def _load(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_OASLoader)  # noqa: S506 (a safe loader subclass)
-    assert isinstance(data, dict)
-    return data
 
 
 def _amend_support(spec: dict[str, Any]) -> dict[str, Any]:
@@ -195,8 +174,8 @@ class Conformance:
 def oas_apis() -> tuple[OpenAPI, OpenAPI]:
     """The two OpenAPI files, loaded once per session (the support file is 1.2 MB)."""
     config = Config(spec_validator_cls=None)
-    support = OpenAPI.from_dict(_amend_support(_load(SUPPORT_OAS)), config=config)
-    webhooks = OpenAPI.from_dict(_amend_webhooks(_load(WEBHOOKS_OAS)), config=config)
+    support = OpenAPI.from_dict(_amend_support(copy.deepcopy(support_oas())), config=config)
+    webhooks = OpenAPI.from_dict(_amend_webhooks(copy.deepcopy(webhooks_oas())), config=config)
     return support, webhooks
 
 

@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from openapi_schema_validator import OAS30Validator
 
+from tests.support.oas import support_oas
 from zdagent.core.errors import ValidationFailedError
 from zdagent.domain import trigger as rules
 
-OAS = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "zendesk-support-oas.yaml"
-)
 
-
-class _Loader(yaml.CSafeLoader):
-    """Zendesk's file has bare '=' values, which YAML reads as a special tag."""
-
-
-_Loader.add_constructor(
-    "tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node)
-)
-
-
-@cache
 def spec() -> dict[str, Any]:
-    with OAS.open() as handle:
-        return yaml.load(handle, Loader=_Loader)  # noqa: S506 (a safe loader subclass)
+    return support_oas()
 
 
 def create_trigger_schema() -> dict[str, Any]:

@@ -28,14 +28,13 @@ from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from tests.support.oas import support_oas, webhooks_oas
 from tests.unit.zendesk.zendesk_fakes import (
     BASE_URL,
     FakeZendesk,
     make_client,
     oas_example,
     reply,
-    support_oas,
-    webhooks_oas,
 )
 from zdagent.adapters.zendesk import (
     Action,

@@ -7,48 +7,14 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 
+from tests.support.oas import support_oas
 from zdagent.adapters.zendesk import ZendeskClient
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SHARED = REPO_ROOT.parent / "shared"
-SUPPORT_OAS = SHARED / "reference" / "zendesk-support-oas.yaml"
-WEBHOOKS_OAS = SHARED / "reference" / "zendesk-webhooks-oas.yaml"
-
 BASE_URL = "https://acme.zendesk.com"
-
-
-class _OASLoader(yaml.CSafeLoader):
-    """CSafeLoader plus the YAML 1.1 ``=`` value tag, which Zendesk's OAS uses as a plain
-    string (``change: =`` in trigger revision examples)."""
-
-
-_OASLoader.add_constructor(
-    "tag:yaml.org,2002:value",
-    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
-)
-
-
-@cache
-def _load(path: Path) -> dict[str, Any]:
-    with path.open("rb") as handle:
-        data = yaml.load(handle, Loader=_OASLoader)  # noqa: S506 (a safe loader subclass)
-    assert isinstance(data, dict)
-    return data
-
-
-def support_oas() -> dict[str, Any]:
-    return _load(SUPPORT_OAS)
-
-
-def webhooks_oas() -> dict[str, Any]:
-    return _load(WEBHOOKS_OAS)
 
 
 def oas_example(name: str) -> Any:
