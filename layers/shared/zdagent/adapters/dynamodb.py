@@ -21,10 +21,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from zdagent.adapters.aws import client, dynamodb_table
+from zdagent.adapters.aws import dynamodb_table
 from zdagent.core.errors import AppError, ConcurrentModificationError
 from zdagent.core.settings import settings
 
@@ -225,17 +224,16 @@ class StateStore:
             self._batch_write(requests, max_attempts)
 
     def _batch_write(self, requests: list[dict[str, Any]], max_attempts: int) -> None:
-        name = self._table_name or settings().table_name
-        pending = {name: requests}
+        # The resource's own client speaks plain Python values (no typed AttributeValues).
+        pending: dict[str, Any] = {self.table.name: requests}
         for attempt in range(max_attempts):
             try:
-                answer = client("dynamodb").batch_write_item(RequestItems=_to_wire(pending))
+                answer = self.table.meta.client.batch_write_item(RequestItems=pending)
             except ClientError as exc:
                 raise map_client_error(exc) from exc
-            unprocessed = answer.get("UnprocessedItems") or {}
-            if not unprocessed:
+            pending = answer.get("UnprocessedItems") or {}
+            if not pending:
                 return
-            pending = _from_wire(unprocessed)
             time.sleep(min(2.0, 0.05 * 2**attempt))
         raise StoreUnavailableError("DynamoDB kept items unprocessed; try again shortly")
 
@@ -273,36 +271,6 @@ class StateStore:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise map_client_error(exc) from exc
-
-
-def _to_wire(pending: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    ser = TypeSerializer()
-    return {
-        table: [
-            {
-                "PutRequest": {
-                    "Item": {k: ser.serialize(v) for k, v in r["PutRequest"]["Item"].items()}
-                }
-            }
-            for r in reqs
-        ]
-        for table, reqs in pending.items()
-    }
-
-
-def _from_wire(unprocessed: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    de = TypeDeserializer()
-    return {
-        table: [
-            {
-                "PutRequest": {
-                    "Item": {k: de.deserialize(v) for k, v in r["PutRequest"]["Item"].items()}
-                }
-            }
-            for r in reqs
-        ]
-        for table, reqs in unprocessed.items()
-    }
 
 
 def take_item(store: StateStore, pk: str, sk: str) -> dict[str, Any] | None:
