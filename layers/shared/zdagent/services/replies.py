@@ -53,6 +53,7 @@ MAX_CONFLICT_RETRIES = 3
 DEFAULT_LEASE_SECONDS = 120
 HISTORY_MESSAGES = 10
 HISTORY_CHARS = 4000
+BUSY_RETRY_SECONDS = 30
 TRANSIENT_RETRY_SECONDS = 30.0
 
 Status = Literal["answered", "drafted", "escalated", "ignored", "deferred", "duplicate"]
@@ -98,6 +99,12 @@ def handle_message(ctx: Context, body: str, receipt_handle: str | None = None) -
                 "retry_after": exc.retry_after,
             },
         )
+        raise
+    except ReplyInProgressError:
+        # another worker holds this comment's claim (or crashed holding it: the lease runs out);
+        # look again soon instead of after the queue's whole visibility timeout
+        if receipt_handle:
+            ctx.reply_queue.retry_later(receipt_handle, BUSY_RETRY_SECONDS)
         raise
 
 
