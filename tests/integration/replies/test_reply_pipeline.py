@@ -132,6 +132,8 @@ def test_follow_up_is_answered_and_max_replies_hands_over(pipeline: Pipeline) ->
     ticket_id = shop.email(QUESTION, subject="Where is my order?")["ticket_id"]
     shop.delivered(ticket_id)
     answered_once(pipeline, shop, ticket_id)
+    [first] = shop.ai_comments(ticket_id, public=True)
+    assert "Acme AI" in first["html_body"]  # no signature set: the agent's name signs the email
     shop.email("How do I return an item I do not want?", ticket_id=ticket_id)
     wait_for(lambda: len(shop.deliveries(ticket_id)) >= 2, "second delivery")
     shop.delivered(ticket_id, 2)

@@ -346,6 +346,10 @@ class _Run:
         return None
 
     # ---- acting ------------------------------------------------------------------------
+    def _signature(self) -> str:
+        """The agent's signature, or its name: an email never ends on a bare 'Best regards,'."""
+        return self.settings.signature.strip() or self.agent.name
+
     def _update(self, update: TicketUpdate) -> Ticket:
         return self.zendesk.update_ticket(self.job.ticket_id, update)
 
@@ -364,7 +368,7 @@ class _Run:
             answer.markdown,
             language=answer.language,
             customer_name=self._customer_name(target),
-            signature=self.settings.signature,
+            signature=self._signature(),
             sources=list(answer.sources),
         )
         shadow = self.settings.mode == "shadow"
@@ -410,7 +414,7 @@ class _Run:
         public_text = None
         if self.settings.handover_public_message:
             public_text = handover_message(
-                handover.language or self.agent.default_language, self.settings.signature
+                handover.language or self.agent.default_language, self._signature()
             )
         plan: dict[str, Any] = {
             "action": "escalated",
