@@ -120,3 +120,14 @@ def test_crash_is_500_without_internals() -> None:
     status, body = _call("/crash")
     assert status == 500
     assert "secret internals" not in json.dumps(body)
+
+
+def test_a_field_called_body_is_named_in_the_detail() -> None:
+    from zdagent.core.errors import ValidationFailedError  # noqa: PLC0415
+    from zdagent.core.validation import validate_model  # noqa: PLC0415
+    from zdagent.services.agents import PutKnowledgeRequest  # noqa: PLC0415
+
+    with pytest.raises(ValidationFailedError, match=r"articles\.0\.body: Field required"):
+        validate_model(
+            PutKnowledgeRequest, {"articles": [{"id": "1", "title": "t", "locale": "en"}]}
+        )

@@ -14,7 +14,9 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
     """'name: Field required; settings.mode: Input should be 'live' or 'shadow''."""
     parts = []
     for err in errors:
-        location = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        location = [str(p) for p in err.get("loc", ())]
+        if location and location[0] in ("body", "query", "path"):
+            location = location[1:]  # where the value came from, not a field of it
         where = ".".join(location) or "body"
         message = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
