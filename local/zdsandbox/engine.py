@@ -16,6 +16,7 @@ from zdsandbox.seeding import seed_account
 from zdsandbox.state import Account, AccountSettings, Registry
 from zdsandbox.triggers import Snapshot, UpdateContext, run_triggers
 from zdsandbox.util import html_to_text, text_to_html, ulid
+from zdsandbox.views import comment_event_json
 
 MAX_COMMENTS = 5000
 MAX_BODY = 65536
@@ -91,20 +92,6 @@ def make_comment(account: Account, data: CommentInput, now: float) -> Comment:
     )
 
 
-def comment_event(comment: Comment) -> dict[str, Any]:
-    return {
-        "id": comment.id,
-        "type": "Comment",
-        "author_id": comment.author_id,
-        "body": comment.body,
-        "html_body": comment.html_body,
-        "plain_body": comment.plain_body,
-        "public": comment.public,
-        "attachments": [],
-        "audit_id": comment.audit_id,
-    }
-
-
 def create_ticket(
     sandbox: Sandbox,
     account: Account,
@@ -165,7 +152,7 @@ def update_ticket(
     if comment is not None:
         added = make_comment(account, comment, now)
         ticket.comments.append(added)
-        events.insert(0, comment_event(added))
+        events.insert(0, comment_event_json(added))
         _auto_status(ticket, comment.author, "status" in fields, events, account)
     ticket.updated_at = max(now, ticket.updated_at)
     dispatch(sandbox, account, ticket, UpdateContext(actor, channel, False, added, before))

@@ -109,7 +109,8 @@ def ticket_json(ticket: Ticket, base: str) -> dict[str, Any]:
     }
 
 
-def comment_json(comment: Comment) -> dict[str, Any]:
+def comment_event_json(comment: Comment) -> dict[str, Any]:
+    """A comment as it stands in an audit's events."""
     return {
         "id": comment.id,
         "type": "Comment",
@@ -120,6 +121,12 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "public": comment.public,
         "attachments": [],
         "audit_id": comment.audit_id,
+    }
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    return {
+        **comment_event_json(comment),
         "via": via_json(comment.channel, comment.via_source),
         "metadata": {
             "system": {"client": "zdsandbox", "ip_address": "127.0.0.1", "location": "Local"},
