@@ -22,32 +22,12 @@ from zdagent.api.requests import context_for
 from zdagent.core.observability import logger, metrics, tracer
 from zdagent.services import imports
 
-MAX_RECEIVES = 5  # ImportQueue's RedrivePolicy maxReceiveCount
-
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def run_record(record: SQSRecord, lambda_context: LambdaContext | None = None) -> str:
-    message = imports.parse_step_message(record.body)
-    ctx = context_for(lambda_context)
-    try:
-        return imports.run_step(ctx, message)
-    except Exception as exc:
-        receives = int(record.attributes.approximate_receive_count or "1")
-        logger.exception(
-            "import_step_crashed",
-            extra={"import_id": message.import_id, "step": message.step, "receives": receives},
-        )
-        if receives < MAX_RECEIVES:
-            raise
-        imports.fail_import(
-            ctx,
-            message.agent_id,
-            message.import_id,
-            f"the import stopped after repeated internal errors ({type(exc).__name__}); "
-            "start it again",
-        )
-        return "failed"
+    receives = int(record.attributes.approximate_receive_count or "1")
+    return imports.run_step_delivery(context_for(lambda_context), record.body, receives)
 
 
 @logger.inject_lambda_context(clear_state=True)

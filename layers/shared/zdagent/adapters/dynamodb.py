@@ -56,24 +56,24 @@ def agent_pk(agent_id: str) -> str:
     return f"AGENT#{agent_id}"
 
 
-def _plain(value: Any) -> Any:
+def from_dynamo(value: Any) -> Any:
     """DynamoDB returns Decimal; give callers ints and floats back."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [from_dynamo(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: from_dynamo(v) for k, v in value.items()}
     return value
 
 
-def _dynamo(value: Any) -> Any:
+def to_dynamo(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(str(value))
     if isinstance(value, list):
-        return [_dynamo(v) for v in value]
+        return [to_dynamo(v) for v in value]
     if isinstance(value, dict):
-        return {k: _dynamo(v) for k, v in value.items() if v is not None}
+        return {k: to_dynamo(v) for k, v in value.items() if v is not None}
     return value
 
 
@@ -93,7 +93,7 @@ class StateStore:
         except ClientError as exc:
             raise map_client_error(exc) from exc
         found = item.get("Item")
-        return _plain(found) if found else None
+        return from_dynamo(found) if found else None
 
     def put_new(self, item: Mapping[str, Any]) -> None:
         """Create; fails with ConcurrentModificationError if the key exists."""
@@ -122,11 +122,11 @@ class StateStore:
         return True
 
     def _put(self, item: dict[str, Any], condition: str | None, values: dict[str, Any]) -> None:
-        kwargs: dict[str, Any] = {"Item": _dynamo(item)}
+        kwargs: dict[str, Any] = {"Item": to_dynamo(item)}
         if condition:
             kwargs["ConditionExpression"] = condition
         if values:
-            kwargs["ExpressionAttributeValues"] = _dynamo(values)
+            kwargs["ExpressionAttributeValues"] = to_dynamo(values)
         try:
             self.table.put_item(**kwargs)
         except ClientError as exc:
@@ -182,7 +182,7 @@ class StateStore:
             page = self.table.query(**kwargs)
         except ClientError as exc:
             raise map_client_error(exc) from exc
-        return [_plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+        return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def iter_prefix(self, pk: str, sk_prefix: str) -> Iterator[dict[str, Any]]:
         start: dict[str, Any] | None = None
@@ -213,13 +213,13 @@ class StateStore:
             page = self.table.query(**kwargs)
         except ClientError as exc:
             raise map_client_error(exc) from exc
-        return [_plain(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+        return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def batch_put(self, items: Sequence[Mapping[str, Any]], *, max_attempts: int = 8) -> None:
         """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
         for start in range(0, len(items), 25):
             requests = [
-                {"PutRequest": {"Item": _dynamo(dict(i))}} for i in items[start : start + 25]
+                {"PutRequest": {"Item": to_dynamo(dict(i))}} for i in items[start : start + 25]
             ]
             self._batch_write(requests, max_attempts)
 
@@ -287,4 +287,4 @@ def take_item(store: StateStore, pk: str, sk: str) -> dict[str, Any] | None:
             return None
         raise map_client_error(exc) from exc
     old = answer.get("Attributes")
-    return _plain(old) if old else None
+    return from_dynamo(old) if old else None

@@ -16,7 +16,13 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from zdagent.adapters.dynamodb import StateStore, _dynamo, _plain, agent_pk, map_client_error
+from zdagent.adapters.dynamodb import (
+    StateStore,
+    agent_pk,
+    from_dynamo,
+    map_client_error,
+    to_dynamo,
+)
 
 CLAIM_TTL_SECONDS = 14 * 24 * 3600
 
@@ -63,7 +69,7 @@ class ReplyClaims:
                 raise map_client_error(exc) from exc
             current = self.store.get(key["pk"], key["sk"]) or {}
             return Claim("done" if current.get("state") == "done" else "busy", owner)
-        item = _plain(answer.get("Attributes") or {})
+        item = from_dynamo(answer.get("Attributes") or {})
         plan = item.get("plan")
         return Claim("claimed", owner, plan if isinstance(plan, dict) else None)
 
@@ -75,7 +81,7 @@ class ReplyClaims:
             ticket_id,
             comment_id,
             "SET #p = :plan",
-            {":plan": _dynamo(plan), ":owner": owner},
+            {":plan": to_dynamo(plan), ":owner": owner},
             names={"#p": "plan", "#o": "owner"},
             condition="#o = :owner",
         )

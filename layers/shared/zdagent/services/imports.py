@@ -701,3 +701,30 @@ def _later(current: datetime | None, candidate: datetime) -> datetime:
 
 def parse_step_message(body: str) -> StepMessage:
     return StepMessage.model_validate(json.loads(body))
+
+
+# ImportQueue's RedrivePolicy maxReceiveCount (template.yaml): the last delivery before the DLQ.
+MAX_RECEIVES = 5
+
+
+def run_step_delivery(ctx: Context, body: str, receive_count: int) -> str:
+    """One SQS delivery of a step. A crash is raised so SQS redelivers it; on the last delivery
+    before the DLQ the import is marked failed instead, so it never stays 'running' forever."""
+    message = parse_step_message(body)
+    try:
+        return run_step(ctx, message)
+    except Exception as exc:
+        logger.exception(
+            "import_step_crashed",
+            extra={"import_id": message.import_id, "step": message.step, "receives": receive_count},
+        )
+        if receive_count < MAX_RECEIVES:
+            raise
+        fail_import(
+            ctx,
+            message.agent_id,
+            message.import_id,
+            f"the import stopped after repeated internal errors ({type(exc).__name__}); "
+            "start it again",
+        )
+        return "failed"
