@@ -44,6 +44,10 @@ class LabelledEmail(BaseModel):
     body: str
     requester_name: str | None = None
     expected: Expectation
+    split: Literal["tuning", "holdout"] = Field(
+        description="fixed by a hash of the id when the email was written: the engine is tuned on "
+        "'tuning' only; 'holdout' measures it"
+    )
 
 
 class Outcome(BaseModel):
