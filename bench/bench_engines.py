@@ -59,7 +59,8 @@ def load_labelled() -> list[LabelledEmail]:
 
 
 def synthetic_knowledge(count: int, seed: int = 7) -> KnowledgeBase:
-    """The demo articles plus filler articles built from a shop-like vocabulary (EN and FR)."""
+    """The demo articles plus distractors: sentences of words drawn from the demo articles and
+    a shop-like vocabulary (EN and FR), so they share words with every question."""
     rng = random.Random(seed)
     demo = demo_knowledge_base().articles
     vocabulary: dict[str, list[str]] = {"en": [], "fr": []}
@@ -75,7 +76,10 @@ def synthetic_knowledge(count: int, seed: int = 7) -> KnowledgeBase:
     for number in range(count - len(demo)):
         locale = "en" if number % 2 else "fr"
         words = vocabulary[locale]
-        body = " ".join(rng.choice(words) for _ in range(rng.randint(80, 220)))
+        body = " ".join(
+            " ".join(rng.choice(words) for _ in range(rng.randint(8, 16))).rstrip(".") + "."
+            for _ in range(rng.randint(6, 14))
+        )
         title = " ".join(rng.choice(words) for _ in range(rng.randint(3, 7)))
         articles.append(
             KnowledgeArticle(
