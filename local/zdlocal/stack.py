@@ -101,6 +101,7 @@ class LocalStack:
         aws_port: int = 3002,
         admin_token: str = DEFAULT_ADMIN_TOKEN,
         *,
+        bedrock_port: int = 0,
         template_path: Path | str = DEFAULT_TEMPLATE,
         start_sandbox: bool = True,
         start_pollers: bool = True,
@@ -109,6 +110,7 @@ class LocalStack:
         self.api_port = api_port if api_port else free_port()
         self.sandbox_port = sandbox_port if sandbox_port else free_port()
         self.aws_port = aws_port if aws_port else free_port()
+        self.bedrock_port = bedrock_port if bedrock_port else free_port()
         self.admin_token = admin_token
         self.template_path = Path(template_path)
         self.start_sandbox = start_sandbox
@@ -139,6 +141,11 @@ class LocalStack:
     def aws_url(self) -> str:
         return f"http://{HOST}:{self.aws_port}"
 
+    @property
+    def bedrock_url(self) -> str:
+        """The Converse emulator (``local/zdbedrock``), where the Bedrock engine's calls go."""
+        return f"http://{HOST}:{self.bedrock_port}"
+
     def ready_line(self) -> str:
         return (
             f"ready: api={self.api_url} console={self.console_url} "
@@ -164,6 +171,7 @@ class LocalStack:
             (self.api_port, "API_PORT"),
             (self.sandbox_port, "SANDBOX_PORT"),
             (self.aws_port, "AWS_PORT"),
+            (self.bedrock_port, "BEDROCK_PORT"),
         ):
             if env_name == "SANDBOX_PORT" and not self.start_sandbox:
                 continue
@@ -195,6 +203,8 @@ class LocalStack:
             {
                 **DUMMY_CREDENTIALS,
                 "AWS_ENDPOINT_URL": self.aws_url,
+                # boto3's per-service endpoint: the Bedrock engine talks to the emulator.
+                "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.bedrock_url,
                 "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
                 "ADMIN_TOKEN": self.admin_token,
             }
@@ -246,6 +256,7 @@ class LocalStack:
 
         if self.start_sandbox:
             self._start_sandbox()
+        self._start_bedrock_emulator()
 
         if self.start_pollers:
             for poller in pollers_for(self.template, self.resources, self.runtime, clients.sqs):
@@ -289,6 +300,20 @@ class LocalStack:
         sandbox = SandboxServer(sandbox_config)
         self._bind(sandbox, self.sandbox_port, "SANDBOX_PORT")
         self._parts.append(_Part("zendesk sandbox", sandbox.stop))
+
+    def _start_bedrock_emulator(self) -> None:
+        from zdbedrock.server import BedrockEmulator  # noqa: PLC0415 - local stack only
+
+        emulator = BedrockEmulator(HOST, self.bedrock_port)
+        try:
+            emulator.start()
+        except OSError as exc:
+            raise PortInUseError(self.bedrock_port, "BEDROCK_PORT") from exc
+        self._parts.append(_Part("bedrock emulator", emulator.stop))
+        self.facts.append(
+            f"bedrock: Converse emulator (not Bedrock, no model) at {self.bedrock_url}; "
+            'an agent with settings.engine "bedrock" uses it'
+        )
 
     def stop(self) -> None:
         """Stop in reverse order; every part is stopped even if one fails."""
@@ -372,6 +397,13 @@ def _env_port(name: str, default: int) -> int:
     return int(raw)
 
 
+def _bedrock_port() -> int:
+    """``BEDROCK_PORT``, else 3003 when free, else any free port (it is not a contract port)."""
+    if os.environ.get("BEDROCK_PORT"):
+        return _env_port("BEDROCK_PORT", 3003)
+    return 3003 if port_is_free(3003) else 0
+
+
 def main() -> int:
     """Run the local stack until Ctrl-C or SIGTERM."""
     out: TextIO = sys.stdout
@@ -398,6 +430,7 @@ def main() -> int:
         api_port=_env_port("API_PORT", 3000),
         sandbox_port=_env_port("SANDBOX_PORT", 3001),
         aws_port=_env_port("AWS_PORT", 3002),
+        bedrock_port=_bedrock_port(),
         admin_token=os.environ.get("ADMIN_TOKEN") or DEFAULT_ADMIN_TOKEN,
     )
     try:

@@ -51,7 +51,8 @@ class RunningStack:
     sandbox_url: str
     aws_url: str
     admin_token: str
-    ports: tuple[int, int, int]
+    ports: tuple[int, ...]
+    bedrock_url: str = ""  # the Converse emulator (local/zdbedrock)
     stdout_lines: list[str] = field(default_factory=list)
     stderr_lines: list[str] = field(default_factory=list)
 
@@ -81,9 +82,9 @@ def _pump(stream: object, sink: list[str], ready: threading.Event | None = None)
 
 def start_stack(admin_token: str = ADMIN_TOKEN) -> RunningStack:
     """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line."""
-    api, sandbox, aws = free_port(), free_port(), free_port()
+    api, sandbox, aws, bedrock = free_port(), free_port(), free_port(), free_port()
     env = {
-        **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws),
+        **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws, BEDROCK_PORT=bedrock),
         "ADMIN_TOKEN": admin_token,
     }
     process = subprocess.Popen(
@@ -101,7 +102,8 @@ def start_stack(admin_token: str = ADMIN_TOKEN) -> RunningStack:
         sandbox_url="",
         aws_url="",
         admin_token=admin_token,
-        ports=(api, sandbox, aws),
+        ports=(api, sandbox, aws, bedrock),
+        bedrock_url=f"http://127.0.0.1:{bedrock}",
     )
     ready = threading.Event()
     threading.Thread(
