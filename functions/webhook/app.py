@@ -1,4 +1,4 @@
-"""Zendesk webhook receiver: verify, deduplicate, queue (CONTRACT.md §3)."""
+"""Zendesk webhook receiver: verify, deduplicate, queue (docs/contract.md §3)."""
 
 from __future__ import annotations
 
