@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.http import html_response, json_response, new_resolver
-from zdagent.core.observability import logger, tracer
+from zdagent.core.observability import logger
 
 CONSOLE_PAGE = Path(__file__).with_name("console.html")
 _INLINE = {
@@ -73,6 +73,5 @@ def console() -> Response[str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from zdagent.api.http import json_response, new_resolver
 from zdagent.api.requests import context_for
 from zdagent.core.errors import NotFoundError
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
 from zdagent.core.validation import validate_model
 from zdagent.services import conversations
 
@@ -41,7 +41,6 @@ def stats(agent_id: str) -> Response[str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

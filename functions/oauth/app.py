@@ -11,7 +11,7 @@ from zdagent.api.http import html_response, json_response, new_resolver
 from zdagent.api.pages import callback_page
 from zdagent.api.requests import context_for, public_base_url
 from zdagent.core.errors import AppError
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
 from zdagent.services import authorization
 
 app = new_resolver()
@@ -56,7 +56,6 @@ def callback() -> Response[str]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
