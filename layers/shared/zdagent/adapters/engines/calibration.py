@@ -36,7 +36,7 @@ class Evidence:
 
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
-COEFFICIENTS: tuple[float, ...] = (-1.887, 2.699, 0.001, 2.391, -3.761, 0.711, 1.434)
+COEFFICIENTS: tuple[float, ...] = (-1.664, 2.539, -0.219, 2.357, -3.677, 0.654, 1.684)
 
 
 def probability_right(evidence: Evidence) -> float:

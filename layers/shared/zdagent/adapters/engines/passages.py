@@ -24,6 +24,7 @@ class Passage:
     markdown: str
     lead: str = ""
     kind: str = "sentence"  # "sentence", "item" or "table"
+    group: int = -1  # items of one list share it (the steps of a procedure, the checks to make)
 
     @property
     def text(self) -> str:
@@ -35,6 +36,7 @@ def split_passages(body: str) -> list[Passage]:
     """Passages of a Markdown body, in reading order."""
     passages: list[Passage] = []
     lead = ""  # the sentence ending with ":" that introduces the list below it
+    lists = 0
     for block in _blocks(body):
         lines = [line for line in block.split("\n") if line.strip()]
         if all(_TABLE_ROW.match(line) for line in lines):
@@ -43,7 +45,11 @@ def split_passages(body: str) -> list[Passage]:
             continue
         for line in _join_continuations(lines):
             if _LIST_ITEM.match(line):
-                passages.append(Passage(len(passages), line.strip(), lead=lead, kind="item"))
+                previous = passages[-1] if passages else None
+                if previous is None or previous.kind != "item":
+                    lists += 1
+                item = Passage(len(passages), line.strip(), lead=lead, kind="item", group=lists)
+                passages.append(item)
                 continue
             sentences = _sentences(line)
             for sentence in sentences:

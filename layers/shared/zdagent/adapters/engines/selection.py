@@ -39,6 +39,14 @@ _CANDIDATES = 10
 _ANCHOR_BONUS = 1.0
 _EXTRACT_MAX_PASSAGES = 3
 _EXTRACT_MIN_GAIN = 0.1
+_WHOLE_LIST_MAX_ITEMS = 6
+_QUANTITY_BONUS = 0.5
+# "How long", "how much", "combien", "quand": the answer is a figure, so a passage with one
+# is preferred.
+_ASKS_QUANTITY = re.compile(
+    r"\b(how (long|much|many|soon)|when|what time|combien|quand|quel d[eé]lai|d[eé]lai)\b",
+    re.IGNORECASE,
+)
 # A sentence that asks for something without a question mark is a question too.
 _REQUEST = re.compile(
     r"\b(i want|i'd like|i would like|i need|please|can you|could you|would you|how do i|"
@@ -68,6 +76,7 @@ class Question:
     message: Counter[str]
     questions: list[Counter[str]]
     names: frozenset[str]
+    wants_figure: bool = False
 
 
 def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
@@ -86,6 +95,7 @@ def read_question(cleaned: str, subject: str, language: str) -> Question:
         message=build_query(cleaned, subject, language),
         questions=questions,
         names=name_terms(cleaned, language),
+        wants_figure=bool(_ASKS_QUANTITY.search(cleaned)),
     )
 
 
@@ -121,7 +131,10 @@ def select_articles(
             with_own = _coverage(index, question, asked, [*chosen, own[0][0]])
             if with_own > _coverage(index, question, asked, chosen):
                 chosen.append(own[0][0])
-    extracts = [extract(index, article, question.message) for article in chosen]
+    extracts = [
+        extract(index, article, question.message, wants_figure=question.wants_figure)
+        for article in chosen
+    ]
     evidence = _evidence(index, question, chosen, extracts, [score for _, score in ranked])
     return Selection(
         articles=chosen,
@@ -175,7 +188,11 @@ def _anchor_share(
 
 
 def extract(
-    index: LanguageIndex, article: KnowledgeArticle, query: Mapping[str, float]
+    index: LanguageIndex,
+    article: KnowledgeArticle,
+    query: Mapping[str, float],
+    *,
+    wants_figure: bool = False,
 ) -> list[Passage]:
     """The passages of ``article`` that say most about ``query`` (greedy cover, reading order)."""
     passages = index.article_passages(article)
@@ -194,12 +211,24 @@ def extract(
                 for term, weight in query.items()
                 if term in known and term not in covered
             )
+            if wants_figure and not chosen and any(char.isdigit() for char in passage.markdown):
+                gain *= 1.0 + _QUANTITY_BONUS
             if gain > best_gain:
                 best, best_gain = (passage, known), gain
         if best is None or (chosen and best_gain / total < _EXTRACT_MIN_GAIN):
             break
         chosen.append(best[0])
         covered |= best[1]
+    return _with_whole_lists(chosen, [passage for passage, _ in passages])
+
+
+def _with_whole_lists(chosen: list[Passage], passages: list[Passage]) -> list[Passage]:
+    """A chosen list item brings its list (the other steps or checks) when the list is short."""
+    groups = {passage.group for passage in chosen if passage.kind == "item"}
+    for group in groups:
+        items = [passage for passage in passages if passage.group == group]
+        if len(items) <= _WHOLE_LIST_MAX_ITEMS:
+            chosen += [item for item in items if item not in chosen]
     return sorted(chosen, key=lambda passage: passage.position)
 
 
