@@ -130,12 +130,14 @@ def _strip_one(word: str, endings: tuple[str, ...]) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased, accent-folded words; French elisions ("l'adresse") are split off."""
-    found: list[str] = []
-    for match in _WORD.finditer(text):
-        word = _ELISION.sub("", match.group(0).replace("\u2019", "'").lower())
-        word = _CLITIC.sub("", word).replace("-", "")  # "week-end" and "weekend" are one word
-        found.append(_fold(word))
-    return found
+    return [_normal_word(match) for match in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def _normal_word(raw: str) -> str:
+    word = _ELISION.sub("", raw.replace("\u2019", "'").lower())
+    word = _CLITIC.sub("", word).replace("-", "")  # "week-end" and "weekend" are one word
+    return _fold(word)
 
 
 STOP_WORDS: frozenset[str] = frozenset(words(_STOP_EN + _STOP_FR + _STOP_OTHER))

@@ -57,17 +57,17 @@ class LanguageIndex:
     max_idf: float = 1.0
 
     def add(self, article: KnowledgeArticle) -> None:
-        frequencies = _article_terms(article, self.language)
+        # The body is analysed once, passage by passage (they cover all of it).
+        passages = split_passages(article.body)
+        own = [terms(passage.markdown, self.language) for passage in passages]
+        frequencies = _article_terms(article, self.language, own)
         position = len(self.articles)
         self.positions[article.id] = position
         self.articles.append(article)
         self.vocabularies.append(frozenset(frequencies))
         self.anchors.append(_anchor_terms(article, self.language))
-        passages = split_passages(article.body)
         self.passages.append(passages)
-        self.passage_terms.append(
-            [frozenset(terms(passage.text, self.language)) for passage in passages]
-        )
+        self.passage_terms.append(_passage_terms(passages, own))
         self.lengths.append(sum(frequencies.values()))
         for term, count in frequencies.items():
             self.postings.setdefault(term, []).append((position, count))
@@ -182,8 +182,19 @@ def _anchor_terms(article: KnowledgeArticle, language: str) -> frozenset[str]:
     return frozenset(anchors)
 
 
-def _article_terms(article: KnowledgeArticle, language: str) -> Counter[str]:
-    frequencies: Counter[str] = Counter(terms(article.body, language))
+def _passage_terms(passages: list[Passage], own: list[list[str]]) -> list[frozenset[str]]:
+    """Each passage's terms with those of its lead (the sentence before its list)."""
+    by_text = {passage.markdown: found for passage, found in zip(passages, own, strict=True)}
+    return [
+        frozenset(found).union(by_text.get(passage.lead, ()))
+        for passage, found in zip(passages, own, strict=True)
+    ]
+
+
+def _article_terms(
+    article: KnowledgeArticle, language: str, body_terms: list[list[str]]
+) -> Counter[str]:
+    frequencies: Counter[str] = Counter(term for found in body_terms for term in found)
     for term in terms(article.title, language):
         frequencies[term] += _TITLE_WEIGHT
     for label in article.labels:
