@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zdagent.core.errors import ValidationFailedError
 from zdagent.core.validation import validate_model
-from zdagent.domain.agent import Agent, AgentSettings, new_agent_id
+from zdagent.domain.agent import Agent, AgentSettings, check_language, new_agent_id
 from zdagent.domain.engine import KnowledgeArticle
 from zdagent.services.context import Context
 
@@ -22,6 +22,18 @@ class CreateAgentRequest(BaseModel):
     default_language: str = "en"
     settings: AgentSettings = Field(default_factory=AgentSettings)
 
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @field_validator("default_language")
+    @classmethod
+    def _valid_default_language(cls, value: str) -> str:
+        return check_language(value)
+
 
 class PutKnowledgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -33,7 +45,7 @@ def create_agent(ctx: Context, request: CreateAgentRequest) -> Agent:
     now = ctx.now()
     agent = Agent(
         agent_id=new_agent_id(),
-        name=request.name.strip(),
+        name=request.name,
         default_language=request.default_language,
         settings=request.settings,
         created_at=now,
