@@ -6,11 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zdagent.core.errors import ValidationFailedError
+from zdagent.core.errors import ValidationFailedError, ZendeskError
+from zdagent.core.observability import logger
 from zdagent.core.validation import validate_model
 from zdagent.domain.agent import Agent, AgentSettings, check_language, new_agent_id
 from zdagent.domain.engine import KnowledgeArticle
 from zdagent.services.context import Context
+from zdagent.services.handover_group import group_problem
 
 MAX_ARTICLES = 5000
 
@@ -73,10 +75,30 @@ def patch_agent(ctx: Context, agent_id: str, patch: dict[str, Any]) -> Agent:
         raise ValidationFailedError("settings: must be an object")
     flat = {k: v for k, v in patch.items() if k in AgentSettings.model_fields}
     settings = validate_model(AgentSettings, agent.settings.model_dump() | nested | flat)
+    if settings.handover_group_id not in (None, agent.settings.handover_group_id):
+        _check_handover_group(ctx, agent_id, settings.handover_group_id)
     updates: dict[str, Any] = {"settings": settings, "updated_at": ctx.now()}
     updates |= {k: patch[k] for k in ("name", "default_language") if k in patch}
     changed = validate_model(Agent, agent.model_dump() | updates)
     return ctx.agents.save(changed)
+
+
+def _check_handover_group(ctx: Context, agent_id: str, group_id: int) -> None:
+    """A 422 naming the group when Zendesk does not have it. Without an authorized integration
+    (or with Zendesk unreachable) only the range is checked; the live checks check it later."""
+    integration = ctx.integrations.find(agent_id)
+    if integration is None or not integration.is_authorized:
+        return
+    try:
+        with ctx.zendesk_for(integration) as zendesk:
+            problem = group_problem(zendesk, group_id, integration.subdomain)
+    except ZendeskError as exc:
+        logger.warning(
+            "handover_group_not_checked", extra={"agent_id": agent_id, "error_code": exc.code}
+        )
+        return
+    if problem:
+        raise ValidationFailedError(f"settings.handover_group_id: {problem}")
 
 
 def put_knowledge(ctx: Context, agent_id: str, request: PutKnowledgeRequest) -> Agent:

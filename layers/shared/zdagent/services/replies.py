@@ -31,6 +31,7 @@ from zdagent.core.errors import (
     AgentNotFoundError,
     AppError,
     ZendeskConflict,
+    ZendeskInvalidRecord,
     ZendeskNotFound,
     ZendeskTransientError,
 )
@@ -437,14 +438,7 @@ class _Run:
             "public": bool(public_text),
         }
         self._save_plan(target, plan)
-        updated = self._update(
-            TicketUpdate(
-                comment=CommentCreate(html_body=note, public=False, author_id=self.ai),
-                tags=self._tags_plus(self.settings.handover_tag),
-                group_id=self.settings.handover_group_id,
-                **self._safe(self.ticket),
-            )
-        )
+        updated = self._hand_over(note, self.settings.handover_group_id)
         if public_text:
             try:
                 self._update(
@@ -462,6 +456,38 @@ class _Run:
                 )
                 plan = plan | {"public": False, "text": ""}
         return self._finish(target, plan)
+
+    def _hand_over(self, note: str, group_id: int | None) -> Ticket:
+        """The internal note, the handover tag and the group. Handover is the last line of
+        defence: when Zendesk refuses the group (422: deleted, never existed), hand over
+        without it and say why in the note, instead of retrying until the dead-letter queue."""
+
+        def update(html_body: str, group: int | None) -> Ticket:
+            return self._update(
+                TicketUpdate(
+                    comment=CommentCreate(html_body=html_body, public=False, author_id=self.ai),
+                    tags=self._tags_plus(self.settings.handover_tag),
+                    group_id=group,
+                    **self._safe(self.ticket),
+                )
+            )
+
+        if group_id is None:
+            return update(note, None)
+        try:
+            return update(note, group_id)
+        except ZendeskInvalidRecord as exc:
+            logger.warning(
+                "handover_group_refused",
+                extra=self.log | {"group_id": group_id, "zendesk_error": exc.zendesk_error},
+            )
+            why = (
+                f"<p><strong>The handover group {group_id} was refused by Zendesk</strong> "
+                f"({html.escape(exc.detail[:300])}): the ticket was handed over without a "
+                "group. Please route it by hand, and fix the AI agent's handover group "
+                "(settings.handover_group_id).</p>"
+            )
+            return update(note + "\n" + why, None)
 
     def _save_plan(self, target: rules.CommentFact, plan: dict[str, Any]) -> None:
         self.claims.save_plan(self.job.agent_id, self.job.ticket_id, target.id, self.owner, plan)
