@@ -171,10 +171,11 @@ def test_leftovers_show_on_their_step_and_the_run_and_survive_storage() -> None:
     left = leftovers_in_zendesk(42, "01HWEBHOOK", "https://acme.zendesk.com/admin")
     run = _run(True).step_succeeded("delete_trigger_and_webhook", T0, left)
     body = run.public()
-    assert [(i["kind"], i["id"], i["state"]) for i in body["leftovers"]] == [  # type: ignore[union-attr]
+    assert [(i.kind, i.id, i.state) for i in left] == [
         ("trigger", "42", "inactive"),
         ("webhook", "01HWEBHOOK", "active, no longer called"),
     ]
+    assert body["leftovers"] == [i.public() for i in left]
     assert run.step("delete_trigger_and_webhook").public()["leftovers"] == body["leftovers"]
     assert "Admin Center > Objects and rules > Business rules > Triggers" in left[0].detail
     stored = DisconnectRun.model_validate(json.loads(run.model_dump_json()))
