@@ -25,6 +25,8 @@ from zdagent.domain.conversation import (
     ConversationDetail,
     Decision,
     LoggedMessage,
+    as_utc,
+    in_thread_order,
 )
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "version", "kind"}
@@ -113,8 +115,9 @@ class ConversationRepository:
                 decisions.append(Decision.model_validate(_clean(item)))
         if header is None:
             raise NotFoundError(f"no conversation for ticket {ticket_id}")
+        decisions.sort(key=lambda d: as_utc(d.at))
         return ConversationDetail.model_validate(
-            header | {"messages": messages, "decisions": decisions}
+            header | {"messages": in_thread_order(messages), "decisions": decisions}
         )
 
     def list(
