@@ -3,7 +3,7 @@
 Each case runs one client method against a MockTransport that answers with the OAS's own
 response example (so the models parse real Zendesk shapes) and validates every captured request
 (method, path, path parameters, query, JSON body) with openapi-core against
-``shared/reference/zendesk-support-oas.yaml`` (webhooks: the unofficial
+``docs/reference/zendesk-support-oas.yaml`` (webhooks: the unofficial
 ``zendesk-webhooks-oas.yaml``). openapi-core accepts unknown object properties, so the JSON body
 is also checked key by key against the schema's ``properties``.
 

@@ -1,7 +1,8 @@
 """Zendesk webhook calls: signature, timestamp window and the lenient trigger-body parser.
 
-Pure code (CONTRACT.md §3, §4). The signature is ``base64(HMAC-SHA256(secret, timestamp + body))``
-over the raw body bytes, with the signing secret used as-is (UTF-8), compared in constant time.
+Pure code (docs/contract.md §3, §4).
+The signature is ``base64(HMAC-SHA256(secret, timestamp + body))`` over the raw body bytes,
+with the signing secret used as-is (UTF-8), compared in constant time.
 
 The trigger body is a JSON template whose placeholders Zendesk renders as unformatted text, not
 JSON-escaped: a customer comment with a quote or a newline makes the body invalid JSON. The parser
@@ -131,7 +132,7 @@ def verify_signature(
 
 @dataclass(frozen=True)
 class TriggerEvent:
-    """What the receiver needs from the documented trigger body (CONTRACT.md §4)."""
+    """What the receiver needs from the documented trigger body (docs/contract.md §4)."""
 
     ticket_id: int
     bot_id: str | None = None

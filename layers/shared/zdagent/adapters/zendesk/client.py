@@ -1,8 +1,9 @@
 """Typed Zendesk Support client on httpx.
 
 One ``ZendeskClient`` talks to one account (``base_url`` from ``base_url_for``). Every method
-sends one documented request (paths and bodies as in ``zendesk-support-oas.yaml``; a unit test
-validates them), maps errors to ``zdagent.core.errors`` and returns pydantic models.
+sends one documented request (paths and bodies as in
+``docs/reference/zendesk-support-oas.yaml``; a unit test validates them), maps errors to
+``zdagent.core.errors`` and returns pydantic models.
 
 Idempotency decides what is retried (see ``retry.py``): GET, PUT, PATCH and DELETE are retried
 on 5xx and on any transport error, POSTs only on 429 and on failures before sending. One
