@@ -43,6 +43,7 @@ from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.core.errors import (
     ConcurrentModificationError,
     ConfigurationError,
+    IntegrationNotAuthorizedError,
     IntegrationNotFoundError,
     KnowledgeSourceManualError,
     KnowledgeSyncRunningError,
@@ -84,6 +85,7 @@ __all__ = [
     "KnowledgeSourceRequest",
     "SyncMessage",
     "get_knowledge",
+    "require_manual_source",
     "run_step",
     "run_step_delivery",
     "set_source",
@@ -121,6 +123,16 @@ def get_knowledge(ctx: Context, agent_id: str) -> dict[str, Any]:
     return _states(ctx).get(agent_id).public(agent.knowledge_articles, agent.knowledge_version)
 
 
+def require_manual_source(ctx: Context, agent_id: str) -> None:
+    """Uploading articles needs the manual source (a sync would replace them): 409."""
+    if _states(ctx).get(agent_id).source.is_help_center:
+        raise KnowledgeSourceManualError(
+            "the agent's knowledge comes from the Zendesk Help Center, and the next sync would "
+            "replace uploaded articles; switch to the manual source first "
+            f'(PUT /agents/{agent_id}/knowledge/source {{"kind": "manual"}})'
+        )
+
+
 def set_source(ctx: Context, agent_id: str, request: KnowledgeSourceRequest) -> dict[str, Any]:
     """``PUT /agents/{id}/knowledge/source``: 409 for the Help Center without an authorized
     integration. A new source starts from scratch: the next sync reads every article again (and
@@ -130,7 +142,7 @@ def set_source(ctx: Context, agent_id: str, request: KnowledgeSourceRequest) -> 
     if source.is_help_center:
         integration = ctx.integrations.find(agent_id)
         if integration is None:
-            raise IntegrationNotFoundError(
+            raise IntegrationNotAuthorizedError(
                 f"agent '{agent_id}' has no integration: create it and authorize Zendesk Support "
                 f"(POST /agents/{agent_id}/integration) before using its Help Center"
             )
