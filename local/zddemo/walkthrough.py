@@ -209,6 +209,8 @@ class Demo:
         reply = self.wait_for("the AI agent's reply", ai_reply)
         text = reply.get("plain_body") or reply.get("body") or ""
         self.say(f"public={reply.get('public')} reply: {text[:160]!r}")
+        cited = [word for word in text.split() if "/hc/" in word]
+        self.say(f"cites the Help Center article: {cited[0] if cited else 'none'}")
 
     def import_history(self, agent_id: str) -> None:
         self.step("Import historical tickets into the conversation log")

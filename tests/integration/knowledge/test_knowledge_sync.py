@@ -209,3 +209,18 @@ def test_help_center_source_needs_an_authorized_integration(ctx: Context) -> Non
         )
     with pytest.raises(KnowledgeSourceManualError):
         knowledge_sync.start_sync(ctx, agent.agent_id)
+
+
+def test_steps_keep_within_the_request_share(
+    ctx: Context, help_center: HelpCenter, driver: SyncDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3 a minute leaves 1 for the sync (2 are kept for token refreshes): the locales, the
+    English and the French pages go out a minute apart, by SQS delays, never by sleeping."""
+    monkeypatch.setenv("KNOWLEDGE_REQUESTS_PER_MINUTE", "3")
+    reset_settings_cache()
+    _source(ctx, help_center)
+    done = _sync(ctx, help_center, driver)
+    assert done["last_sync"]["status"] == "succeeded" and done["articles"] == 32
+    assert done["last_sync"]["zendesk_requests"] == 3
+    waits = [delay for delay in driver.delays if delay > 0]
+    assert len(waits) == 2 and all(55 <= delay <= 61 for delay in waits), driver.delays
