@@ -224,3 +224,27 @@ def test_steps_keep_within_the_request_share(
     assert done["last_sync"]["zendesk_requests"] == 3
     waits = [delay for delay in driver.delays if delay > 0]
     assert len(waits) == 2 and all(55 <= delay <= 61 for delay in waits), driver.delays
+
+
+def test_a_cursor_lost_mid_sweep_walks_the_locale_again(
+    ctx: Context, help_center: HelpCenter, driver: SyncDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KNOWLEDGE_REQUESTS_PER_MINUTE", "3")  # one page per step
+    reset_settings_cache()
+    ids = [
+        help_center.create(title=f"Artikel {n}", body=f"<p>Text {n}</p>", locale="de")["id"]
+        for n in range(101)
+    ]
+    _source(ctx, help_center, locales=["de"])
+    knowledge_sync.start_sync(ctx, help_center.agent_id)
+    assert driver.deliver()  # the first page (100 articles), then the step ends
+    help_center.delete(ids[99])  # the article the cursor points at is archived
+    driver.run_until_idle()
+    shown = knowledge_sync.get_knowledge(ctx, help_center.agent_id)
+    assert shown["last_sync"]["status"] == "succeeded", shown  # not failed by the lost cursor
+    assert shown["articles"] == 101  # the archived one was seen earlier in this sync...
+    monkeypatch.delenv("KNOWLEDGE_REQUESTS_PER_MINUTE")
+    reset_settings_cache()
+    again = _sync(ctx, help_center, driver)
+    assert again["articles"] == 100  # ...and is gone after the next one
+    assert f"hc-{ids[99]}-de" not in _articles(ctx, help_center.agent_id)

@@ -209,6 +209,7 @@ class SyncRecord(BaseModel):
     export_start: int | None = None
     locale_index: int = 0
     page_after: str | None = None
+    sweep_restarts: int = 0
     consecutive_failures: int = 0
     recent_requests: list[tuple[float, int]] = Field(default_factory=list)
 

@@ -456,6 +456,14 @@ class _Step:
         except ZendeskNotFound:
             logger.info("knowledge_locale_missing", extra={"agent_id": self.state.agent_id})
             page = None
+        except ZendeskClientError as exc:
+            if exc.zendesk_status != 400 or rec.page_after is None or rec.sweep_restarts >= 3:
+                raise
+            # The cursor's article went away mid-sweep: walk the locale again (marks are
+            # idempotent, so nothing is counted twice).
+            rec.sweep_restarts += 1
+            rec.page_after = None
+            return
         for raw in page.articles if page else []:
             self._apply(raw, synced_in=rec.sync_id)
         if page is not None and page.has_more and page.after_cursor:
