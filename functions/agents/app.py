@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from zdagent.api.http import json_response, new_resolver, parse_body, parse_json_object
 from zdagent.api.requests import context_for
 from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.validation import validate_model
 from zdagent.services import agents, checks, integration
 
 app = new_resolver()
@@ -20,6 +21,19 @@ def create_agent() -> Response[str]:
     request = parse_body(app.current_event.body, agents.CreateAgentRequest)
     agent = agents.create_agent(context_for(app.lambda_context), request)
     return json_response(201, agent.public())
+
+
+@app.get("/agents")
+def list_agents() -> Response[str]:
+    params = app.current_event.query_string_parameters or {}
+    query = validate_model(agents.ListAgentsQuery, dict(params))
+    return json_response(200, agents.list_agents(context_for(app.lambda_context), query))
+
+
+@app.delete("/agents/<agent_id>")
+def delete_agent(agent_id: str) -> Response[str]:
+    agents.delete_agent(context_for(app.lambda_context), agent_id)
+    return Response(status_code=204, body="")
 
 
 @app.get("/agents/<agent_id>")
