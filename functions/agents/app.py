@@ -48,6 +48,15 @@ def patch_agent(agent_id: str) -> Response[str]:
     return json_response(200, agent.public())
 
 
+@app.get("/agents/<agent_id>/knowledge/articles")
+def list_articles(agent_id: str) -> Response[str]:
+    params = app.current_event.query_string_parameters or {}
+    query = validate_model(agents.ListArticlesQuery, dict(params))
+    return json_response(
+        200, agents.list_articles(context_for(app.lambda_context), agent_id, query)
+    )
+
+
 @app.put("/agents/<agent_id>/knowledge")
 def put_knowledge(agent_id: str) -> Response[str]:
     request = parse_body(app.current_event.body, agents.PutKnowledgeRequest)

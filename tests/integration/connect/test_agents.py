@@ -76,3 +76,25 @@ def test_an_agent_with_an_integration_is_not_deleted(
 def test_deleting_an_unknown_agent_is_404(ctx: Context) -> None:
     with pytest.raises(AgentNotFoundError):
         agents.delete_agent(ctx, "agt_unknown")
+
+
+def test_articles_are_listed_without_their_bodies_in_pages(ctx: Context) -> None:
+    agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="Library"))
+    articles = [
+        {"id": f"a{i}", "title": f"T{i}", "body": "B", "locale": "en", "url": f"https://x/{i}"}
+        for i in range(3)
+    ]
+    agents.put_knowledge(ctx, agent.agent_id, agents.PutKnowledgeRequest(articles=articles))  # type: ignore[arg-type]
+    first = agents.list_articles(ctx, agent.agent_id, agents.ListArticlesQuery(limit=2))
+    assert [a["title"] for a in first["items"]] == ["T0", "T1"]
+    assert first["items"][0] == {
+        "id": "a0",
+        "title": "T0",
+        "locale": "en",
+        "url": "https://x/0",
+        "labels": [],
+    }
+    rest = agents.list_articles(
+        ctx, agent.agent_id, agents.ListArticlesQuery(limit=2, next_token=first["next_token"])
+    )
+    assert [a["id"] for a in rest["items"]] == ["a2"]

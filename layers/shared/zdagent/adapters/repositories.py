@@ -122,6 +122,16 @@ class KnowledgeRepository:
             self.store.delete(pk, stale)
         return knowledge_version(articles)
 
+    def page(
+        self, agent_id: str, *, limit: int, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of articles in id order, without their bodies (for listing)."""
+        items, start = self.store.query_prefix(
+            agent_pk(agent_id), "KB#", limit=limit, start_key=decode_token(next_token)
+        )
+        listed = [{k: v for k, v in _strip_keys(item).items() if k != "body"} for item in items]
+        return listed, encode_token(start)
+
     def load(self, agent_id: str, version: str) -> KnowledgeBase:
         articles = [
             KnowledgeArticle.model_validate(_strip_keys(item) | {})

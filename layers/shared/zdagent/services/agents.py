@@ -74,6 +74,20 @@ def delete_agent(ctx: Context, agent_id: str) -> None:
     logger.info("agent_deleted", extra={"agent_id": agent_id, "items": deleted})
 
 
+class ListArticlesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=100, ge=1, le=500)
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
+def list_articles(ctx: Context, agent_id: str, query: ListArticlesQuery) -> dict[str, Any]:
+    """The agent's articles (id, title, locale, url, labels; no body), in id order."""
+    ctx.agents.get(agent_id)
+    items, token = ctx.knowledge.page(agent_id, limit=query.limit, next_token=query.next_token)
+    return {"items": items, "next_token": token}
+
+
 PATCHABLE_AGENT_FIELDS = {"name", "default_language", "settings"}
 
 
