@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export SAM_CLI_TELEMETRY := 0
 export PYTHONPATH := $(CURDIR)/layers/shared:$(CURDIR)/local:$(CURDIR)
 
-.PHONY: install lint typecheck validate build browser test test-unit run demo bench clean
+.PHONY: install lint typecheck validate build browser test test-unit run reset demo bench clean
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/shared/requirements.txt
 	@test -n "$(PYTHON_FOR_VENV)" || { echo "error: Python 3.13 or 3.12 is needed (pyenv install 3.13)"; exit 1; }
@@ -49,6 +49,11 @@ test: lint typecheck validate build browser
 
 run: $(STAMP)
 	$(PY) -m zdlocal.stack
+
+# the local stack keeps its state (tables, secrets, queues, the Zendesk sandbox) and its JSON logs
+# in .local-state/ across restarts; this starts it clean
+reset:
+	rm -rf .local-state
 
 demo: $(STAMP)
 	$(PY) -m zddemo

@@ -40,7 +40,9 @@ def create_agent(ctx: Context, request: CreateAgentRequest) -> Agent:
         created_at=now,
         updated_at=now,
     )
-    return ctx.agents.create(agent)
+    created = ctx.agents.create(agent)
+    logger.info("agent_created", extra={"agent_id": created.agent_id})
+    return created
 
 
 def get_agent(ctx: Context, agent_id: str) -> Agent:
