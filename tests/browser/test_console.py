@@ -481,3 +481,43 @@ def test_deny_on_the_consent_page_is_reported(page: Page, console: Console) -> N
     expect(page.locator("#authorization-error")).to_contain_text("Zendesk authorization refused")
     expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
     expect(page.locator("#authorization-status")).to_have_text("Not authorized yet")
+
+
+def test_agent_list_search_open_and_delete(page: Page, console: Console) -> None:
+    tag = uuid.uuid4().hex[:6]
+    keep = console.api.ok("POST", "/agents", {"name": f"Keep {tag}"}, status=201)["agent_id"]
+    doomed = console.api.ok("POST", "/agents", {"name": f"Doomed {tag}"}, status=201)["agent_id"]
+    connected = http_connect(console.api, new_account(console), engine=False)
+    sign_in(page, console)
+    agents = page.get_by_role("table", name="Agent list").locator("tbody tr")
+    expect(agents.first).to_be_visible()  # the list is drawn
+    page.get_by_label("Search agents").fill(tag)
+    expect(agents).to_have_count(2)
+    expect(agents.first).to_contain_text(f"Doomed {tag}")  # newest first
+    page.get_by_label("Search agents").fill(keep)
+    expect(agents).to_have_count(1)
+    page.get_by_role("button", name=f"Open agent Keep {tag}").click()
+    expect(page.locator("#agent-summary-id")).to_have_text(keep)
+
+    page.get_by_label("Search agents").fill(tag)
+    page.get_by_role("button", name=f"Delete agent Doomed {tag}").click()
+    dialog = page.get_by_role("dialog", name="Delete this agent?")
+    expect(dialog).to_contain_text(doomed)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(agents).to_have_count(2)
+    page.get_by_role("button", name=f"Delete agent Doomed {tag}").click()
+    dialog.get_by_role("button", name="Delete agent").click()
+    expect(agents).to_have_count(1)
+    assert console.api.call("GET", f"/agents/{doomed}").status_code == 404
+    expect(page.locator("#agent-summary-id")).to_have_text(keep)  # the open agent stays
+
+    # an agent still connected to Zendesk is not deleted, and the console says what to do
+    page.get_by_label("Search agents").fill(connected)
+    page.get_by_role("button", name="Delete agent Demo agent").click()
+    dialog.get_by_role("button", name="Delete agent").click()
+    expect(page.locator("#agents-error")).to_have_text(
+        "This agent is still connected to Zendesk: disconnect it and remove the integration"
+        " first, then delete the agent."
+    )
+    expect(agents).to_have_count(1)
