@@ -521,3 +521,54 @@ def test_agent_list_search_open_and_delete(page: Page, console: Console) -> None
         " first, then delete the agent."
     )
     expect(agents).to_have_count(1)
+
+
+def test_cards_for_help_center_knowledge_and_disconnect_leftovers(
+    page: Page, console: Console
+) -> None:
+    """Shapes other branches serve (CONTRACT.md §2 knowledge; a disconnect's leftovers), answered
+    here by the browser so the cards are checked before those routes exist on this branch."""
+    agent_id = console.api.ok("POST", "/agents", {"name": "Shapes"}, status=201)["agent_id"]
+    knowledge = {
+        "source": {"kind": "zendesk_help_center", "locales": ["en-us", "fr"]},
+        "articles": 12,
+        "knowledge_version": "v1",
+        "last_sync": {
+            "status": "succeeded",
+            "articles_added": 10,
+            "articles_updated": 2,
+            "articles_removed": 1,
+            "finished_at": "2026-11-29T10:00:00Z",
+        },
+    }
+    leftover = {
+        "kind": "trigger",
+        "id": "40001",
+        "state": "inactive",
+        "where": "Admin Center > Objects and rules > Business rules > Triggers",
+        "admin_url": "https://example.zendesk.com/admin",
+        "detail": "The deactivated trigger 40001 stays in Zendesk: delete it in Admin Center.",
+    }
+    run = {
+        "status": "succeeded",
+        "remove_integration": False,
+        "started_at": "2026-11-29T10:00:00Z",
+        "steps": [{"name": "engine_off", "status": "succeeded", "leftovers": [leftover]}],
+    }
+
+    def answer(body: object) -> Callable[[Route], None]:
+        return lambda route: route.fulfill(json=body)
+
+    page.route(f"**/agents/{agent_id}/knowledge", answer(knowledge))
+    page.route(f"**/agents/{agent_id}/integration/disconnect", answer(run))
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+    source = page.locator("#knowledge-source")
+    expect(source).to_have_text("Zendesk Help Center · locales en-us, fr")
+    expect(page.locator("#knowledge-count")).to_have_text("12")
+    expect(page.locator("#knowledge-last-sync")).to_contain_text("10 added, 2 updated, 1 removed")
+    expect(page.get_by_role("button", name="Sync now")).to_be_visible()
+    leftovers = page.locator("#disconnect-leftovers")
+    expect(leftovers).to_contain_text("The deactivated trigger 40001 stays in Zendesk")
+    expect(leftovers.get_by_role("link", name="Open Zendesk Admin Center")).to_have_attribute(
+        "href", "https://example.zendesk.com/admin"
+    )
