@@ -14,9 +14,10 @@ A sync (phases of ``SyncRecord``):
 2. ``export``: the incremental article export from the previous sync's start (skipped on the first
    sync): what changed is applied at once (edits, new articles, drafts and articles moved out
    removed).
-3. ``sweep``: every article of each locale, cursor-paginated (100 a page), each marked seen by this
-   sync. Zendesk's export never lists archived (deleted) articles, so only a sweep can tell that
-   one is gone (https://github.com/dust-tt/dust/issues/8656).
+3. ``sweep``: every article of each locale, cursor-paginated (100 a page); each page's article ids
+   are kept (one small item per page) and unchanged articles are not written again. Zendesk's export
+   never lists archived (deleted) articles, so only a sweep can tell that one is gone
+   (https://github.com/dust-tt/dust/issues/8656).
 4. ``prune``: stored articles this sync did not see are removed (deleted, archived, unpublished,
    moved out of the chosen sections or labels, locale no longer chosen, manual uploads).
 
@@ -437,7 +438,7 @@ class _Step:
         start = int(rec.export_start or 0)
         page = self._call(lambda: self.zendesk.help_center_incremental_articles(start))
         for raw in page.articles:
-            self._apply(raw, synced_in=None)
+            self._apply(raw)
         if page.has_next_page and page.end_time is not None and page.end_time > start:
             rec.export_start = page.end_time
         else:
@@ -464,8 +465,10 @@ class _Step:
             rec.sweep_restarts += 1
             rec.page_after = None
             return
-        for raw in page.articles if page else []:
-            self._apply(raw, synced_in=rec.sync_id)
+        listed = [self._apply(raw) for raw in (page.articles if page else [])]
+        rec.pages_seen += 1
+        now = int(self.ctx.now().timestamp())
+        self.articles.record_seen(rec.sync_id, rec.pages_seen, [i for i in listed if i], now)
         if page is not None and page.has_more and page.after_cursor:
             rec.page_after = str(page.after_cursor)
             return
@@ -474,12 +477,13 @@ class _Step:
         if rec.locale_index >= len(rec.locales):
             rec.phase = "prune"
 
-    def _apply(self, raw: dict[str, Any], *, synced_in: str | None) -> None:
+    def _apply(self, raw: dict[str, Any]) -> str | None:
+        """Store or remove one listed article; its knowledge id (None if unreadable)."""
         try:
             article = HelpCenterArticle.model_validate(raw)
         except ValidationError:
             logger.warning("knowledge_article_unreadable", extra={"agent_id": self.state.agent_id})
-            return
+            return None
         knowledge = (
             article.to_knowledge()
             if article.qualifies(self.state.source, self.record.locales)
@@ -488,12 +492,13 @@ class _Step:
         if knowledge is None:
             if self.articles.remove(article.knowledge_id):
                 self.record.articles_removed += 1
-            return
-        change = self.articles.upsert(knowledge, synced_in)
+            return article.knowledge_id
+        change = self.articles.upsert(knowledge)
         if change == "added":
             self.record.articles_added += 1
         elif change == "updated":
             self.record.articles_updated += 1
+        return article.knowledge_id
 
     # -- requests and pacing -----------------------------------------------------------------
     def _call[T](self, request: Callable[[], T]) -> T:
