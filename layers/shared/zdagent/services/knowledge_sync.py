@@ -33,14 +33,13 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zdagent.adapters.knowledge_store import KnowledgeStateRepository, SyncedArticles
 from zdagent.adapters.queues import ReplyQueue
 from zdagent.adapters.repositories import knowledge_version
-from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.core.errors import (
     ConcurrentModificationError,
     ConfigurationError,
@@ -74,6 +73,9 @@ from zdagent.domain.knowledge_source import (
     zendesk_locale,
 )
 from zdagent.services.context import Context
+
+if TYPE_CHECKING:
+    from zdagent.adapters.zendesk.client import ZendeskClient
 
 MAX_TRANSIENT_FAILURES = 8
 MAX_RECEIVES = 5  # KnowledgeSyncQueue's maxReceiveCount (template.yaml)
