@@ -67,6 +67,24 @@ class AgentPatch(SettingsPatch):  # type: ignore[misc,valid-type]
     settings: SettingsPatch | None = None  # type: ignore[valid-type]
 
 
+class AgentPage(Open):
+    items: list[AgentResource]  # type: ignore[valid-type]
+    next_token: str | None
+
+
+class ArticleListed(Open):
+    id: str
+    title: str
+    locale: str
+    url: str | None = None
+    labels: list[str] = []
+
+
+class ArticlePage(Open):
+    items: list[ArticleListed]
+    next_token: str | None
+
+
 class KnowledgeReplaced(Open):
     """``functions/agents``: ``put_knowledge``."""
 
@@ -212,13 +230,29 @@ class ConversationPage(Open):
     next_token: str | None
 
 
+class ConversationCounts(Open):
+    by_status: dict[str, int]
+    total: int
+
+
+class DayCounts(Open):
+    date: str
+    answered: int
+    drafted: int
+    escalated: int
+    ignored: int
+
+
 class Stats(Open):
-    """``services.conversations.stats``."""
+    """``services.conversations.stats``: decisions by status and reason, conversations by their
+    current status (these add up with the log), decisions per day (the last 30 days)."""
 
     agent_id: str
     by_status: dict[str, int]
     by_reason: dict[str, int]
     total: int
+    conversations: ConversationCounts
+    by_day: list[DayCounts]
 
 
 # ---- errors ---------------------------------------------------------------------------------

@@ -86,6 +86,10 @@ class IntegrationExistsError(ConflictError):
     code = "integration_exists"
 
 
+class AgentHasIntegrationError(ConflictError):
+    code = "agent_has_integration"
+
+
 class IntegrationNotAuthorizedError(ConflictError):
     code = "integration_not_authorized"
 
