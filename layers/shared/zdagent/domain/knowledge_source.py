@@ -196,6 +196,7 @@ class SyncRecord(BaseModel):
     status: SyncStatus = "running"
     trigger: Literal["api", "schedule"] = "api"
     started_at: datetime
+    progressed_at: datetime | None = None  # the last checkpoint
     finished_at: datetime | None = None
     error: str | None = None
     articles_added: int = 0

@@ -41,6 +41,7 @@ from zdagent.adapters.knowledge_store import KnowledgeStateRepository, SyncedArt
 from zdagent.adapters.queues import ReplyQueue
 from zdagent.adapters.repositories import knowledge_version
 from zdagent.core.errors import (
+    AgentNotFoundError,
     ConcurrentModificationError,
     ConfigurationError,
     IntegrationNotAuthorizedError,
@@ -83,6 +84,7 @@ DEADLINE_MARGIN_SECONDS = 20.0
 # The export's start: a little before the previous sync began, so an edit made while it ran is
 # read again (re-reading an unchanged article writes nothing).
 WATERMARK_OVERLAP_SECONDS = 120
+ABANDONED_AFTER_SECONDS = 2 * 3600
 
 __all__ = [
     "KnowledgeSourceRequest",
@@ -179,16 +181,19 @@ def start_sync(
         )
     ctx.integrations.get(agent_id).require_authorized("syncing the Help Center")
     running = state.last_sync
-    if running is not None and running.is_running:
+    now = ctx.now()
+    if running is not None and running.is_running and _abandoned(running, now):
+        _end(running, now, "failed", "the sync stopped making progress; a new sync replaced it")
+    elif running is not None and running.is_running:
         raise KnowledgeSyncRunningError(
             f"sync {running.sync_id} is still running; wait until it ends "
             f"(GET /agents/{agent_id}/knowledge)"
         )
-    now = ctx.now()
     record = SyncRecord(
         sync_id=f"syn_{int(now.timestamp()):010x}{secrets.token_hex(5)}",
         trigger=trigger,
         started_at=now,
+        progressed_at=now,
         phase="locales",
         export_start=state.watermark,
     )
@@ -210,6 +215,13 @@ def start_sync(
     return record
 
 
+def _abandoned(record: SyncRecord, now: datetime) -> bool:
+    """No step checkpointed for longer than any wait a step can ask for (SQS's 15 minutes, a
+    few times over): its message was lost for good."""
+    last = record.progressed_at or record.started_at
+    return (now - last).total_seconds() > ABANDONED_AFTER_SECONDS
+
+
 @dataclass
 class ScheduleResult:
     started: list[str] = field(default_factory=list)
@@ -225,7 +237,12 @@ def sync_all(ctx: Context, queue: SyncQueue | None = None) -> ScheduleResult:
             start_sync(ctx, agent_id, trigger="schedule", queue=queue)
         except (KnowledgeSyncRunningError, KnowledgeSourceManualError) as exc:
             result.skipped[agent_id] = exc.code
-        except (IntegrationNotFoundError, ConcurrentModificationError) as exc:
+        except (
+            AgentNotFoundError,
+            IntegrationNotFoundError,
+            IntegrationNotAuthorizedError,
+            ConcurrentModificationError,
+        ) as exc:
             result.skipped[agent_id] = exc.code
         except Exception as exc:  # one agent's failure never stops the others
             logger.exception("knowledge_schedule_failed", extra={"agent_id": agent_id})
@@ -343,6 +360,7 @@ def _commit(
     assert record is not None
     if outcome.failed is not None:
         return _fail(ctx, state, outcome.failed)
+    record.progressed_at = ctx.now()
     if outcome.done:
         _end(record, ctx.now(), "succeeded", None)
         state.watermark = int(record.started_at.timestamp()) - WATERMARK_OVERLAP_SECONDS
