@@ -231,8 +231,8 @@ def test_threshold_is_respected(demo_kb: KnowledgeBase) -> None:
     message = "I forgot my password while on holiday in Lisbon with my cousin."
     lenient = engine().respond(make_request(message), demo_kb)
     assert isinstance(lenient, EngineAnswer)
-    assert lenient.confidence < 0.995
-    strict = engine().respond(make_request(message, confidence_threshold=0.995), demo_kb)
+    assert lenient.confidence < 0.95
+    strict = engine().respond(make_request(message, confidence_threshold=0.95), demo_kb)
     assert isinstance(strict, EngineHandover)
     assert strict.reason == "low_confidence"
     assert strict.confidence == lenient.confidence
