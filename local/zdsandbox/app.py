@@ -11,7 +11,16 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from zdsandbox import api_oauth, api_rules, api_tickets, api_users, control, limits, ui
+from zdsandbox import (
+    api_oauth,
+    api_rules,
+    api_ticket_events,
+    api_tickets,
+    api_users,
+    control,
+    limits,
+    ui,
+)
 from zdsandbox.config import SandboxConfig
 from zdsandbox.engine import Sandbox
 from zdsandbox.errors import Forbidden, NotFound, RateLimited, SandboxError, Unauthorized
@@ -27,6 +36,7 @@ TABLES = (
     api_oauth.table,
     api_users.table,
     api_tickets.table,
+    api_ticket_events.table,
     api_rules.table,
     control.table,
     ui.table,

@@ -223,6 +223,31 @@ class StateStore:
             ]
             self._batch_write(requests, max_attempts)
 
+    def batch_get(
+        self, keys: Sequence[tuple[str, str]], *, max_attempts: int = 8
+    ) -> list[dict[str, Any]]:
+        """BatchGetItem (strongly consistent) in chunks of 100 keys, unprocessed keys retried;
+        the items that exist, in no particular order."""
+        found: list[dict[str, Any]] = []
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 100):
+            chunk = [{"pk": pk, "sk": sk} for pk, sk in unique[start : start + 100]]
+            pending: dict[str, Any] = {self.table.name: {"Keys": chunk, "ConsistentRead": True}}
+            for attempt in range(max_attempts):
+                try:
+                    answer = self.table.meta.client.batch_get_item(RequestItems=pending)
+                except ClientError as exc:
+                    raise map_client_error(exc) from exc
+                for items in (answer.get("Responses") or {}).values():
+                    found.extend(from_dynamo(item) for item in items)
+                pending = answer.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(2.0, 0.05 * 2**attempt))
+            else:
+                raise StoreUnavailableError("DynamoDB kept keys unprocessed; try again shortly")
+        return found
+
     def _batch_write(self, requests: list[dict[str, Any]], max_attempts: int) -> None:
         # The resource's own client speaks plain Python values (no typed AttributeValues).
         pending: dict[str, Any] = {self.table.name: requests}
