@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,9 @@ from botocore.exceptions import ClientError
 from zdagent.adapters.aws import dynamodb_table
 from zdagent.core.errors import AppError, ConcurrentModificationError
 from zdagent.core.settings import settings
+
+# concurrent BatchWriteItem calls of one batch_put (boto3 clients are thread-safe)
+BATCH_WRITERS = 8
 
 
 class StoreUnavailableError(AppError):
@@ -216,12 +220,19 @@ class StateStore:
         return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def batch_put(self, items: Sequence[Mapping[str, Any]], *, max_attempts: int = 8) -> None:
-        """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
-        for start in range(0, len(items), 25):
-            requests = [
-                {"PutRequest": {"Item": to_dynamo(dict(i))}} for i in items[start : start + 25]
-            ]
-            self._batch_write(requests, max_attempts)
+        """BatchWriteItem in chunks of 25 (up to ``BATCH_WRITERS`` at a time), retrying
+        unprocessed items with backoff."""
+        chunks = [
+            [{"PutRequest": {"Item": to_dynamo(dict(i))}} for i in items[start : start + 25]]
+            for start in range(0, len(items), 25)
+        ]
+        if len(chunks) <= 1:
+            for chunk in chunks:
+                self._batch_write(chunk, max_attempts)
+            return
+        with ThreadPoolExecutor(max_workers=min(BATCH_WRITERS, len(chunks))) as pool:
+            for done in [pool.submit(self._batch_write, c, max_attempts) for c in chunks]:
+                done.result()
 
     def batch_get(
         self, keys: Sequence[tuple[str, str]], *, max_attempts: int = 8

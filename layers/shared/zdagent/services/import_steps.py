@@ -38,7 +38,7 @@ from zdagent.adapters.conversations import ConversationRepository
 from zdagent.adapters.import_queue import SqsStepQueue, StepMessage, StepQueue, parse_step_message
 from zdagent.adapters.imports_repository import ImportRepository, ImportTicket
 from zdagent.adapters.zendesk.client import ZendeskClient
-from zdagent.adapters.zendesk.models import CommentEvent, TicketEvent
+from zdagent.adapters.zendesk.models import Comment, TicketEvent
 from zdagent.core.errors import (
     ConcurrentModificationError,
     TokenUnavailableError,
@@ -317,7 +317,7 @@ class _Step:
     def _import_events(self, events: list[TicketEvent]) -> None:
         """Apply the comments of ``events`` to their matching tickets and write what is kept."""
         rec = self.record
-        by_ticket: dict[int, list[CommentEvent]] = {}
+        by_ticket: dict[int, list[Comment]] = {}
         for event in events:
             comments = event.comments()
             if comments:
@@ -349,7 +349,7 @@ class _Step:
         self,
         ticket: TicketSummary,
         progress: TicketProgress,
-        comments: list[CommentEvent],
+        comments: list[Comment],
         live: bool,
     ) -> tuple[TicketProgress, list[KeptMessage]]:
         rec = self.record
@@ -430,7 +430,7 @@ def _is_open(progress: TicketProgress) -> int:
     return 1 if progress.kept > 0 and not progress.done else 0
 
 
-def _view(comment: CommentEvent) -> CommentView:
+def _view(comment: Comment) -> CommentView:
     return CommentView(
         id=comment.id,
         author_id=comment.author_id,

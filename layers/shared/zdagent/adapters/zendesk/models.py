@@ -178,19 +178,6 @@ class IncrementalTicketPage(BaseModel):
     end_of_stream: bool
 
 
-class CommentEvent(ZendeskObject):
-    """A comment as a child event of the ticket event export (``comment_events`` sideload)."""
-
-    id: int
-    author_id: int | None = None
-    body: str | None = None
-    html_body: str | None = None
-    plain_body: str | None = None
-    public: bool | None = None
-    audit_id: int | None = None
-    created_at: datetime | None = None
-
-
 class TicketEvent(ZendeskObject):
     """One ticket update (an audit) of ``GET /api/v2/incremental/ticket_events``."""
 
@@ -202,11 +189,11 @@ class TicketEvent(ZendeskObject):
     event_type: str | None = None
     child_events: list[dict[str, Any]] = Field(default_factory=list)
 
-    def comments(self) -> list[CommentEvent]:
+    def comments(self) -> list[Comment]:
         """The comments among the child events (only with the ``comment_events`` sideload; the
         export without it says only ``comment_present``)."""
         return [
-            CommentEvent.model_validate(child)
+            Comment.model_validate(child)
             for child in self.child_events
             if child.get("event_type") == "Comment" and "author_id" in child
         ]
