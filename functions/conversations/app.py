@@ -1,4 +1,4 @@
-"""Conversation logs and statistics (CONTRACT.md §2)."""
+"""Conversation logs and statistics (docs/contract.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Zendesk webhook receiver: verify, deduplicate, queue (CONTRACT.md §3).
+"""Zendesk webhook receiver: verify, deduplicate, queue (docs/contract.md §3).
 
 One route, so no resolver: the handler reads API Gateway's HTTP API event (payload 2.0) itself and
 answers through ``api.problems``, the mapping every API function uses. It imports nothing it does

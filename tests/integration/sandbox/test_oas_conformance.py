@@ -1,7 +1,7 @@
 """Every Zendesk path the sandbox serves answers what Zendesk's OpenAPI file documents.
 
 Responses (status and JSON body) are validated with openapi-core against
-``<repo>/../shared/reference/zendesk-support-oas.yaml``; the Webhooks API, which that file lacks,
+``docs/reference/zendesk-support-oas.yaml``; the Webhooks API, which that file lacks,
 against the unofficial ``zendesk-webhooks-oas.yaml`` (Postman-derived, ``<string>``
 placeholders). A final check proves every served Zendesk route was exercised here.
 

@@ -1,4 +1,4 @@
-"""Use case: receive one Zendesk webhook call (CONTRACT.md §3) and queue the reply job.
+"""Use case: receive one Zendesk webhook call (docs/contract.md §3) and queue the reply job.
 
 Fast by design: a cached secret read, two small DynamoDB reads, two conditional writes and one
 SQS send; no Zendesk call. The reply itself is produced by the reply worker.
