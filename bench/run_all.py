@@ -11,6 +11,7 @@ BENCHMARKS = [
     "bench.bench_webhook",
     "bench.bench_reply_path",
     "bench.bench_import",
+    "bench.bench_knowledge_sync",
 ]
 
 

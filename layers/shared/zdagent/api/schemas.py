@@ -67,6 +67,24 @@ class AgentPatch(SettingsPatch):  # type: ignore[misc,valid-type]
     settings: SettingsPatch | None = None  # type: ignore[valid-type]
 
 
+class AgentPage(Open):
+    items: list[AgentResource]  # type: ignore[valid-type]
+    next_token: str | None
+
+
+class ArticleListed(Open):
+    id: str
+    title: str
+    locale: str
+    url: str | None = None
+    labels: list[str] = []
+
+
+class ArticlePage(Open):
+    items: list[ArticleListed]
+    next_token: str | None
+
+
 class KnowledgeReplaced(Open):
     """``functions/agents``: ``put_knowledge``."""
 
@@ -82,6 +100,39 @@ IntegrationResource = resource_of(
     exclude=frozenset({"version"}),
     connected=(bool, Field(..., description="authorized, trigger active and engine on")),
 )
+
+
+class KnowledgeSyncResource(Open):
+    """A Help Center sync's figures (``last_sync`` of the knowledge resource)."""
+
+    sync_id: str
+    status: Literal["running", "succeeded", "failed"]
+    trigger: Literal["api", "schedule"]
+    articles_added: int
+    articles_updated: int
+    articles_removed: int
+    started_at: str
+    finished_at: str | None
+    zendesk_requests: int
+    error: str | None = None
+
+
+class KnowledgeResource(Open):
+    """``GET /agents/{id}/knowledge``: where the knowledge comes from and the last sync."""
+
+    agent_id: str
+    source: dict[str, Any] = Field(
+        description='{"kind":"manual"} or {"kind":"zendesk_help_center","locales",'
+        '"label_names","section_ids"} (null: no filter)'
+    )
+    articles: int = Field(description="number of articles the agent answers from")
+    knowledge_version: str
+    last_sync: KnowledgeSyncResource | None = None
+
+
+class KnowledgeSyncStarted(Open):
+    sync_id: str
+    status: Literal["running"]
 
 
 class Checks(Open):
@@ -186,13 +237,29 @@ class ConversationPage(Open):
     next_token: str | None
 
 
+class ConversationCounts(Open):
+    by_status: dict[str, int]
+    total: int
+
+
+class DayCounts(Open):
+    date: str
+    answered: int
+    drafted: int
+    escalated: int
+    ignored: int
+
+
 class Stats(Open):
-    """``services.conversations.stats``."""
+    """``services.conversations.stats``: decisions by status and reason, conversations by their
+    current status (these add up with the log), decisions per day (the last 30 days)."""
 
     agent_id: str
     by_status: dict[str, int]
     by_reason: dict[str, int]
     total: int
+    conversations: ConversationCounts
+    by_day: list[DayCounts]
 
 
 # ---- errors ---------------------------------------------------------------------------------
