@@ -21,8 +21,11 @@ from zdagent.domain.imports import (
     estimate_seconds_left,
     export_delay,
     parse_time,
+    prune_log,
+    request_window_delay,
     retry_after_delay,
     select_messages,
+    step_request_budget,
     transient_delay,
 )
 
@@ -303,6 +306,50 @@ def test_export_requests_are_spaced_for_ten_per_minute() -> None:
     assert export_delay(NOW - timedelta(seconds=4), NOW, 10) == 2
     assert export_delay(NOW - timedelta(seconds=7), NOW, 10) == 0
     assert export_delay(NOW, NOW, 30) == 2  # High Volume add-on
+
+
+def test_step_budget_is_a_share_of_what_the_sliding_minute_left() -> None:
+    # 2 requests a minute stay free for token refreshes: 98 usable, a quarter is 24
+    t = NOW.timestamp()
+    assert step_request_budget([], NOW, 100) == 24
+    assert step_request_budget([(t - 10, 24), (t - 5, 24), (t - 1, 24)], NOW, 100) == 24
+    assert step_request_budget([(t - 10, 25), (t - 5, 25), (t - 1, 25)], NOW, 100) == 23
+    assert step_request_budget([(t - 10, 25), (t - 5, 25), (t - 1, 40)], NOW, 100) == 8
+    assert step_request_budget([(t - 30, 60), (t - 1, 40)], NOW, 100) == 0
+    assert step_request_budget([(t - 60, 100)], NOW, 100) == 24  # slid out of the minute
+    assert step_request_budget([], NOW, 3) == 1
+
+
+def test_window_delay_waits_until_a_share_is_free() -> None:
+    t = NOW.timestamp()
+    assert request_window_delay([], NOW, 100) == 0
+    assert request_window_delay([(t - 50, 25), (t - 1, 25)], NOW, 100) == 0
+    full = [(t - 40.5, 24), (t - 20, 24), (t - 10, 24), (t - 1, 24)]
+    assert request_window_delay(full, NOW, 100) == 20  # the oldest step leaves at +19.5 s
+    assert request_window_delay([(t - 5, 100)], NOW, 100) == 55
+    assert prune_log([(t - 61, 5), (t - 59, 7)], NOW) == [(t - 59, 7)]
+
+
+def test_the_schedule_never_exceeds_the_limit_in_any_sliding_minute() -> None:
+    """Simulate steps of varying speed: every 60 s window holds at most the budget."""
+    per_minute, clock = 100, NOW
+    log: list[tuple[float, int]] = []
+    sent: list[float] = []
+    for step in range(200):
+        budget = step_request_budget(log, clock, per_minute)
+        duration = (step % 7) * 3.0  # 0..18 s per step
+        for i in range(budget):
+            sent.append(clock.timestamp() + duration * i / max(1, budget))
+        clock += timedelta(seconds=duration)
+        log = prune_log(log, clock) + ([(clock.timestamp(), budget)] if budget else [])
+        clock += timedelta(seconds=request_window_delay(log, clock, per_minute))
+    sent.sort()
+    start = 0
+    for end, at in enumerate(sent):
+        while sent[start] <= at - 60:
+            start += 1
+        assert end - start + 1 <= per_minute
+    assert len(sent) > 100 * (clock - NOW).total_seconds() / 60 * 0.8  # and stays near it
 
 
 def test_retry_after_and_transient_backoff() -> None:
