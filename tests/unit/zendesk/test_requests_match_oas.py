@@ -587,6 +587,9 @@ def test_every_public_client_method_has_a_case() -> None:
         for name in vars(ZendeskClient)
         if not name.startswith("_") and callable(getattr(ZendeskClient, name))
     } - {"close", "for_subdomain"}
+    # The Help Center API is not in the Support OAS: its requests are checked against Zendesk's
+    # published Help Center reference through the sandbox (tests/integration/knowledge).
+    public = {name for name in public if not name.startswith("help_center_")}
     covered = {name for name in CASES if name in public} | {
         name for name in public for case in CASES if case.startswith(name)
     }

@@ -133,11 +133,16 @@ class KnowledgeRepository:
         return listed, encode_token(start)
 
     def load(self, agent_id: str, version: str) -> KnowledgeBase:
-        articles = [
-            KnowledgeArticle.model_validate(_strip_keys(item) | {})
+        articles = self.articles(agent_id)
+        return KnowledgeBase(agent_id=agent_id, version=version, articles=articles)
+
+    def articles(self, agent_id: str) -> list[KnowledgeArticle]:
+        """Every stored article, ordered by id (items may carry sync bookkeeping too)."""
+        fields = KnowledgeArticle.model_fields
+        return [
+            KnowledgeArticle.model_validate({k: v for k, v in item.items() if k in fields})
             for item in self.store.iter_prefix(agent_pk(agent_id), "KB#")
         ]
-        return KnowledgeBase(agent_id=agent_id, version=version, articles=articles)
 
 
 def knowledge_version(articles: list[KnowledgeArticle]) -> str:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from zdagent.api import schemas as out
 from zdagent.domain.imports import ImportRequest
+from zdagent.domain.knowledge_source import KnowledgeSourceRequest
 from zdagent.services.agents import (
     CreateAgentRequest,
     ListAgentsQuery,
@@ -91,6 +92,26 @@ ROUTES: tuple[Route, ...] = (
         "agents",
         body=PutKnowledgeRequest,
         response=out.KnowledgeReplaced,
+    ),
+    Route(
+        f"GET {A}/knowledge",
+        "The knowledge source, article count and last Help Center sync",
+        "knowledge",
+        response=out.KnowledgeResource,
+    ),
+    Route(
+        f"PUT {A}/knowledge/source",
+        "Choose the knowledge source: manual or the Zendesk Help Center",
+        "knowledge",
+        body=KnowledgeSourceRequest,
+        response=out.KnowledgeResource,
+    ),
+    Route(
+        f"POST {A}/knowledge/sync",
+        "Sync the knowledge from the Zendesk Help Center now",
+        "knowledge",
+        202,
+        response=out.KnowledgeSyncStarted,
     ),
     Route(
         f"POST {I}",

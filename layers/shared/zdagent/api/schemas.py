@@ -102,6 +102,39 @@ IntegrationResource = resource_of(
 )
 
 
+class KnowledgeSyncResource(Open):
+    """A Help Center sync's figures (``last_sync`` of the knowledge resource)."""
+
+    sync_id: str
+    status: Literal["running", "succeeded", "failed"]
+    trigger: Literal["api", "schedule"]
+    articles_added: int
+    articles_updated: int
+    articles_removed: int
+    started_at: str
+    finished_at: str | None
+    zendesk_requests: int
+    error: str | None = None
+
+
+class KnowledgeResource(Open):
+    """``GET /agents/{id}/knowledge``: where the knowledge comes from and the last sync."""
+
+    agent_id: str
+    source: dict[str, Any] = Field(
+        description='{"kind":"manual"} or {"kind":"zendesk_help_center","locales",'
+        '"label_names","section_ids"} (null: no filter)'
+    )
+    articles: int = Field(description="number of articles the agent answers from")
+    knowledge_version: str
+    last_sync: KnowledgeSyncResource | None = None
+
+
+class KnowledgeSyncStarted(Open):
+    sync_id: str
+    status: Literal["running"]
+
+
 class Checks(Open):
     checks: list[Check]
 

@@ -12,6 +12,7 @@ from zdagent.core.validation import validate_model
 from zdagent.domain.agent import Agent, AgentSettings, new_agent_id
 from zdagent.domain.engine import KnowledgeArticle
 from zdagent.services.context import Context
+from zdagent.services.knowledge_sync import require_manual_source
 
 MAX_ARTICLES = 5000
 
@@ -113,6 +114,7 @@ def patch_agent(ctx: Context, agent_id: str, patch: dict[str, Any]) -> Agent:
 
 def put_knowledge(ctx: Context, agent_id: str, request: PutKnowledgeRequest) -> Agent:
     agent = ctx.agents.get(agent_id)
+    require_manual_source(ctx, agent_id)
     ids = [a.id for a in request.articles]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
