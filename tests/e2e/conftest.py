@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,6 +56,7 @@ class RunningStack:
     ports: tuple[int, int, int]
     stdout_lines: list[str] = field(default_factory=list)
     stderr_lines: list[str] = field(default_factory=list)
+    temporary_state: Path | None = None  # deleted once the stack has stopped
 
     def bound_ports(self) -> list[int]:
         return [port for port in self.ports if not port_is_free(port)]
@@ -64,7 +66,10 @@ class RunningStack:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
-            return self.process.wait(EXIT_DEADLINE_SECONDS)
+            code = self.process.wait(EXIT_DEADLINE_SECONDS)
+            if self.temporary_state is not None:
+                shutil.rmtree(self.temporary_state, ignore_errors=True)
+            return code
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
@@ -112,6 +117,7 @@ def start_stack(
         aws_url="",
         admin_token=admin_token,
         ports=(api, sandbox, aws),
+        temporary_state=None if state_dir else folder,
     )
     ready = threading.Event()
     threading.Thread(
