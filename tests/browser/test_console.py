@@ -262,7 +262,7 @@ def test_agent_settings_and_knowledge_survive_a_reload(page: Page, console: Cons
     expect(settings.get_by_label("Confidence threshold")).to_have_value("0.5")
     expect(settings.get_by_label("Mode")).to_have_value("live")
     expect(settings.get_by_label("Handover tag")).to_have_value("ai_agent_escalated")
-    # null: every language the agent's knowledge has articles in
+    # CONTRACT.md §5: languages null = every language of the agent's knowledge (an empty field)
     expect(settings.get_by_label("Languages (comma separated)")).to_have_value("")
 
     settings.get_by_label("Reply delay (seconds)").fill("30")
