@@ -31,13 +31,11 @@ class PutKnowledgeRequest(BaseModel):
 
 def create_agent(ctx: Context, request: CreateAgentRequest) -> Agent:
     now = ctx.now()
-    agent = Agent(
-        agent_id=new_agent_id(),
-        name=request.name.strip(),
-        default_language=request.default_language,
-        settings=request.settings,
-        created_at=now,
-        updated_at=now,
+    fields = {"name": request.name.strip(), "default_language": request.default_language}
+    agent = validate_model(  # a blank name or a bad language is a 422, not a crash
+        Agent,
+        {"agent_id": new_agent_id(), **fields, "settings": request.settings}
+        | {"created_at": now, "updated_at": now},
     )
     return ctx.agents.create(agent)
 
