@@ -8,6 +8,7 @@ from openapi_spec_validator import validate
 
 from zdagent.api.catalog import ROUTES
 from zdagent.api.openapi import openapi_document
+from zdlocal.api_reference import API_MD, render
 from zdlocal.template import load_template
 
 # Routes of the HTTP API that are not the admin API: Zendesk's webhook receiver (signed by
@@ -66,3 +67,7 @@ def test_every_error_is_documented_as_a_problem_document() -> None:
         for response in errors.values():
             content_types = set(response["content"])
             assert content_types == ({"text/html"} if route.html else {"application/problem+json"})
+
+
+def test_docs_api_md_is_written_from_the_document() -> None:
+    assert API_MD.read_text() == render(openapi_document()), "docs/api.md is stale: make docs"
