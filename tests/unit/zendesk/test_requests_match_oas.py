@@ -269,8 +269,10 @@ def _ex(name: str, **extra: Any) -> httpx.Response:
     return reply(200, {**oas_example(name), **extra})
 
 
-def _comment_pages() -> list[httpx.Response]:
+def _comment_pages(*, with_users: bool = False) -> list[httpx.Response]:
     first = oas_example("TicketCommentsResponseExample")
+    if with_users:  # include=users sideloads the users the comments name
+        first["users"] = [oas_example("CurrentUserResponseExample")["user"]]
     first["meta"] = {"has_more": True, "after_cursor": "xyz", "before_cursor": None}
     first["links"] = {
         "next": f"{BASE_URL}/api/v2/tickets/35436/comments?page%5Bsize%5D=100&page%5Bafter%5D=xyz"
@@ -320,6 +322,12 @@ CASES: dict[str, Case] = {
         [("GET", "/api/v2/tickets/35436/comments", _comment_pages())],
         lambda c: list(c.list_comments(35436)),
         lambda comments: len(comments) >= 2 and comments[0].author_id == 123123,
+        requests=2,
+    ),
+    "list_comments_with_users": Case(
+        [("GET", "/api/v2/tickets/35436/comments", _comment_pages(with_users=True))],
+        lambda c: c.list_comments_with_users(35436),
+        lambda found: len(found[0]) >= 2 and found[1][35436].role == "agent",
         requests=2,
     ),
     "list_comments_newest_first": Case(

@@ -38,7 +38,7 @@ from zdagent.adapters.zendesk.models import (
     Webhook,
     WebhookCreate,
 )
-from zdagent.adapters.zendesk.pagination import iterate_cursor_pages
+from zdagent.adapters.zendesk.pagination import OnPage, iterate_cursor_pages
 from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
 from zdagent.core.errors import ValidationFailedError, ZendeskError
 
@@ -199,6 +199,7 @@ class ZendeskClient:
         items_key: str,
         path_params: Mapping[str, str | int],
         params: Mapping[str, str | int | bool] | None = None,
+        on_page: OnPage | None = None,
     ) -> Iterator[dict[str, Any]]:
         first_url = template.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
 
@@ -211,6 +212,7 @@ class ZendeskClient:
             params={"page[size]": PAGE_SIZE, **(params or {})},
             items_key=items_key,
             base_url=self.base_url,
+            on_page=on_page,
         )
 
     # --- users and groups ------------------------------------------------------------------
@@ -266,6 +268,26 @@ class ZendeskClient:
             {"sort": "-created_at"} if newest_first else None,
         )
         return (Comment.model_validate(raw) for raw in pages)
+
+    def list_comments_with_users(self, ticket_id: int) -> tuple[list[Comment], dict[int, User]]:
+        """Every comment, oldest first, and the users they name (authors, CCs), sideloaded with
+        ``include=users`` (Zendesk's documented way): one request a page, no user lookups."""
+        users: dict[int, User] = {}
+
+        def keep_users(page: dict[str, Any]) -> None:
+            for raw in page.get("users") or ():
+                user = User.model_validate(raw)
+                users[user.id] = user
+
+        pages = self._paginate(
+            "/api/v2/tickets/{ticket_id}/comments",
+            "comments",
+            {"ticket_id": ticket_id},
+            {"include": "users"},
+            on_page=keep_users,
+        )
+        comments = [Comment.model_validate(raw) for raw in pages]
+        return comments, users
 
     def update_ticket(self, ticket_id: int, update: TicketUpdate) -> Ticket:
         replay_safe = update.comment is None or bool(update.safe_update)
