@@ -7,7 +7,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zdagent.adapters.dynamodb import StateStore, agent_pk
+from zdagent.adapters.dynamodb import StateStore
+from zdagent.adapters.keys import (
+    AGENT_SK,
+    INTEGRATION_SK,
+    KNOWLEDGE_PREFIX,
+    agent_pk,
+    knowledge_sk,
+)
 from zdagent.core.errors import AgentNotFoundError, IntegrationExistsError, IntegrationNotFoundError
 from zdagent.domain.agent import Agent
 from zdagent.domain.engine import KnowledgeArticle, KnowledgeBase
@@ -25,7 +32,7 @@ class AgentRepository:
     store: StateStore
 
     def get(self, agent_id: str) -> Agent:
-        item = self.store.get(agent_pk(agent_id), "AGENT")
+        item = self.store.get(agent_pk(agent_id), AGENT_SK)
         if not item:
             raise AgentNotFoundError(f"no agent with id '{agent_id}'")
         return Agent.model_validate(_strip_keys(item))
@@ -41,7 +48,7 @@ class AgentRepository:
     @staticmethod
     def _item(agent: Agent) -> dict[str, Any]:
         body = agent.model_dump(mode="json", exclude={"version"})
-        return body | {"pk": agent_pk(agent.agent_id), "sk": "AGENT"}
+        return body | {"pk": agent_pk(agent.agent_id), "sk": AGENT_SK}
 
 
 @dataclass
@@ -49,7 +56,7 @@ class IntegrationRepository:
     store: StateStore
 
     def find(self, agent_id: str) -> Integration | None:
-        item = self.store.get(agent_pk(agent_id), "INTEGRATION")
+        item = self.store.get(agent_pk(agent_id), INTEGRATION_SK)
         return Integration.model_validate(_strip_keys(item)) if item else None
 
     def get(self, agent_id: str) -> Integration:
@@ -75,13 +82,13 @@ class IntegrationRepository:
 
     def delete(self, integration: Integration) -> None:
         self.store.delete(
-            agent_pk(integration.agent_id), "INTEGRATION", expected_version=integration.version
+            agent_pk(integration.agent_id), INTEGRATION_SK, expected_version=integration.version
         )
 
     @staticmethod
     def _item(integration: Integration) -> dict[str, Any]:
         body = integration.model_dump(mode="json", exclude={"version"})
-        return body | {"pk": agent_pk(integration.agent_id), "sk": "INTEGRATION"}
+        return body | {"pk": agent_pk(integration.agent_id), "sk": INTEGRATION_SK}
 
 
 @dataclass
@@ -91,8 +98,10 @@ class KnowledgeRepository:
     def replace(self, agent_id: str, articles: list[KnowledgeArticle]) -> str:
         """Store the articles (removing ones no longer present); returns the content version."""
         pk = agent_pk(agent_id)
-        existing = {item["sk"] for item in self.store.iter_prefix(pk, "KB#")}
-        items = [{"pk": pk, "sk": f"KB#{a.id}", **a.model_dump(mode="json")} for a in articles]
+        existing = {item["sk"] for item in self.store.iter_prefix(pk, KNOWLEDGE_PREFIX)}
+        items = [
+            {"pk": pk, "sk": knowledge_sk(a.id), **a.model_dump(mode="json")} for a in articles
+        ]
         self.store.batch_put(items)
         for stale in existing - {i["sk"] for i in items}:
             self.store.delete(pk, stale)
@@ -101,7 +110,7 @@ class KnowledgeRepository:
     def load(self, agent_id: str, version: str) -> KnowledgeBase:
         articles = [
             KnowledgeArticle.model_validate(_strip_keys(item) | {})
-            for item in self.store.iter_prefix(agent_pk(agent_id), "KB#")
+            for item in self.store.iter_prefix(agent_pk(agent_id), KNOWLEDGE_PREFIX)
         ]
         return KnowledgeBase(agent_id=agent_id, version=version, articles=articles)
 

@@ -258,3 +258,37 @@ class ImportNotRunningError(ConflictError):
     """Cancelling an import that already ended."""
 
     code = "import_not_running"
+
+
+# --- AWS services unavailable (raised by adapters) ------------------------------------------------
+class StoreUnavailableError(AppError):
+    status = 503
+    code = "store_unavailable"
+    title = "State store unavailable"
+
+
+class SecretStoreError(AppError):
+    status = 503
+    code = "secret_store_unavailable"
+    title = "Secret store unavailable"
+
+
+class QueueUnavailableError(AppError):
+    status = 503
+    code = "queue_unavailable"
+    title = "Queue unavailable"
+
+
+class WorkflowUnavailableError(AppError):
+    status = 503
+    code = "workflow_unavailable"
+    title = "Workflow service unavailable"
+
+
+# --- replies ------------------------------------------------------------------------------------
+class ReplyInProgressError(AppError):
+    """Another worker holds the claim on this comment: try the message again later."""
+
+    status = 409
+    code = "reply_in_progress"
+    title = "Reply in progress"
