@@ -18,7 +18,7 @@ export COVERAGE_CORE := sysmon
 COVERAGE := --cov=zdagent --cov=zdsandbox --cov=zdlocal --cov=functions --cov-report=term:skip-covered
 
 .PHONY: install lock docs format lint typecheck validate build browser test test-unit test-integration \
-	test-workflow test-e2e test-browser run demo bench clean
+	test-workflow test-e2e test-browser run reset demo bench clean
 
 # Development installs exactly what requirements/dev.lock pins, every file checked by its hash.
 $(STAMP): $(LOCKS)
@@ -88,6 +88,11 @@ test: lint typecheck validate build browser
 
 run: $(STAMP)
 	$(PY) -m zdlocal.stack
+
+# the local stack keeps its state (tables, secrets, queues, the Zendesk sandbox) and its JSON logs
+# in .local-state/ across restarts; this starts it clean
+reset:
+	rm -rf .local-state
 
 demo: $(STAMP)
 	$(PY) -m zddemo

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from zdsandbox.help_center import seed_help_center
 from zdsandbox.models import Comment, Group, GroupMembership, Ticket, User
 from zdsandbox.state import Account
 from zdsandbox.util import text_to_html
@@ -71,6 +72,7 @@ def seed_account(account: Account, now: float) -> None:
     add_membership(account, agent, support, now)
     add_membership(account, ai_agent, ai_group, now)
     add_membership(account, admin, support, now)
+    seed_help_center(account.help_center, admin.id, now)
 
 
 @dataclass(frozen=True)

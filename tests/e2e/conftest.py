@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -51,7 +52,8 @@ class RunningStack:
     sandbox_url: str
     aws_url: str
     admin_token: str
-    ports: tuple[int, int, int]
+    ports: tuple[int, ...]
+    bedrock_url: str = ""  # the Converse emulator (local/zdbedrock)
     stdout_lines: list[str] = field(default_factory=list)
     stderr_lines: list[str] = field(default_factory=list)
 
@@ -79,12 +81,22 @@ def _pump(stream: object, sink: list[str], ready: threading.Event | None = None)
             ready.set()
 
 
-def start_stack(admin_token: str = ADMIN_TOKEN) -> RunningStack:
-    """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line."""
-    api, sandbox, aws = free_port(), free_port(), free_port()
+def start_stack(
+    admin_token: str = ADMIN_TOKEN,
+    state_dir: Path | None = None,
+    ports: tuple[int, ...] | None = None,
+) -> RunningStack:
+    """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line.
+
+    Its state is kept in ``state_dir`` (a fresh temporary folder unless given: never the
+    project's own ``.local-state``, which belongs to the developer's ``make run``)."""
+    api, sandbox, aws = (ports or (free_port(), free_port(), free_port()))[:3]
+    bedrock = free_port()  # the Converse emulator
+    folder = state_dir or Path(tempfile.mkdtemp(prefix="zdlocal-state-"))
     env = {
-        **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws),
+        **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws, BEDROCK_PORT=bedrock),
         "ADMIN_TOKEN": admin_token,
+        "LOCAL_STATE_DIR": str(folder),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "zdlocal.stack"],
@@ -101,7 +113,8 @@ def start_stack(admin_token: str = ADMIN_TOKEN) -> RunningStack:
         sandbox_url="",
         aws_url="",
         admin_token=admin_token,
-        ports=(api, sandbox, aws),
+        ports=(api, sandbox, aws, bedrock),
+        bedrock_url=f"http://127.0.0.1:{bedrock}",
     )
     ready = threading.Event()
     threading.Thread(

@@ -38,7 +38,7 @@ def _request(
 
 
 def test_ready_line_names_the_three_urls(local_stack: Any) -> None:
-    api, sandbox, aws = local_stack.ports
+    api, sandbox, aws, *_ = local_stack.ports
     assert local_stack.api_url == f"http://127.0.0.1:{api}"
     assert local_stack.console_url == f"http://127.0.0.1:{api}/console"
     assert local_stack.sandbox_url == f"http://127.0.0.1:{sandbox}"

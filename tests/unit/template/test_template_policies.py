@@ -65,7 +65,7 @@ def test_every_function_has_its_handler_file_and_policies_scoped() -> None:
 def test_queues_have_dead_letter_queues_and_alarms() -> None:
     queues = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::SQS::Queue"}
     main = {q for q in queues if "RedrivePolicy" in RESOURCES[q]["Properties"]}
-    assert main == {"ReplyQueue", "ImportQueue"}
+    assert main == {"ReplyQueue", "ImportQueue", "KnowledgeSyncQueue"}
     alarmed = {
         str(d["Value"])
         for v in RESOURCES.values()

@@ -5,8 +5,6 @@ keys are ``keys.py``'s (``CONV#...``, ``STATS``); counters are ``status_<s>`` an
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +12,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from zdagent.adapters.aws import client
-from zdagent.adapters.dynamodb import StateStore, StoreUnavailableError, map_client_error
+from zdagent.adapters.dynamodb import (
+    StateStore,
+    StoreUnavailableError,
+    decode_token,
+    encode_token,
+    map_client_error,
+)
 from zdagent.adapters.keys import (
     STATS_SK,
     agent_pk,
@@ -24,12 +28,14 @@ from zdagent.adapters.keys import (
     decision_sk,
     message_sk,
 )
-from zdagent.core.errors import NotFoundError, ValidationFailedError
+from zdagent.core.errors import NotFoundError
 from zdagent.domain.conversation import (
     Conversation,
     ConversationDetail,
     Decision,
     LoggedMessage,
+    as_utc,
+    in_thread_order,
 )
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "version", "kind"}
@@ -37,22 +43,6 @@ _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "version", "kind"}
 
 def _clean(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in _KEYS}
-
-
-def encode_token(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def decode_token(token: str | None) -> dict[str, Any] | None:
-    if not token:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailedError("next_token: not a token this API returned") from exc
-    if not isinstance(value, dict):
-        raise ValidationFailedError("next_token: not a token this API returned")
-    return value
 
 
 @dataclass
@@ -114,8 +104,11 @@ class ConversationRepository:
                 decisions.append(Decision.model_validate(_clean(item)))
         if header is None:
             raise NotFoundError(f"no conversation for ticket {ticket_id}")
+        # not by key: a key's text order puts "…:05.4Z" before "…:05Z" (a reply written within
+        # the second of the customer's comment would come first)
+        decisions.sort(key=lambda d: as_utc(d.at))
         return ConversationDetail.model_validate(
-            header | {"messages": messages, "decisions": decisions}
+            header | {"messages": in_thread_order(messages), "decisions": decisions}
         )
 
     def list(
@@ -182,14 +175,42 @@ class ConversationRepository:
         return found
 
     # ---- statistics ----------------------------------------------------------------------
-    def count(self, agent_id: str, *, status: str, reason: str | None = None) -> None:
+    def count(
+        self,
+        agent_id: str,
+        *,
+        status: str,
+        reason: str | None = None,
+        action: str | None = None,
+        day: str | None = None,
+        previously: str | None = None,
+    ) -> None:
+        """One decision: by status and reason, per day by action, and the conversation moved
+        from the status it was counted under (``previously``) to ``status``."""
         counters = {f"status_{status}": 1}
         if reason:
             counters[f"reason_{reason}"] = 1
+        if day and action:
+            counters[f"day_{day}_{action}"] = 1
+        if previously != status:
+            counters[f"conv_{status}"] = 1
+            if previously:
+                counters[f"conv_{previously}"] = -1
         self.store.add_counters(agent_pk(agent_id), STATS_SK, counters)
 
-    def stats(self, agent_id: str) -> dict[str, dict[str, int]]:
+    def stats(self, agent_id: str) -> dict[str, Any]:
         item = self.store.get(agent_pk(agent_id), STATS_SK) or {}
         by_status = {k[7:]: int(v) for k, v in item.items() if k.startswith("status_")}
         by_reason = {k[7:]: int(v) for k, v in item.items() if k.startswith("reason_")}
-        return {"by_status": by_status, "by_reason": by_reason}
+        conversations = {k[5:]: int(v) for k, v in item.items() if k.startswith("conv_")}
+        by_day: dict[str, dict[str, int]] = {}
+        for key, value in item.items():
+            if key.startswith("day_"):
+                day, _, action = key[4:].partition("_")
+                by_day.setdefault(day, {})[action] = int(value)
+        return {
+            "by_status": by_status,
+            "by_reason": by_reason,
+            "conversations": conversations,
+            "by_day": by_day,
+        }

@@ -6,9 +6,12 @@ Every versioned item carries ``version``; writes are conditional on the version 
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -16,18 +19,28 @@ from botocore.exceptions import ClientError
 
 from zdagent.adapters.aws import dynamodb_table
 from zdagent.adapters.keys import agent_pk, lease_sk
-from zdagent.core.errors import AppError, ConcurrentModificationError, StoreUnavailableError
+from zdagent.core.errors import (
+    AppError,
+    ConcurrentModificationError,
+    StoreUnavailableError,
+    ValidationFailedError,
+)
 from zdagent.core.settings import settings
 
 __all__ = [
     "StateStore",
     "StoreUnavailableError",
     "agent_pk",
+    "decode_token",
+    "encode_token",
     "from_dynamo",
     "map_client_error",
     "take_item",
     "to_dynamo",
 ]
+
+# concurrent BatchWriteItem calls of one batch_put (boto3 clients are thread-safe)
+BATCH_WRITERS = 8
 
 
 def map_client_error(exc: ClientError) -> AppError:
@@ -66,6 +79,22 @@ def to_dynamo(value: Any) -> Any:
         return [to_dynamo(v) for v in value]
     if isinstance(value, dict):
         return {k: to_dynamo(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def encode_token(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def decode_token(token: str | None) -> dict[str, Any] | None:
+    if not token:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailedError("next_token: not a token this API returned") from exc
+    if not isinstance(value, dict):
+        raise ValidationFailedError("next_token: not a token this API returned")
     return value
 
 
@@ -160,12 +189,16 @@ class StateStore:
         limit: int | None = None,
         start_key: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of items whose sk starts with ``sk_prefix``."""
+        """One page of items whose sk starts with ``sk_prefix`` (every item of ``pk`` if empty:
+        DynamoDB refuses ``begins_with`` on an empty string)."""
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": pk, ":prefix": sk_prefix},
             "ScanIndexForward": not newest_first,
         }
+        if not sk_prefix:
+            kwargs["KeyConditionExpression"] = "pk = :pk"
+            kwargs["ExpressionAttributeValues"] = {":pk": pk}
         if limit:
             kwargs["Limit"] = limit
         if start_key:
@@ -208,12 +241,44 @@ class StateStore:
         return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def batch_put(self, items: Sequence[Mapping[str, Any]], *, max_attempts: int = 8) -> None:
-        """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
-        for start in range(0, len(items), 25):
-            requests = [
-                {"PutRequest": {"Item": to_dynamo(dict(i))}} for i in items[start : start + 25]
-            ]
-            self._batch_write(requests, max_attempts)
+        """BatchWriteItem in chunks of 25 (up to ``BATCH_WRITERS`` at a time), retrying
+        unprocessed items with backoff."""
+        chunks = [
+            [{"PutRequest": {"Item": to_dynamo(dict(i))}} for i in items[start : start + 25]]
+            for start in range(0, len(items), 25)
+        ]
+        if len(chunks) <= 1:
+            for chunk in chunks:
+                self._batch_write(chunk, max_attempts)
+            return
+        with ThreadPoolExecutor(max_workers=min(BATCH_WRITERS, len(chunks))) as pool:
+            for done in [pool.submit(self._batch_write, c, max_attempts) for c in chunks]:
+                done.result()
+
+    def batch_get(
+        self, keys: Sequence[tuple[str, str]], *, max_attempts: int = 8
+    ) -> list[dict[str, Any]]:
+        """BatchGetItem (strongly consistent) in chunks of 100 keys, unprocessed keys retried;
+        the items that exist, in no particular order."""
+        found: list[dict[str, Any]] = []
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 100):
+            chunk = [{"pk": pk, "sk": sk} for pk, sk in unique[start : start + 100]]
+            pending: dict[str, Any] = {self.table.name: {"Keys": chunk, "ConsistentRead": True}}
+            for attempt in range(max_attempts):
+                try:
+                    answer = self.table.meta.client.batch_get_item(RequestItems=pending)
+                except ClientError as exc:
+                    raise map_client_error(exc) from exc
+                for items in (answer.get("Responses") or {}).values():
+                    found.extend(from_dynamo(item) for item in items)
+                pending = answer.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(2.0, 0.05 * 2**attempt))
+            else:
+                raise StoreUnavailableError("DynamoDB kept keys unprocessed; try again shortly")
+        return found
 
     def _batch_write(self, requests: list[dict[str, Any]], max_attempts: int) -> None:
         # The resource's own client speaks plain Python values (no typed AttributeValues).

@@ -4,8 +4,15 @@ One table (``StateTable`` in template.yaml), items grouped by agent:
 
   pk                    sk                                          item
   AGENT#<id>            AGENT                                       the agent
+                                                                    (gsi1pk AGENTS,
+                                                                    gsi1sk <created_at>#<id>)
   AGENT#<id>            INTEGRATION                                 its integration
   AGENT#<id>            KB#<article id>                             knowledge articles
+  AGENT#<id>            KNOWLEDGE                                   knowledge source and sync
+                                                                    (Help Center sources: gsi1pk
+                                                                    KNOWLEDGESOURCE#<kind>,
+                                                                    gsi1sk <agent id>)
+  AGENT#<id>            KBSEEN#<sync id>#<page:06d>                 article ids a sync page listed
   AGENT#<id>            LEASE#<name>                                short exclusive leases
   AGENT#<id>            CONV#<ticket:012d>                          conversation header
                                                                     (gsi1pk AGENT#<id>#CONVS,
@@ -16,7 +23,7 @@ One table (``StateTable`` in template.yaml), items grouped by agent:
   AGENT#<id>            REPLY#<ticket:012d>#<comment:015d>          exactly-once reply claim
   AGENT#<id>            SEEN#<key>                                  webhook dedupe mark (TTL)
   AGENT#<id>            IMPORT#<id>                                 an import and its checkpoint
-  AGENT#<id>            IMPORTPAGE#<id>#<page:06d>#<chunk:03d>      an import's pending tickets
+  AGENT#<id>            IMPORTTICKET#<id>#<ticket:012d>             a ticket an import matched
   AGENT#<id>            IMPORTLOCK                                  one import at a time
   AGENT#<id>            DISCONNECT                                  the last disconnect run
   OAUTHSTATE#<state>    STATE                                       a pending authorization (TTL)
@@ -33,14 +40,33 @@ DISCONNECT_SK = "DISCONNECT"
 IMPORT_LOCK_SK = "IMPORTLOCK"
 OAUTH_STATE_SK = "STATE"
 KNOWLEDGE_PREFIX = "KB#"
+KNOWLEDGE_SK = "KNOWLEDGE"
+AGENTS_INDEX_PK = "AGENTS"  # gsi1: every agent, newest first by gsi1sk
 
 
 def agent_pk(agent_id: str) -> str:
     return f"AGENT#{agent_id}"
 
 
+def agents_index_sk(created_at: str, agent_id: str) -> str:
+    return f"{created_at}#{agent_id}"
+
+
 def knowledge_sk(article_id: str) -> str:
     return f"{KNOWLEDGE_PREFIX}{article_id}"
+
+
+def knowledge_source_index_pk(kind: str) -> str:
+    """``gsi1pk`` of the agents whose knowledge comes from a ``kind`` source (the schedule)."""
+    return f"KNOWLEDGESOURCE#{kind}"
+
+
+def knowledge_seen_prefix(sync_id: str) -> str:
+    return f"KBSEEN#{sync_id}#"
+
+
+def knowledge_seen_sk(sync_id: str, page: int) -> str:
+    return f"{knowledge_seen_prefix(sync_id)}{page:06d}"
 
 
 def lease_sk(name: str) -> str:
@@ -80,8 +106,8 @@ def import_sk(import_id: str) -> str:
     return f"IMPORT#{import_id}"
 
 
-def import_page_sk(import_id: str, page: int, chunk: int) -> str:
-    return f"IMPORTPAGE#{import_id}#{page:06d}#{chunk:03d}"
+def import_ticket_sk(import_id: str, ticket_id: int) -> str:
+    return f"IMPORTTICKET#{import_id}#{ticket_id:012d}"
 
 
 def oauth_state_pk(state: str) -> str:

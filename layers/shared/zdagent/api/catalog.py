@@ -14,7 +14,13 @@ from pydantic import BaseModel
 
 from zdagent.api import schemas as out
 from zdagent.domain.imports import ImportRequest
-from zdagent.services.agents import CreateAgentRequest, PutKnowledgeRequest
+from zdagent.domain.knowledge_source import KnowledgeSourceRequest
+from zdagent.services.agents import (
+    CreateAgentRequest,
+    ListAgentsQuery,
+    ListArticlesQuery,
+    PutKnowledgeRequest,
+)
 from zdagent.services.conversations import ListConversationsQuery
 from zdagent.services.disconnect import StartDisconnectRequest
 from zdagent.services.engine import ToggleEngineRequest
@@ -52,7 +58,27 @@ I = f"{A}/integration"  # noqa: E741 - the integration's path, used on most line
 
 ROUTES: tuple[Route, ...] = (
     Route("POST /agents", "Create an agent", "agents", 201, CreateAgentRequest, out.AgentResource),
+    Route(
+        "GET /agents",
+        "List agents, newest first",
+        "agents",
+        response=out.AgentPage,
+        query=ListAgentsQuery,
+    ),
     Route(f"GET {A}", "Show an agent", "agents", response=out.AgentResource),
+    Route(
+        f"DELETE {A}",
+        "Delete an agent with its knowledge and log (409 while it has an integration)",
+        "agents",
+        204,
+    ),
+    Route(
+        f"GET {A}/knowledge/articles",
+        "List the agent's knowledge articles (without bodies)",
+        "agents",
+        response=out.ArticlePage,
+        query=ListArticlesQuery,
+    ),
     Route(
         f"PATCH {A}",
         "Change an agent's name, language or settings",
@@ -66,6 +92,26 @@ ROUTES: tuple[Route, ...] = (
         "agents",
         body=PutKnowledgeRequest,
         response=out.KnowledgeReplaced,
+    ),
+    Route(
+        f"GET {A}/knowledge",
+        "The knowledge source, article count and last Help Center sync",
+        "knowledge",
+        response=out.KnowledgeResource,
+    ),
+    Route(
+        f"PUT {A}/knowledge/source",
+        "Choose the knowledge source: manual or the Zendesk Help Center",
+        "knowledge",
+        body=KnowledgeSourceRequest,
+        response=out.KnowledgeResource,
+    ),
+    Route(
+        f"POST {A}/knowledge/sync",
+        "Sync the knowledge from the Zendesk Help Center now",
+        "knowledge",
+        202,
+        response=out.KnowledgeSyncStarted,
     ),
     Route(
         f"POST {I}",

@@ -67,6 +67,24 @@ class AgentPatch(SettingsPatch):  # type: ignore[misc,valid-type]
     settings: SettingsPatch | None = None  # type: ignore[valid-type]
 
 
+class AgentPage(Open):
+    items: list[AgentResource]  # type: ignore[valid-type]
+    next_token: str | None
+
+
+class ArticleListed(Open):
+    id: str
+    title: str
+    locale: str
+    url: str | None = None
+    labels: list[str] = []
+
+
+class ArticlePage(Open):
+    items: list[ArticleListed]
+    next_token: str | None
+
+
 class KnowledgeReplaced(Open):
     """``functions/agents``: ``put_knowledge``."""
 
@@ -82,6 +100,39 @@ IntegrationResource = resource_of(
     exclude=frozenset({"version"}),
     connected=(bool, Field(..., description="authorized, trigger active and engine on")),
 )
+
+
+class KnowledgeSyncResource(Open):
+    """A Help Center sync's figures (``last_sync`` of the knowledge resource)."""
+
+    sync_id: str
+    status: Literal["running", "succeeded", "failed"]
+    trigger: Literal["api", "schedule"]
+    articles_added: int
+    articles_updated: int
+    articles_removed: int
+    started_at: str
+    finished_at: str | None
+    zendesk_requests: int
+    error: str | None = None
+
+
+class KnowledgeResource(Open):
+    """``GET /agents/{id}/knowledge``: where the knowledge comes from and the last sync."""
+
+    agent_id: str
+    source: dict[str, Any] = Field(
+        description='{"kind":"manual"} or {"kind":"zendesk_help_center","locales",'
+        '"label_names","section_ids"} (null: no filter)'
+    )
+    articles: int = Field(description="number of articles the agent answers from")
+    knowledge_version: str
+    last_sync: KnowledgeSyncResource | None = None
+
+
+class KnowledgeSyncStarted(Open):
+    sync_id: str
+    status: Literal["running"]
 
 
 class Checks(Open):
@@ -123,15 +174,22 @@ class ImportStatus(Open):
     import_id: str
     agent_id: str
     status: Literal["running", "succeeded", "failed", "cancelled"]
+    phase: Literal["tickets", "events"] = Field(
+        description="tickets: walking the ticket export; events: the ticket event export"
+    )
     tickets_scanned: int
     tickets_matched: int
+    events_scanned: int = Field(description="ticket updates read from the event export")
     conversations_imported: int
     messages_imported: int
     tickets_skipped: int
     zendesk_requests: int
     rate_limited: int
     cursor_time: str | None
-    estimated_seconds_left: int | None
+    estimated_seconds_left: int | None = Field(
+        description="pacing at the export limit included; never less than the current wait"
+    )
+    next_step_at: str | None = Field(description="when the next export request is due")
     created_at: str
     started_at: str
     finished_at: str | None
@@ -179,13 +237,29 @@ class ConversationPage(Open):
     next_token: str | None
 
 
+class ConversationCounts(Open):
+    by_status: dict[str, int]
+    total: int
+
+
+class DayCounts(Open):
+    date: str
+    answered: int
+    drafted: int
+    escalated: int
+    ignored: int
+
+
 class Stats(Open):
-    """``services.conversations.stats``."""
+    """``services.conversations.stats``: decisions by status and reason, conversations by their
+    current status (these add up with the log), decisions per day (the last 30 days)."""
 
     agent_id: str
     by_status: dict[str, int]
     by_reason: dict[str, int]
     total: int
+    conversations: ConversationCounts
+    by_day: list[DayCounts]
 
 
 # ---- errors ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from zdagent.adapters.zendesk.models import GroupMembership, User
 from zdagent.core.errors import AppError, ZendeskError, ZendeskNotFound
 from zdagent.domain.integration import Integration
 from zdagent.services.context import Context
+from zdagent.services.handover_group import group_problem
 from zdagent.services.trigger import drift_of
 
 
@@ -42,6 +43,9 @@ def run_checks(ctx: Context, agent_id: str) -> list[Check]:
         with ctx.zendesk_for(integration) as zendesk:
             results += _user_checks(zendesk, integration)
             results += _trigger_checks(ctx, zendesk, integration)
+            results += _guarded(
+                "handover_group", lambda: _handover_group_checks(ctx, zendesk, integration)
+            )
     except AppError as exc:
         results.append(Check(name="zendesk_reachable", ok=False, detail=exc.detail))
     return results
@@ -141,7 +145,18 @@ def _token_checks(zendesk: ZendeskClient, user: User) -> list[Check]:
             "authorize again"
         ),
     )
-    return [owner, scope]
+    can_read_hc = "hc:read" in scopes
+    help_center = Check(
+        name="token_can_read_help_center",
+        ok=can_read_hc,
+        detail=(
+            "the token can read the Help Center (hc:read)"
+            if can_read_hc
+            else "the token was authorized without the hc:read scope, so the agent cannot read "
+            "the Help Center: authorize again (the authorization now asks for it)"
+        ),
+    )
+    return [owner, scope, help_center]
 
 
 def _trigger_checks(ctx: Context, zendesk: ZendeskClient, integration: Integration) -> list[Check]:
@@ -212,4 +227,28 @@ def _webhook_checks(ctx: Context, zendesk: ZendeskClient, integration: Integrati
             else "the webhook's signing secret changed in Zendesk: deactivate and create the "
             "trigger again so deliveries are verified",
         ),
+    ]
+
+
+def _handover_group_checks(
+    ctx: Context, zendesk: ZendeskClient, integration: Integration
+) -> list[Check]:
+    group_id = ctx.agents.get(integration.agent_id).settings.handover_group_id
+    if group_id is None:
+        return [
+            Check(
+                name="handover_group",
+                ok=True,
+                detail="no handover group set: handed-over tickets stay in their group",
+            )
+        ]
+    problem = group_problem(zendesk, group_id, integration.subdomain)
+    return [
+        Check(
+            name="handover_group",
+            ok=problem is None,
+            detail=problem
+            or f"handovers go to group {group_id}"
+            + "; if Zendesk refuses it, tickets are handed over without a group",
+        )
     ]

@@ -28,9 +28,12 @@ from zdagent.adapters.zendesk.models import (
     Comment,
     Group,
     GroupMembership,
+    HelpCenterPage,
+    IncrementalArticlePage,
     IncrementalTicketPage,
     OAuthTokenInfo,
     Ticket,
+    TicketEventsPage,
     TicketUpdate,
     Trigger,
     TriggerPayload,
@@ -336,6 +339,26 @@ class ZendeskClient:
             }
         )
 
+    def ticket_events(self, *, start_time: int, per_page: int = 1000) -> TicketEventsPage:
+        """One page of the ticket event export from ``start_time``, comments included
+        (``include=comment_events``): up to 1,000 ticket updates with their comments."""
+        if not 1 <= per_page <= 1000:
+            raise ValidationFailedError("per_page must be between 1 and 1000")
+        params: dict[str, str | int | bool] = {
+            "start_time": int(start_time),
+            "include": "comment_events",
+            "per_page": per_page,
+        }
+        body = self._body(self._send("GET", "/api/v2/incremental/ticket_events", params=params))
+        return TicketEventsPage.model_validate(
+            {
+                "ticket_events": body.get("ticket_events") or [],
+                "end_time": body.get("end_time"),
+                "end_of_stream": bool(body.get("end_of_stream")),
+                "count": body.get("count") or 0,
+            }
+        )
+
     # --- webhooks --------------------------------------------------------------------------
     def create_webhook(self, webhook: WebhookCreate) -> Webhook:
         response = self._send("POST", "/api/v2/webhooks", json={"webhook": webhook.to_json()})
@@ -420,6 +443,57 @@ class ZendeskClient:
         if not isinstance(definitions, dict):
             raise ZendeskError("Zendesk answered trigger definitions that are not an object")
         return definitions
+
+    # --- Help Center (Guide) ------------------------------------------------------------------
+    def help_center_locales(self) -> list[str]:
+        """The locales the Help Center is published in (``GET /api/v2/help_center/locales``)."""
+        locales = self._get("/api/v2/help_center/locales", "locales")
+        if not isinstance(locales, list):
+            raise ZendeskError("Zendesk answered Help Center locales that are not a list")
+        return [str(locale) for locale in locales]
+
+    def help_center_articles_page(
+        self, locale: str, *, after: str | None = None, page_size: int = PAGE_SIZE
+    ) -> HelpCenterPage:
+        """One cursor page of ``GET /api/v2/help_center/{locale}/articles`` (oldest first)."""
+        params: dict[str, str | int | bool] = {
+            "page[size]": page_size,
+            "sort_by": "created_at",
+            "sort_order": "asc",
+        }
+        if after:
+            params["page[after]"] = after
+        response = self._send(
+            "GET", "/api/v2/help_center/{locale}/articles", {"locale": locale}, params=params
+        )
+        body = self._body(response)
+        if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
+            raise ZendeskError("Zendesk answered an article page without 'articles'")
+        meta = body.get("meta") or {}
+        return HelpCenterPage(
+            articles=body["articles"],
+            has_more=bool(meta.get("has_more")),
+            after_cursor=meta.get("after_cursor"),
+        )
+
+    def help_center_incremental_articles(self, start_time: int) -> IncrementalArticlePage:
+        """One page of ``GET /api/v2/help_center/incremental/articles`` (time-based: the next
+        page starts at this page's ``end_time``)."""
+        body = self._body(
+            self._send(
+                "GET",
+                "/api/v2/help_center/incremental/articles",
+                params={"start_time": int(start_time)},
+            )
+        )
+        if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
+            raise ZendeskError("Zendesk answered an incremental export without 'articles'")
+        end_time = body.get("end_time")
+        return IncrementalArticlePage(
+            articles=body["articles"],
+            end_time=int(end_time) if isinstance(end_time, int | float) else None,
+            has_next_page=bool(body.get("next_page")),
+        )
 
     # --- OAuth tokens ----------------------------------------------------------------------
     def current_token(self) -> OAuthTokenInfo:
