@@ -1,6 +1,7 @@
-"""``make docs``: writes ``docs/api.md`` from the OpenAPI document (never edited by hand).
+"""``make docs``: writes the OpenAPI document and ``docs/api.md`` from it (never by hand).
 
-``python -m zdlocal.api_reference`` rewrites the file; ``--check`` exits 1 when it is stale
+``python -m zdlocal.api_reference`` rewrites ``functions/openapi/openapi.json`` (what
+``GET /openapi.json`` serves) and ``docs/api.md``; ``--check`` exits 1 when either is stale
 (a unit test does the same).
 """
 
@@ -13,7 +14,9 @@ from typing import Any
 
 from zdagent.api.openapi import openapi_document
 
-API_MD = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+REPO = Path(__file__).resolve().parents[2]
+API_MD = REPO / "docs" / "api.md"
+OPENAPI_JSON = REPO / "functions" / "openapi" / "openapi.json"
 HEADER = """# Admin API reference
 
 Written by `make docs` from the OpenAPI 3.1 document the API serves at `GET /openapi.json`
@@ -116,15 +119,21 @@ def _json(value: object) -> str:
     return json.dumps(value)
 
 
+def document_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
 def main(argv: list[str]) -> int:
-    text = render(openapi_document())
+    document = openapi_document()
+    outputs = {OPENAPI_JSON: document_json(document), API_MD: render(document)}
+    stale = [path for path, text in outputs.items() if path.read_text() != text]
     if "--check" in argv:
-        if API_MD.read_text() != text:
-            print("docs/api.md is stale: run `make docs`", file=sys.stderr)
-            return 1
-        return 0
-    API_MD.write_text(text)
-    print(f"wrote {API_MD}")
+        for path in stale:
+            print(f"{path.relative_to(REPO)} is stale: run `make docs`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(outputs[path])
+        print(f"wrote {path.relative_to(REPO)}")
     return 0
 
 

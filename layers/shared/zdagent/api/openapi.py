@@ -3,7 +3,8 @@
 Our own generator rather than Powertools' ``enable_validation=True`` resolver: that one would
 make every API function import and run its OpenAPI machinery at cold start, and its document
 comes from handler signatures that our handlers do not use (they parse with the use cases'
-models). This module is imported only by the OpenAPI function (and by tests and ``make docs``).
+models). ``make docs`` writes the document into ``functions/openapi/openapi.json``, which the
+OpenAPI function serves: no function imports this module at run time.
 """
 
 from __future__ import annotations
