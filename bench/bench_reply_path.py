@@ -28,6 +28,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import statistics
 import time
 import uuid
@@ -54,7 +55,8 @@ class CountingTransport(httpx.HTTPTransport):
         self.requests: list[str] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(f"{request.method} {request.url.path}")
+        path = re.sub(r"^/[^/]+/", "/", re.sub(r"/\d+", "/{id}", request.url.path))
+        self.requests.append(f"{request.method} {path}")
         return super().handle_request(request)
 
 

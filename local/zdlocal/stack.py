@@ -353,8 +353,10 @@ class LocalStack:
         """Stop in reverse order; every part is stopped even if one fails."""
         while self._parts:
             part = self._parts.pop()
+            started = time.monotonic()
             try:
                 part.stop()
+                log.debug("stopped", extra={"part": part.name, "ms": _ms_since(started)})
             except Exception as exc:  # keep stopping the rest
                 log.warning("stop failed", extra={"part": part.name, "error": repr(exc)})
         self._restore_env()
@@ -365,6 +367,10 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _ms_since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
 
 
 def _add_layers_to_path(template: Template) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -56,6 +57,7 @@ class RunningStack:
     bedrock_url: str = ""  # the Converse emulator (local/zdbedrock)
     stdout_lines: list[str] = field(default_factory=list)
     stderr_lines: list[str] = field(default_factory=list)
+    temporary_state: Path | None = None  # deleted once the stack has stopped
 
     def bound_ports(self) -> list[int]:
         return [port for port in self.ports if not port_is_free(port)]
@@ -65,7 +67,10 @@ class RunningStack:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
-            return self.process.wait(EXIT_DEADLINE_SECONDS)
+            code = self.process.wait(EXIT_DEADLINE_SECONDS)
+            if self.temporary_state is not None:
+                shutil.rmtree(self.temporary_state, ignore_errors=True)
+            return code
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
@@ -86,12 +91,12 @@ def start_stack(
     state_dir: Path | None = None,
     ports: tuple[int, ...] | None = None,
 ) -> RunningStack:
-    """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line.
+    """Start ``python -m zdlocal.stack`` on four free ports and wait for its ready line.
 
-    Its state is kept in ``state_dir`` (a fresh temporary folder unless given: never the
-    project's own ``.local-state``, which belongs to the developer's ``make run``)."""
-    api, sandbox, aws = (ports or (free_port(), free_port(), free_port()))[:3]
-    bedrock = free_port()  # the Converse emulator
+    The ports: API, sandbox, AWS, Converse emulator. Its state is kept in ``state_dir`` (a fresh
+    temporary folder unless given: never the project's own ``.local-state``, which belongs to the
+    developer's ``make run``)."""
+    api, sandbox, aws, bedrock = ports or (free_port(), free_port(), free_port(), free_port())
     folder = state_dir or Path(tempfile.mkdtemp(prefix="zdlocal-state-"))
     env = {
         **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws, BEDROCK_PORT=bedrock),
@@ -115,6 +120,7 @@ def start_stack(
         admin_token=admin_token,
         ports=(api, sandbox, aws, bedrock),
         bedrock_url=f"http://127.0.0.1:{bedrock}",
+        temporary_state=None if state_dir else folder,
     )
     ready = threading.Event()
     threading.Thread(

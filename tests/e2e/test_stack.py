@@ -122,6 +122,7 @@ def test_port_in_use_is_one_sentence_and_exit_1() -> None:
             ),
         }
         env.pop("AWS_ENDPOINT_URL", None)
+        env["LOCAL_STATE_DIR"] = ""  # keeps nothing (never the developer's .local-state)
         completed = subprocess.run(
             [sys.executable, "-m", "zdlocal.stack"],
             cwd=REPO_ROOT,

@@ -36,7 +36,7 @@ class Evidence:
 
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
-COEFFICIENTS: tuple[float, ...] = (-1.664, 2.539, -0.219, 2.357, -3.677, 0.654, 1.684)
+COEFFICIENTS: tuple[float, ...] = (-1.681, 2.541, -0.246, 2.343, -3.646, 0.747, 1.653)
 
 
 def probability_right(evidence: Evidence) -> float:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
 # A sentence ends at . ! ? (not inside "e.g." or a number like 4.90) followed by a space.
 _SENTENCE_END = re.compile(r"(?<=[^\s.]{2}[.!?])\s+(?=[A-Z0-9*\u00c0-\u00dd\"'(])")
 
@@ -44,6 +45,8 @@ def split_passages(body: str) -> list[Passage]:
             lead = ""
             continue
         for line in _join_continuations(lines):
+            if _HEADING.match(line):
+                continue  # a heading names a section (like a title); it answers nothing
             if _LIST_ITEM.match(line):
                 previous = passages[-1] if passages else None
                 if previous is None or previous.kind != "item":

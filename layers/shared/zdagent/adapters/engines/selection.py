@@ -54,6 +54,10 @@ _REQUEST = re.compile(
     r"comment)\b",
     re.IGNORECASE,
 )
+_REFERS_BACK = re.compile(
+    r"\b(it|them|this|that|these|those|ça|cela|ceci)\b|\b(le|la|les|l')\s*[a-zé]+(er|ir|re)\b",
+    re.IGNORECASE,
+)
 _CAPITALISED = re.compile(r"(?<=[^\s.!?]\s)([A-Z\u00c0-\u00dd][\w\u00c0-\u017f'-]*)")
 
 
@@ -77,6 +81,8 @@ class Question:
     questions: list[Counter[str]]
     names: frozenset[str]
     wants_figure: bool = False
+    # Questions that refer back ("Can I bring *it* to a shop?"): their topic is the one before.
+    follow_ups: frozenset[int] = frozenset()
 
 
 def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
@@ -89,11 +95,16 @@ def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
 def read_question(cleaned: str, subject: str, language: str) -> Question:
     sentences = split_sentences(cleaned)
     asked = [s for s in sentences if "?" in s or _REQUEST.search(s)] or sentences
-    questions = [query_terms(sentence, language) for sentence in asked]
-    questions = [query for query in questions if len(query) >= _MIN_QUESTION_TERMS]
+    pairs = [(query_terms(sentence, language), sentence) for sentence in asked]
+    pairs = [(query, sentence) for query, sentence in pairs if len(query) >= _MIN_QUESTION_TERMS]
     return Question(
         message=build_query(cleaned, subject, language),
-        questions=questions,
+        questions=[query for query, _ in pairs],
+        follow_ups=frozenset(
+            index
+            for index, (_, sentence) in enumerate(pairs)
+            if index > 0 and _REFERS_BACK.search(sentence)
+        ),
         names=name_terms(cleaned, language),
         wants_figure=bool(_ASKS_QUANTITY.search(cleaned)),
     )
@@ -255,7 +266,11 @@ def _evidence(
             for asked in questions
         ),
         unknown=max(_unknown_share(index, question, asked) for asked in questions),
-        anchored=min(_share(index, question, asked, anchors) for asked in questions),
+        anchored=min(
+            _share(index, question, asked, anchors)
+            for number, asked in enumerate(questions)
+            if number not in question.follow_ups
+        ),
         margin=margin,
     )
 
