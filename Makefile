@@ -17,7 +17,7 @@ LOCKS := requirements/dev.lock layers/shared/requirements.txt
 export COVERAGE_CORE := sysmon
 COVERAGE := --cov=zdagent --cov=zdsandbox --cov=zdlocal --cov=functions --cov-report=term:skip-covered
 
-.PHONY: install lock format lint typecheck validate build browser test test-unit test-integration \
+.PHONY: install lock docs format lint typecheck validate build browser test test-unit test-integration \
 	test-workflow test-e2e test-browser run reset demo bench clean
 
 # Development installs exactly what requirements/dev.lock pins, every file checked by its hash.
@@ -40,6 +40,10 @@ lock: $(STAMP)
 		--generate-hashes --no-annotate --custom-compile-command "make lock" \
 		-c layers/shared/requirements.txt $(UPGRADE) -o requirements/dev.lock
 	$(MAKE) install
+
+# docs/api.md is written from the OpenAPI document (a unit test fails when it is stale).
+docs: $(STAMP)
+	$(PY) -m zdlocal.api_reference
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

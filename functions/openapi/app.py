@@ -1,23 +1,36 @@
-"""``GET /openapi.json``: the admin API's OpenAPI 3.1 document (no admin token needed)."""
+"""``GET /openapi.json``: the admin API's OpenAPI 3.1 document (no admin token needed).
+
+The document is written at build time by ``make docs`` (``zdagent.api.openapi`` from the route
+catalog and the use cases' pydantic models) into ``openapi.json`` beside this file, so this
+function imports none of the services; a unit test fails when the file is stale.
+"""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zdagent.api.http import json_response, new_resolver
-from zdagent.api.openapi import openapi_document
+from zdagent.api.http import new_resolver
 from zdagent.core.observability import logger, metrics
+
+DOCUMENT = Path(__file__).with_name("openapi.json")
 
 app = new_resolver()
 
 
+@cache
+def document_text() -> str:
+    return DOCUMENT.read_text(encoding="utf-8")
+
+
 @app.get("/openapi.json")
 def document() -> Response[str]:
-    return json_response(200, openapi_document())
+    return Response(status_code=200, content_type="application/json", body=document_text())
 
 
 @logger.inject_lambda_context(

@@ -1,10 +1,6 @@
 """Conversation log storage: a header item per ticket, one item per message and per decision,
-and atomic counters for statistics (imported conversations never touch the counters).
-
-  AGENT#<id> / CONV#<ticket:012d>                         header (gsi1: newest first)
-  AGENT#<id> / CONV#<ticket:012d>#MSG#<iso time>#<message id>
-  AGENT#<id> / CONV#<ticket:012d>#DEC#<iso time>#<decision id>
-  AGENT#<id> / STATS                                      counters: status_<s>, reason_<r>
+and atomic counters for statistics (imported conversations never touch the counters). Their
+keys are ``keys.py``'s (``CONV#...``, ``STATS``); counters are ``status_<s>`` and ``reason_<r>``.
 """
 
 from __future__ import annotations
@@ -19,10 +15,18 @@ from zdagent.adapters.aws import client
 from zdagent.adapters.dynamodb import (
     StateStore,
     StoreUnavailableError,
-    agent_pk,
     decode_token,
     encode_token,
     map_client_error,
+)
+from zdagent.adapters.keys import (
+    STATS_SK,
+    agent_pk,
+    conversation_sk,
+    conversations_index_pk,
+    conversations_index_sk,
+    decision_sk,
+    message_sk,
 )
 from zdagent.core.errors import NotFoundError
 from zdagent.domain.conversation import (
@@ -35,10 +39,6 @@ from zdagent.domain.conversation import (
 )
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "version", "kind"}
-
-
-def _conv_sk(ticket_id: int) -> str:
-    return f"CONV#{ticket_id:012d}"
 
 
 def _clean(item: dict[str, Any]) -> dict[str, Any]:
@@ -54,24 +54,24 @@ class ConversationRepository:
         body = conversation.model_dump(mode="json")
         return body | {
             "pk": pk,
-            "sk": _conv_sk(conversation.ticket_id),
+            "sk": conversation_sk(conversation.ticket_id),
             "kind": "conversation",
-            "gsi1pk": f"{pk}#CONVS",
-            "gsi1sk": f"{body['updated_at']}#{conversation.ticket_id:012d}",
+            "gsi1pk": conversations_index_pk(conversation.agent_id),
+            "gsi1sk": conversations_index_sk(body["updated_at"], conversation.ticket_id),
         }
 
     def message_item(self, agent_id: str, ticket_id: int, message: LoggedMessage) -> dict[str, Any]:
         body = message.model_dump(mode="json")
-        sk = f"{_conv_sk(ticket_id)}#MSG#{body['created_at']}#{message.message_id}"
+        sk = message_sk(ticket_id, body["created_at"], message.message_id)
         return body | {"pk": agent_pk(agent_id), "sk": sk, "kind": "message"}
 
     def decision_item(self, agent_id: str, ticket_id: int, decision: Decision) -> dict[str, Any]:
         body = decision.model_dump(mode="json")
-        sk = f"{_conv_sk(ticket_id)}#DEC#{body['at']}#{decision.decision_id}"
+        sk = decision_sk(ticket_id, body["at"], decision.decision_id)
         return body | {"pk": agent_pk(agent_id), "sk": sk, "kind": "decision"}
 
     def find(self, agent_id: str, ticket_id: int) -> Conversation | None:
-        item = self.store.get(agent_pk(agent_id), _conv_sk(ticket_id))
+        item = self.store.get(agent_pk(agent_id), conversation_sk(ticket_id))
         return Conversation.model_validate(_clean(item)) if item else None
 
     def save(self, conversation: Conversation) -> None:
@@ -94,7 +94,7 @@ class ConversationRepository:
         header: dict[str, Any] | None = None
         messages: list[LoggedMessage] = []
         decisions: list[Decision] = []
-        for item in self.store.iter_prefix(agent_pk(agent_id), _conv_sk(ticket_id)):
+        for item in self.store.iter_prefix(agent_pk(agent_id), conversation_sk(ticket_id)):
             kind = item.get("kind")
             if kind == "conversation":
                 header = _clean(item)
@@ -125,7 +125,7 @@ class ConversationRepository:
         found: list[Conversation] = []
         while len(found) < limit:
             items, start = self.store.query_index(
-                f"{agent_pk(agent_id)}#CONVS", limit=max(limit * 2, 20), start_key=start
+                conversations_index_pk(agent_id), limit=max(limit * 2, 20), start_key=start
             )
             for item in items:
                 conversation = Conversation.model_validate(_clean(item))
@@ -150,7 +150,8 @@ class ConversationRepository:
         unique = list(dict.fromkeys(ticket_ids))
         for start in range(0, len(unique), 100):
             keys = [
-                {"pk": {"S": pk}, "sk": {"S": _conv_sk(t)}} for t in unique[start : start + 100]
+                {"pk": {"S": pk}, "sk": {"S": conversation_sk(t)}}
+                for t in unique[start : start + 100]
             ]
             request: dict[str, Any] = {
                 table: {
@@ -195,10 +196,10 @@ class ConversationRepository:
             counters[f"conv_{status}"] = 1
             if previously:
                 counters[f"conv_{previously}"] = -1
-        self.store.add_counters(agent_pk(agent_id), "STATS", counters)
+        self.store.add_counters(agent_pk(agent_id), STATS_SK, counters)
 
     def stats(self, agent_id: str) -> dict[str, Any]:
-        item = self.store.get(agent_pk(agent_id), "STATS") or {}
+        item = self.store.get(agent_pk(agent_id), STATS_SK) or {}
         by_status = {k[7:]: int(v) for k, v in item.items() if k.startswith("status_")}
         by_reason = {k[7:]: int(v) for k, v in item.items() if k.startswith("reason_")}
         conversations = {k[5:]: int(v) for k, v in item.items() if k.startswith("conv_")}

@@ -1,15 +1,6 @@
 """The state table: single-table layout, optimistic locking, and the ClientError mapping.
 
-Keys (pk / sk):
-  AGENT#<id> / AGENT                the agent (gsi1: AGENTS / <created_at>#<id>, newest first)
-  AGENT#<id> / INTEGRATION          its integration
-  AGENT#<id> / KB#<article id>      knowledge articles
-  AGENT#<id> / LEASE#<name>         short exclusive leases (token refresh)
-  AGENT#<id> / CONV#<ticket>        conversation header; CONV#<ticket>#<kind>#... its log
-  AGENT#<id> / IMPORT#<id>          an import
-  AGENT#<id> / DISCONNECT           the last disconnect run
-  AGENT#<id> / SEEN#<key>           webhook deduplication marks (TTL)
-  OAUTHSTATE#<state> / STATE        a pending OAuth authorization (TTL)
+The key scheme (every pk / sk string) is ``keys.py``s.
 Every versioned item carries ``version``; writes are conditional on the version read.
 """
 
@@ -27,17 +18,29 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from zdagent.adapters.aws import dynamodb_table
-from zdagent.core.errors import AppError, ConcurrentModificationError, ValidationFailedError
+from zdagent.adapters.keys import agent_pk, lease_sk
+from zdagent.core.errors import (
+    AppError,
+    ConcurrentModificationError,
+    StoreUnavailableError,
+    ValidationFailedError,
+)
 from zdagent.core.settings import settings
+
+__all__ = [
+    "StateStore",
+    "StoreUnavailableError",
+    "agent_pk",
+    "decode_token",
+    "encode_token",
+    "from_dynamo",
+    "map_client_error",
+    "take_item",
+    "to_dynamo",
+]
 
 # concurrent BatchWriteItem calls of one batch_put (boto3 clients are thread-safe)
 BATCH_WRITERS = 8
-
-
-class StoreUnavailableError(AppError):
-    status = 503
-    code = "store_unavailable"
-    title = "State store unavailable"
 
 
 def map_client_error(exc: ClientError) -> AppError:
@@ -56,10 +59,6 @@ def map_client_error(exc: ClientError) -> AppError:
     }:
         return StoreUnavailableError(f"DynamoDB is busy ({code}); try again shortly")
     return AppError(f"DynamoDB error {code}")
-
-
-def agent_pk(agent_id: str) -> str:
-    return f"AGENT#{agent_id}"
 
 
 def from_dynamo(value: Any) -> Any:
@@ -304,7 +303,7 @@ class StateStore:
             self.table.put_item(
                 Item={
                     "pk": pk,
-                    "sk": f"LEASE#{name}",
+                    "sk": lease_sk(name),
                     "owner": owner,
                     "lease_until": now + seconds,
                     "expires_at": now + 3600,
@@ -321,7 +320,7 @@ class StateStore:
     def release_lease(self, pk: str, name: str, owner: str) -> None:
         try:
             self.table.delete_item(
-                Key={"pk": pk, "sk": f"LEASE#{name}"},
+                Key={"pk": pk, "sk": lease_sk(name)},
                 ConditionExpression="#o = :owner",
                 ExpressionAttributeNames={"#o": "owner"},
                 ExpressionAttributeValues={":owner": owner},

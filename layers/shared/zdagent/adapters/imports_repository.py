@@ -1,8 +1,8 @@
 """Imports in the state table: the import item (the checkpoint), the one-import-per-agent lock,
 and the matching tickets of an import with how far each thread got.
 
-Keys (pk ``AGENT#<id>``): ``IMPORT#<import id>`` (versioned), ``IMPORTLOCK``, and
-``IMPORTTICKET#<import id>#<ticket id>`` (TTL) for each ticket that matches the filters.
+Keys (``keys.py``): the import (versioned), the lock, and one item (TTL) for each ticket that
+matches the filters.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from zdagent.adapters.dynamodb import StateStore, agent_pk
+from zdagent.adapters.dynamodb import StateStore
+from zdagent.adapters.keys import IMPORT_LOCK_SK as LOCK_SK
+from zdagent.adapters.keys import agent_pk, import_sk, import_ticket_sk
 from zdagent.core.errors import ConcurrentModificationError, ImportNotFoundError
 from zdagent.core.observability import logger
 from zdagent.domain.imports import ImportRecord, TicketProgress, TicketSummary
 
-LOCK_SK = "IMPORTLOCK"
 TICKET_TTL_SECONDS = 7 * 86400
 
 
@@ -39,21 +40,13 @@ class ImportTicket(BaseModel):
         return self.before if self.step == step else self.progress
 
 
-def _import_sk(import_id: str) -> str:
-    return f"IMPORT#{import_id}"
-
-
-def _ticket_sk(import_id: str, ticket_id: int) -> str:
-    return f"IMPORTTICKET#{import_id}#{ticket_id:012d}"
-
-
 @dataclass
 class ImportRepository:
     store: StateStore
 
     # -- the import ------------------------------------------------------------------------------
     def find(self, agent_id: str, import_id: str) -> ImportRecord | None:
-        item = self.store.get(agent_pk(agent_id), _import_sk(import_id))
+        item = self.store.get(agent_pk(agent_id), import_sk(import_id))
         return ImportRecord.model_validate(item) if item else None
 
     def get(self, agent_id: str, import_id: str) -> ImportRecord:
@@ -66,7 +59,7 @@ class ImportRepository:
         body = record.model_dump(mode="json", exclude={"version"})
         return body | {
             "pk": agent_pk(record.agent_id),
-            "sk": _import_sk(record.import_id),
+            "sk": import_sk(record.import_id),
             "kind": "import",
         }
 
@@ -108,7 +101,7 @@ class ImportRepository:
             ticket.model_dump(mode="json")
             | {
                 "pk": agent_pk(record.agent_id),
-                "sk": _ticket_sk(record.import_id, ticket.ticket.id),
+                "sk": import_ticket_sk(record.import_id, ticket.ticket.id),
                 "kind": "import_ticket",
                 "expires_at": expires,
             }
@@ -123,6 +116,6 @@ class ImportRepository:
     def tickets(self, record: ImportRecord, ticket_ids: Iterable[int]) -> dict[int, ImportTicket]:
         """The matching tickets among ``ticket_ids`` (the others are absent)."""
         pk = agent_pk(record.agent_id)
-        keys = [(pk, _ticket_sk(record.import_id, t)) for t in ticket_ids]
+        keys = [(pk, import_ticket_sk(record.import_id, t)) for t in ticket_ids]
         found = (ImportTicket.model_validate(item) for item in self.store.batch_get(keys))
         return {item.ticket.id: item for item in found}

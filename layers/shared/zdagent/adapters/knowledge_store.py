@@ -15,12 +15,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from zdagent.adapters.dynamodb import StateStore, agent_pk
+from zdagent.adapters.dynamodb import StateStore
+from zdagent.adapters.keys import (
+    KNOWLEDGE_PREFIX,
+    KNOWLEDGE_SK,
+    agent_pk,
+    knowledge_seen_prefix,
+    knowledge_seen_sk,
+    knowledge_sk,
+    knowledge_source_index_pk,
+)
 from zdagent.domain.engine import KnowledgeArticle
 from zdagent.domain.knowledge_source import KnowledgeState, content_hash
 
-KNOWLEDGE_SK = "KNOWLEDGE"
-HELP_CENTER_INDEX = "KNOWLEDGESOURCE#zendesk_help_center"
+HELP_CENTER_INDEX = knowledge_source_index_pk("zendesk_help_center")
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "kind"}
 
 Change = Literal["added", "updated", "same"]
@@ -77,8 +85,8 @@ class SyncedArticles:
         self._store, self._agent_id = store, agent_id
         self._pk = agent_pk(agent_id)
         self._hashes: dict[str, str | None] = {
-            str(item["sk"]).removeprefix("KB#"): item.get("content_hash")
-            for item in store.iter_prefix(self._pk, "KB#")
+            str(item["sk"]).removeprefix(KNOWLEDGE_PREFIX): item.get("content_hash")
+            for item in store.iter_prefix(self._pk, KNOWLEDGE_PREFIX)
         }
         self._pending: list[dict[str, Any]] = []
         self.changed = False
@@ -89,7 +97,7 @@ class SyncedArticles:
         if article.id in self._hashes and self._hashes[article.id] == digest:
             return "same"
         change: Change = "updated" if article.id in self._hashes else "added"
-        item = {"pk": self._pk, "sk": f"KB#{article.id}", **article.model_dump(mode="json")}
+        item = {"pk": self._pk, "sk": knowledge_sk(article.id), **article.model_dump(mode="json")}
         self._pending.append(item | {"content_hash": digest})
         self._hashes[article.id] = digest
         self.changed = True
@@ -100,7 +108,7 @@ class SyncedArticles:
         if article_id not in self._hashes:
             return False
         self.flush()
-        self._store.delete(self._pk, f"KB#{article_id}")
+        self._store.delete(self._pk, knowledge_sk(article_id))
         del self._hashes[article_id]
         self.changed = True
         return True
@@ -110,7 +118,7 @@ class SyncedArticles:
         self._store.put(
             {
                 "pk": self._pk,
-                "sk": f"KBSEEN#{sync_id}#{page:06d}",
+                "sk": knowledge_seen_sk(sync_id, page),
                 "ids": list(article_ids),
                 "expires_at": now + SEEN_TTL_SECONDS,
             }
@@ -119,7 +127,7 @@ class SyncedArticles:
     def prune(self, sync_id: str) -> int:
         """Remove every stored article no sweep page of ``sync_id`` listed; how many."""
         seen: set[str] = set()
-        pages = list(self._store.iter_prefix(self._pk, f"KBSEEN#{sync_id}#"))
+        pages = list(self._store.iter_prefix(self._pk, knowledge_seen_prefix(sync_id)))
         for item in pages:
             seen.update(str(i) for i in item.get("ids") or [])
         stale = [kid for kid in self._hashes if kid not in seen]

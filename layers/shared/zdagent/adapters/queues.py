@@ -7,17 +7,11 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 
 from zdagent.adapters.aws import client
-from zdagent.core.errors import AppError, ConfigurationError
+from zdagent.core.errors import ConfigurationError, QueueUnavailableError
 from zdagent.core.settings import settings
 
 MAX_DELAY_SECONDS = 900  # SQS's limit; longer waits are re-queued
 MAX_VISIBILITY_SECONDS = 43200
-
-
-class QueueUnavailableError(AppError):
-    status = 503
-    code = "queue_unavailable"
-    title = "Queue unavailable"
 
 
 @dataclass

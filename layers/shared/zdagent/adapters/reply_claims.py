@@ -18,11 +18,12 @@ from botocore.exceptions import ClientError
 
 from zdagent.adapters.dynamodb import (
     StateStore,
-    agent_pk,
     from_dynamo,
     map_client_error,
     to_dynamo,
 )
+from zdagent.adapters.keys import agent_pk, reply_claim_sk
+from zdagent.domain.reply_plan import ReplyPlan
 
 CLAIM_TTL_SECONDS = 14 * 24 * 3600
 
@@ -31,11 +32,7 @@ CLAIM_TTL_SECONDS = 14 * 24 * 3600
 class Claim:
     status: Literal["claimed", "done", "busy"]
     owner: str
-    plan: dict[str, Any] | None = None
-
-
-def claim_sk(ticket_id: int, comment_id: int) -> str:
-    return f"REPLY#{ticket_id:012d}#{comment_id:015d}"
+    plan: ReplyPlan | None = None
 
 
 @dataclass
@@ -46,7 +43,7 @@ class ReplyClaims:
         self, agent_id: str, ticket_id: int, comment_id: int, *, owner: str, lease_seconds: int
     ) -> Claim:
         now = int(time.time())
-        key = {"pk": agent_pk(agent_id), "sk": claim_sk(ticket_id, comment_id)}
+        key = {"pk": agent_pk(agent_id), "sk": reply_claim_sk(ticket_id, comment_id)}
         try:
             answer = self.store.table.update_item(
                 Key=key,
@@ -71,17 +68,17 @@ class ReplyClaims:
             return Claim("done" if current.get("state") == "done" else "busy", owner)
         item = from_dynamo(answer.get("Attributes") or {})
         plan = item.get("plan")
-        return Claim("claimed", owner, plan if isinstance(plan, dict) else None)
+        return Claim("claimed", owner, None if plan is None else ReplyPlan.model_validate(plan))
 
     def save_plan(
-        self, agent_id: str, ticket_id: int, comment_id: int, owner: str, plan: dict[str, Any]
+        self, agent_id: str, ticket_id: int, comment_id: int, owner: str, plan: ReplyPlan
     ) -> None:
         self._update(
             agent_id,
             ticket_id,
             comment_id,
             "SET #p = :plan",
-            {":plan": to_dynamo(plan), ":owner": owner},
+            {":plan": to_dynamo(plan.model_dump(mode="json")), ":owner": owner},
             names={"#p": "plan", "#o": "owner"},
             condition="#o = :owner",
         )
@@ -123,7 +120,7 @@ class ReplyClaims:
         condition: str | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {
-            "Key": {"pk": agent_pk(agent_id), "sk": claim_sk(ticket_id, comment_id)},
+            "Key": {"pk": agent_pk(agent_id), "sk": reply_claim_sk(ticket_id, comment_id)},
             "UpdateExpression": expression,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,

@@ -7,14 +7,22 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zdagent.adapters.dynamodb import StateStore, agent_pk, decode_token, encode_token
+from zdagent.adapters.dynamodb import StateStore, decode_token, encode_token
+from zdagent.adapters.keys import (
+    AGENT_SK,
+    AGENTS_INDEX_PK,
+    INTEGRATION_SK,
+    KNOWLEDGE_PREFIX,
+    agent_pk,
+    agents_index_sk,
+    knowledge_sk,
+)
 from zdagent.core.errors import AgentNotFoundError, IntegrationExistsError, IntegrationNotFoundError
 from zdagent.domain.agent import Agent
 from zdagent.domain.engine import KnowledgeArticle, KnowledgeBase
 from zdagent.domain.integration import Integration
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at"}
-AGENTS_INDEX_PK = "AGENTS"  # gsi1: every agent, sorted by creation time
 
 
 def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
@@ -26,7 +34,7 @@ class AgentRepository:
     store: StateStore
 
     def get(self, agent_id: str) -> Agent:
-        item = self.store.get(agent_pk(agent_id), "AGENT")
+        item = self.store.get(agent_pk(agent_id), AGENT_SK)
         if not item:
             raise AgentNotFoundError(f"no agent with id '{agent_id}'")
         return Agent.model_validate(_strip_keys(item))
@@ -51,7 +59,7 @@ class AgentRepository:
         """The agent item first (nothing new can attach to it), then every item under its key:
         knowledge, conversation log, statistics, runs. Returns how many items were deleted."""
         pk = agent_pk(agent_id)
-        self.store.delete(pk, "AGENT")
+        self.store.delete(pk, AGENT_SK)
         keys = [item["sk"] for item in self.store.iter_prefix(pk, "")]
         for sk in keys:
             self.store.delete(pk, sk)
@@ -62,9 +70,9 @@ class AgentRepository:
         body = agent.model_dump(mode="json", exclude={"version"})
         return body | {
             "pk": agent_pk(agent.agent_id),
-            "sk": "AGENT",
+            "sk": AGENT_SK,
             "gsi1pk": AGENTS_INDEX_PK,
-            "gsi1sk": f"{body['created_at']}#{agent.agent_id}",
+            "gsi1sk": agents_index_sk(body["created_at"], agent.agent_id),
         }
 
 
@@ -73,7 +81,7 @@ class IntegrationRepository:
     store: StateStore
 
     def find(self, agent_id: str) -> Integration | None:
-        item = self.store.get(agent_pk(agent_id), "INTEGRATION")
+        item = self.store.get(agent_pk(agent_id), INTEGRATION_SK)
         return Integration.model_validate(_strip_keys(item)) if item else None
 
     def get(self, agent_id: str) -> Integration:
@@ -99,13 +107,13 @@ class IntegrationRepository:
 
     def delete(self, integration: Integration) -> None:
         self.store.delete(
-            agent_pk(integration.agent_id), "INTEGRATION", expected_version=integration.version
+            agent_pk(integration.agent_id), INTEGRATION_SK, expected_version=integration.version
         )
 
     @staticmethod
     def _item(integration: Integration) -> dict[str, Any]:
         body = integration.model_dump(mode="json", exclude={"version"})
-        return body | {"pk": agent_pk(integration.agent_id), "sk": "INTEGRATION"}
+        return body | {"pk": agent_pk(integration.agent_id), "sk": INTEGRATION_SK}
 
 
 @dataclass
@@ -115,8 +123,10 @@ class KnowledgeRepository:
     def replace(self, agent_id: str, articles: list[KnowledgeArticle]) -> str:
         """Store the articles (removing ones no longer present); returns the content version."""
         pk = agent_pk(agent_id)
-        existing = {item["sk"] for item in self.store.iter_prefix(pk, "KB#")}
-        items = [{"pk": pk, "sk": f"KB#{a.id}", **a.model_dump(mode="json")} for a in articles]
+        existing = {item["sk"] for item in self.store.iter_prefix(pk, KNOWLEDGE_PREFIX)}
+        items = [
+            {"pk": pk, "sk": knowledge_sk(a.id), **a.model_dump(mode="json")} for a in articles
+        ]
         self.store.batch_put(items)
         for stale in existing - {i["sk"] for i in items}:
             self.store.delete(pk, stale)
@@ -127,7 +137,7 @@ class KnowledgeRepository:
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of articles in id order, without their bodies (for listing)."""
         items, start = self.store.query_prefix(
-            agent_pk(agent_id), "KB#", limit=limit, start_key=decode_token(next_token)
+            agent_pk(agent_id), KNOWLEDGE_PREFIX, limit=limit, start_key=decode_token(next_token)
         )
         listed = [{k: v for k, v in _strip_keys(item).items() if k != "body"} for item in items]
         return listed, encode_token(start)
@@ -141,7 +151,7 @@ class KnowledgeRepository:
         fields = KnowledgeArticle.model_fields
         return [
             KnowledgeArticle.model_validate({k: v for k, v in item.items() if k in fields})
-            for item in self.store.iter_prefix(agent_pk(agent_id), "KB#")
+            for item in self.store.iter_prefix(agent_pk(agent_id), KNOWLEDGE_PREFIX)
         ]
 
 

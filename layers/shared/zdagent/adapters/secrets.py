@@ -15,15 +15,9 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from zdagent.adapters.aws import client
-from zdagent.core.errors import AppError, ConfigurationError
+from zdagent.core.errors import ConfigurationError, SecretStoreError
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
-
-
-class SecretStoreError(AppError):
-    status = 503
-    code = "secret_store_unavailable"
-    title = "Secret store unavailable"
 
 
 class OAuthClientCredentials(BaseModel):

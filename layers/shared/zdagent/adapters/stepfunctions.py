@@ -9,19 +9,13 @@ from typing import Any, Literal
 from botocore.exceptions import ClientError
 
 from zdagent.adapters.aws import client
-from zdagent.core.errors import AppError, ConfigurationError
+from zdagent.core.errors import AppError, ConfigurationError, WorkflowUnavailableError
 
 ExecutionStatus = Literal[
     "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE", "MISSING"
 ]
 
 _THROTTLED = {"ThrottlingException", "ServiceUnavailable", "InternalServerError"}
-
-
-class WorkflowUnavailableError(AppError):
-    status = 503
-    code = "workflow_unavailable"
-    title = "Workflow service unavailable"
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:

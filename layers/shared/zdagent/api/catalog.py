@@ -2,8 +2,8 @@
 
 ``openapi.py`` writes ``GET /openapi.json`` from this list, and a test compares it with the
 routes of ``template.yaml`` (none missing, none extra). Adding a route: declare it in
-``template.yaml``, write its handler, add its line here (``docs/api.md`` is regenerated from the
-document by ``make docs``).
+``template.yaml``, write its handler, add its line here, then ``make docs`` (it rewrites the
+served ``functions/openapi/openapi.json`` and ``docs/api.md``; tests fail while they are stale).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Our own generator rather than Powertools' ``enable_validation=True`` resolver: that one would
 make every API function import and run its OpenAPI machinery at cold start, and its document
 comes from handler signatures that our handlers do not use (they parse with the use cases'
-models). This module is imported only by the OpenAPI function (and by tests and ``make docs``).
+models). ``make docs`` writes the document into ``functions/openapi/openapi.json``, which the
+OpenAPI function serves: no function imports this module at run time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,20 @@ VERSION = "1"
 PROBLEM_JSON = "application/problem+json"
 REF_TEMPLATE = "#/components/schemas/{model}"
 _PATH_PARAMETER = re.compile(r"{(\w+)}")
+# No or a bad admin token: API Gateway's JWT authorizer answers before our code runs (and so
+# does the local stack), with its own body rather than a problem document.
+UNAUTHORIZED = {
+    "description": "no valid admin token (API Gateway's JWT authorizer answers)",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"message": {"type": "string"}},
+                "required": ["message"],
+            }
+        }
+    },
+}
 
 
 @cache
@@ -139,6 +154,8 @@ def _responses(route: Route) -> dict[str, Any]:
         responses["502"] = {"description": "Zendesk failed (an HTML page)", "content": page}
         return responses
     problem = {PROBLEM_JSON: {"schema": _ref(Problem)}}
+    if route.admin:
+        responses["401"] = UNAUTHORIZED
     responses["4XX"] = {"description": "a problem document saying what to do", "content": problem}
     if route.calls_zendesk:
         responses["502"] = {"description": "Zendesk failed (its words kept)", "content": problem}

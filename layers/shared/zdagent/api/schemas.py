@@ -4,7 +4,7 @@ Bodies the handlers validate are the use cases' own request models (see ``catalo
 resources they answer with are derived here from the domain models they serialise (``Agent``,
 ``Integration``, ``Conversation``...), so a field added to a domain model appears in the document.
 Shapes that handlers build by hand are written out, each next to the function that builds it.
-Only the OpenAPI function imports this module.
+Only ``make docs`` and the tests import this module (never a function at run time).
 """
 
 from __future__ import annotations

@@ -275,3 +275,37 @@ class KnowledgeSourceManualError(ConflictError):
     """A sync (or an upload) that does not fit the agent's knowledge source."""
 
     code = "knowledge_source_mismatch"
+
+
+# --- AWS services unavailable (raised by adapters) ------------------------------------------------
+class StoreUnavailableError(AppError):
+    status = 503
+    code = "store_unavailable"
+    title = "State store unavailable"
+
+
+class SecretStoreError(AppError):
+    status = 503
+    code = "secret_store_unavailable"
+    title = "Secret store unavailable"
+
+
+class QueueUnavailableError(AppError):
+    status = 503
+    code = "queue_unavailable"
+    title = "Queue unavailable"
+
+
+class WorkflowUnavailableError(AppError):
+    status = 503
+    code = "workflow_unavailable"
+    title = "Workflow service unavailable"
+
+
+# --- replies ------------------------------------------------------------------------------------
+class ReplyInProgressError(AppError):
+    """Another worker holds the claim on this comment: try the message again later."""
+
+    status = 409
+    code = "reply_in_progress"
+    title = "Reply in progress"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from zdagent.adapters.dynamodb import take_item
+from zdagent.adapters.keys import OAUTH_STATE_SK, oauth_state_pk
 from zdagent.adapters.tokens import stored_from_token_set
 from zdagent.adapters.zendesk.auth import BearerAuth, StaticTokenProvider
 from zdagent.adapters.zendesk.client import ZendeskClient, base_url_for
@@ -52,8 +53,8 @@ def start_authorization(ctx: Context, agent_id: str, public_base_url: str) -> st
     now = ctx.now()
     ctx.store.put(
         {
-            "pk": f"OAUTHSTATE#{state}",
-            "sk": "STATE",
+            "pk": oauth_state_pk(state),
+            "sk": OAUTH_STATE_SK,
             "agent_id": agent_id,
             "code_verifier": verifier,
             "redirect_uri": redirect_uri(public_base_url),
@@ -84,7 +85,7 @@ def _take_state(ctx: Context, state: str | None) -> PendingAuthorization:
     restart = "start again from the console: click 'Authorize Zendesk Support'"
     if not state or len(state) > 200:
         raise OAuthStateError(f"this authorization link has no valid state; {restart}")
-    item = take_item(ctx.store, f"OAUTHSTATE#{state}", "STATE")
+    item = take_item(ctx.store, oauth_state_pk(state), OAUTH_STATE_SK)
     if not item:
         raise OAuthStateError(f"this authorization link was already used or is unknown; {restart}")
     if int(item["expires_at"]) < int(ctx.now().timestamp()):

@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zdagent.adapters.dynamodb import agent_pk
+from zdagent.adapters.keys import DISCONNECT_SK as SK
+from zdagent.adapters.keys import agent_pk
 from zdagent.adapters.stepfunctions import StepFunctionsWorkflow
 from zdagent.adapters.zendesk.client import base_url_for
 from zdagent.core.errors import (
@@ -40,7 +41,6 @@ from zdagent.domain.disconnect import DisconnectRun, Leftover, StepName, leftove
 from zdagent.services import authorization, engine, integration, trigger
 from zdagent.services.context import Context
 
-SK = "DISCONNECT"
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at"}
 # A run still marked running this long after it started is over whatever the record says: the
 # state machine's own TimeoutSeconds (statemachines/disconnect.asl.json) is shorter.

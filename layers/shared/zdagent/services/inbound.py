@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from zdagent.adapters.dynamodb import agent_pk
+from zdagent.adapters.keys import agent_pk, seen_sk
 from zdagent.core.clock import epoch_seconds
 from zdagent.core.errors import AgentNotFoundError, WebhookSignatureError
 from zdagent.core.observability import logger
@@ -90,7 +90,7 @@ def receive_webhook(
         if not ctx.store.put_if_absent(
             {
                 "pk": agent_pk(agent_id),
-                "sk": f"SEEN#{key}",
+                "sk": seen_sk(key),
                 "ticket_id": event.ticket_id,
                 "expires_at": epoch_seconds(now) + SEEN_TTL_SECONDS,
             }
@@ -122,7 +122,7 @@ def _plausible(agent_id: str) -> bool:
 
 def _forget(ctx: Context, agent_id: str, keys: list[str]) -> None:
     for key in keys:
-        ctx.store.delete(agent_pk(agent_id), f"SEEN#{key}")
+        ctx.store.delete(agent_pk(agent_id), seen_sk(key))
 
 
 def _ignored_and_logged(

@@ -29,7 +29,7 @@ from zdagent.adapters.reply_claims import Claim, ReplyClaims
 from zdagent.adapters.zendesk.models import Comment, CommentCreate, Ticket, TicketUpdate, User
 from zdagent.core.errors import (
     AgentNotFoundError,
-    AppError,
+    ReplyInProgressError,
     ZendeskConflict,
     ZendeskInvalidRecord,
     ZendeskNotFound,
@@ -47,6 +47,7 @@ from zdagent.domain.engine import (
 )
 from zdagent.domain.integration import Integration
 from zdagent.domain.reply_job import ReplyJob
+from zdagent.domain.reply_plan import MAX_PLAN_TEXT, ReplyPlan
 from zdagent.services import telemetry
 from zdagent.services.context import Context
 from zdagent.services.conversations import DecisionToLog, MessageToLog, record_decision
@@ -59,14 +60,6 @@ BUSY_RETRY_SECONDS = 30
 TRANSIENT_RETRY_SECONDS = 30.0
 
 Status = Literal["answered", "drafted", "escalated", "ignored", "deferred", "duplicate"]
-
-
-class ReplyInProgressError(AppError):
-    """Another worker holds the claim on this comment: try the message again later."""
-
-    status = 409
-    code = "reply_in_progress"
-    title = "Reply in progress"
 
 
 @dataclass(frozen=True)
@@ -440,16 +433,16 @@ class _Run:
         )
         shadow = self.settings.mode == "shadow"
         action: DecisionAction = "drafted" if shadow else "answered"
-        plan = {
-            "action": action,
-            "reason": "shadow_draft" if shadow else "answered",
-            "confidence": answer.confidence,
-            "engine": self.settings.engine,
-            "language": answer.language,
-            "sources": outcome.sources,
-            "text": email.text[:4000],
-            "public": not shadow,
-        }
+        plan = ReplyPlan(
+            action=action,
+            reason="shadow_draft" if shadow else "answered",
+            confidence=answer.confidence,
+            engine=self.settings.engine,
+            language=answer.language,
+            sources=outcome.sources,
+            text=email.text[:MAX_PLAN_TEXT],
+            public=not shadow,
+        )
         self._save_plan(target, plan)
         if shadow:
             note = (
@@ -483,16 +476,15 @@ class _Run:
             public_text = handover_message(
                 handover.language or self.agent.default_language, self._signature()
             )
-        plan: dict[str, Any] = {
-            "action": "escalated",
-            "reason": handover.reason,
-            "confidence": handover.confidence,
-            "engine": engine,
-            "language": handover.language,
-            "sources": [],
-            "text": html_to_text(public_text)[:4000] if public_text else "",
-            "public": bool(public_text),
-        }
+        plan = ReplyPlan(
+            action="escalated",
+            reason=handover.reason,
+            confidence=handover.confidence,
+            engine=engine,
+            language=handover.language,
+            text=html_to_text(public_text)[:MAX_PLAN_TEXT] if public_text else "",
+            public=bool(public_text),
+        )
         self._save_plan(target, plan)
         updated = self._hand_over(note, self.settings.handover_group_id)
         if public_text:
@@ -510,7 +502,7 @@ class _Run:
                 logger.warning(
                     "handover_message_not_sent", extra=self.log | {"error_type": type(exc).__name__}
                 )
-                plan = plan | {"public": False, "text": ""}
+                plan = plan.model_copy(update={"public": False, "text": ""})
         return self._finish(target, plan)
 
     def _hand_over(self, note: str, group_id: int | None) -> Ticket:
@@ -545,26 +537,25 @@ class _Run:
             )
             return update(note + "\n" + why, None)
 
-    def _save_plan(self, target: rules.CommentFact, plan: dict[str, Any]) -> None:
+    def _save_plan(self, target: rules.CommentFact, plan: ReplyPlan) -> None:
         self.claims.save_plan(self.job.agent_id, self.job.ticket_id, target.id, self.owner, plan)
 
     # ---- bookkeeping -------------------------------------------------------------------
-    def _finish(self, target: rules.CommentFact, plan: dict[str, Any]) -> ReplyResult:
-        action: DecisionAction = plan["action"]
-        reason = str(plan["reason"])
+    def _finish(self, target: rules.CommentFact, plan: ReplyPlan) -> ReplyResult:
+        action, reason = plan.action, plan.reason
         now = self.ctx.now()
         messages = self._history_to_log(target)
-        if plan.get("text"):
+        if plan.text:
             messages.append(
                 MessageToLog(
                     message_id=f"ai-{target.id}",
                     role="ai_agent",
-                    text=str(plan["text"]),
-                    public=bool(plan.get("public")),
+                    text=plan.text,
+                    public=plan.public,
                     created_at=now,
                 )
             )
-        sent = rules.replies_sent(self.facts, self.ai) + (1 if plan.get("public") else 0)
+        sent = rules.replies_sent(self.facts, self.ai) + (1 if plan.public else 0)
         record_decision(
             self.ctx,
             self.job.agent_id,
@@ -573,10 +564,10 @@ class _Run:
                 action=action,
                 reason=reason,
                 comment_id=target.id,
-                confidence=plan.get("confidence"),
-                engine=plan.get("engine"),
-                language=plan.get("language"),
-                sources=tuple(plan.get("sources") or ()),
+                confidence=plan.confidence,
+                engine=plan.engine,
+                language=plan.language,
+                sources=tuple(plan.sources),
             ),
             subject=self.facts.subject,
             messages=messages,
@@ -596,7 +587,7 @@ class _Run:
         )
         return ReplyResult(_status(action), reason, self.job.ticket_id, target.id)
 
-    def _finish_recovered(self, plan: dict[str, Any], target: rules.CommentFact) -> ReplyResult:
+    def _finish_recovered(self, plan: ReplyPlan, target: rules.CommentFact) -> ReplyResult:
         logger.warning("reply_recovered", extra=self.log | {"comment_id": target.id})
         return self._finish(target, plan)
 

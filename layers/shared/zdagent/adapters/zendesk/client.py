@@ -45,7 +45,7 @@ from zdagent.adapters.zendesk.pagination import OnPage, iterate_cursor_pages
 from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
 from zdagent.core.errors import ValidationFailedError, ZendeskError
 
-DEFAULT_USER_AGENT = "zendesk-ai-email-agent/0.1 (+https://github.com/; httpx)"
+DEFAULT_USER_AGENT = "zendesk-ai-email-agent/0.1 (httpx)"
 PAGE_SIZE = 100
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
