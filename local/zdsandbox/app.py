@@ -11,7 +11,16 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from zdsandbox import api_oauth, api_rules, api_tickets, api_users, control, limits, ui
+from zdsandbox import (
+    api_oauth,
+    api_rules,
+    api_tickets,
+    api_trigger_categories,
+    api_users,
+    control,
+    limits,
+    ui,
+)
 from zdsandbox.config import SandboxConfig
 from zdsandbox.engine import Sandbox
 from zdsandbox.errors import Forbidden, NotFound, RateLimited, SandboxError, Unauthorized
@@ -21,13 +30,19 @@ from zdsandbox.web import Ctx, Route, json_response
 
 log = logging.getLogger("zdsandbox")
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-SCOPE_RESOURCES = {"incremental": "tickets", "group_memberships": "users", "groups": "users"}
+SCOPE_RESOURCES = {
+    "incremental": "tickets",
+    "group_memberships": "users",
+    "groups": "users",
+    "trigger_categories": "triggers",
+}
 SCOPE_FREE = ("/api/v2/users/me", "/api/v2/oauth/tokens/current")
 TABLES = (
     api_oauth.table,
     api_users.table,
     api_tickets.table,
     api_rules.table,
+    api_trigger_categories.table,
     control.table,
     ui.table,
 )

@@ -24,6 +24,8 @@ SETTINGS = (
     "ticket_updates_per_ticket_user_per_10min",
     "incremental_exports_per_minute",
 )
+# Settings that pick one behaviour of several (see state.AccountSettings).
+CHOICES = {"current_user_condition": ("user_ids", "roles_only")}
 
 
 def _require(data: dict[str, Any], *names: str) -> None:
@@ -286,7 +288,7 @@ def settings(ctx: Ctx) -> Response:
     account = ctx.account
     if ctx.request.method == "PUT":
         data = ctx.body()
-        unknown = set(data) - {*SETTINGS, "reset_counters"}
+        unknown = set(data) - {*SETTINGS, *CHOICES, "reset_counters"}
         if unknown:
             raise BadRequest(f"unknown setting(s): {', '.join(sorted(unknown))}")
         for name in SETTINGS:
@@ -295,6 +297,11 @@ def settings(ctx: Ctx) -> Response:
                 if value < 1:
                     raise BadRequest(f"{name} must be at least 1")
                 setattr(account.settings, name, value)
+        for name, allowed in CHOICES.items():
+            if name in data:
+                if data[name] not in allowed:
+                    raise BadRequest(f"{name} must be one of {', '.join(allowed)}")
+                setattr(account.settings, name, data[name])
         if data.get("reset_counters"):
             account.windows.clear()
     return json_response({"settings": account.settings.as_dict()})

@@ -75,6 +75,14 @@ class RateLimited(SandboxError):
         super().__init__(429, {"error": "TooManyRequests", "description": description}, all_headers)
 
 
+class ApiErrors(SandboxError):
+    """The newer APIs' ``{"errors": [{"code", "title"}]}`` shape (OAS ``Errors``), e.g. the
+    Trigger Categories API."""
+
+    def __init__(self, status: int, code: str, title: str) -> None:
+        super().__init__(status, {"errors": [{"code": code, "title": title}]})
+
+
 class WebhookError(SandboxError):
     """The Webhooks API's JSON:API-style errors."""
 

@@ -6,7 +6,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from zdsandbox.models import Comment, Group, GroupMembership, Ticket, User
+from zdsandbox.errors import ApiErrors
+from zdsandbox.models import Comment, Group, GroupMembership, Ticket, Trigger, TriggerCategory, User
 from zdsandbox.state import Account
 from zdsandbox.util import text_to_html
 
@@ -24,6 +25,8 @@ _AGENT_REPLIES = [
     "Sorry for the trouble! Could you send us the order number so we can check?",
     "I have escalated this to our specialists; we will be back within a day.",
 ]
+DEFAULT_CATEGORY = "Notifications"
+MAX_CATEGORIES = 500
 _CUSTOMER_REPLIES = ["Thank you, that worked.", "Here is the order number: 12345.", "Still broken."]
 
 
@@ -59,6 +62,57 @@ def add_membership(account: Account, user: User, group: Group, now: float) -> Gr
     return membership
 
 
+PLACEHOLDER_CONDITIONS: dict[str, list[dict[str, Any]]] = {
+    "all": [{"field": "update_type", "operator": "is", "value": "Create"}],
+    "any": [],
+}
+PLACEHOLDER_ACTIONS: list[dict[str, Any]] = [{"field": "current_tags", "value": "placeholder"}]
+
+
+def add_category(
+    account: Account, name: str, now: float, position: int | None = None
+) -> TriggerCategory:
+    """A new category, last unless ``position`` is given (Zendesk counts from 0)."""
+    if len(account.trigger_categories) >= MAX_CATEGORIES:
+        raise ApiErrors(
+            403,
+            "ProductLimitExceeded",
+            "Your account has reached the limit of 500 ticket trigger categories.",
+        )
+    last = max((c.position for c in account.trigger_categories.values()), default=-1)
+    category = TriggerCategory(
+        id=str(next(account.category_ids)),
+        name=name,
+        position=last + 1 if position is None else position,
+        created_at=now,
+        updated_at=now,
+    )
+    account.trigger_categories[category.id] = category
+    return category
+
+
+def add_placeholder_triggers(
+    account: Account, category: TriggerCategory, count: int, now: float
+) -> list[Trigger]:
+    """Inactive triggers in ``category`` (what an account that uses categories already has)."""
+    created = []
+    for index in range(count):
+        trigger = Trigger(
+            id=next(account.trigger_ids),
+            title=f"{category.name} trigger {index + 1}",
+            active=False,
+            position=index + 1,
+            conditions={k: list(v) for k, v in PLACEHOLDER_CONDITIONS.items()},
+            actions=[dict(a) for a in PLACEHOLDER_ACTIONS],
+            created_at=now,
+            updated_at=now,
+            category_id=category.id,
+        )
+        account.triggers[trigger.id] = trigger
+        created.append(trigger)
+    return created
+
+
 def seed_account(account: Account, now: float) -> None:
     """The standard cast: an admin, the AI agent user, a human agent and a customer."""
     sub = account.subdomain
@@ -71,6 +125,7 @@ def seed_account(account: Account, now: float) -> None:
     add_membership(account, agent, support, now)
     add_membership(account, ai_agent, ai_group, now)
     add_membership(account, admin, support, now)
+    add_category(account, DEFAULT_CATEGORY, now)
 
 
 @dataclass(frozen=True)

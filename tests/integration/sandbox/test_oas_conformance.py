@@ -349,6 +349,24 @@ def test_webhooks_and_triggers(account: Account, api: ApiClient, conformance: Co
     check(api.delete(hook), 204)
 
 
+def test_trigger_categories(account: Account, api: ApiClient, conformance: Conformance) -> None:
+    check = conformance.check
+    listed = check(api.get("/api/v2/trigger_categories"), 200).json()
+    assert [c["name"] for c in listed["trigger_categories"]] == ["Notifications"]
+    body = {"trigger_category": {"name": "Escalations", "position": 3}}
+    created = check(api.post("/api/v2/trigger_categories", json=body), 200).json()
+    category = f"/api/v2/trigger_categories/{created['trigger_category']['id']}"
+    check(api.get(category), 200)
+    renamed = {"trigger_category": {"name": "Escalations (EU)"}}
+    check(api.request("PATCH", category, json=renamed), 200)
+    check(api.get("/api/v2/trigger_categories", params={"include": "rule_counts"}), 200)
+    check(api.get("/api/v2/trigger_categories", params={"sort": "-name"}), 200)
+    check(api.post("/api/v2/trigger_categories", json={"trigger_category": {"name": ""}}), 400)
+    check(api.get("/api/v2/trigger_categories/999999"), 404)
+    check(api.delete(category), 204)
+    check(api.delete(category), 404)
+
+
 def test_every_served_zendesk_route_was_validated(conformance: Conformance) -> None:
     missing = sorted(set(conformance.served) - conformance.covered)
     assert not missing, f"Zendesk routes the conformance tests never exercised: {missing}"

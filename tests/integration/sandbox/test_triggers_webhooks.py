@@ -314,13 +314,18 @@ def test_trigger_positions_reorder_update_many_and_delete(
     assert [
         t["id"] for t in api.get("/api/v2/triggers", params={"active": "true"}).json()["triggers"]
     ] == [ids[2], ids[1]]
+    only_conditions = {"all": [{"field": "status", "operator": "is", "value": "open"}]}
+    partial_put = api.put(
+        f"/api/v2/triggers/{ids[2]}", json={"trigger": {"conditions": only_conditions}}
+    )
+    # OAS UpdateTrigger: a condition or action update clears both arrays, so a body without
+    # actions leaves the trigger with none, which Zendesk refuses.
+    assert partial_put.status_code == 422, partial_put.text
+    assert "Actions" in partial_put.json()["details"]["base"][0]["description"]
+    actions = api.get(f"/api/v2/triggers/{ids[2]}").json()["trigger"]["actions"]
     replaced = api.put(
         f"/api/v2/triggers/{ids[2]}",
-        json={
-            "trigger": {
-                "conditions": {"all": [{"field": "status", "operator": "is", "value": "open"}]}
-            }
-        },
+        json={"trigger": {"conditions": only_conditions, "actions": actions}},
     )
     assert replaced.json()["trigger"]["conditions"]["any"] == []
     assert api.delete(f"/api/v2/triggers/{ids[2]}").status_code == 204
