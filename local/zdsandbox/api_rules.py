@@ -215,8 +215,8 @@ def show_trigger(ctx: Ctx, trigger_id: int) -> Response:
 
 def _category_for_new_trigger(ctx: Ctx, data: dict[str, Any]) -> str:
     """``category_id`` (must exist) or ``category`` {name, position} (created), OAS
-    ``TriggerWithCategoryRequest``. Without either: the only category, or 422 when the account
-    has several (our choice: Zendesk's rule is not documented; see README)."""
+    ``TriggerWithCategoryRequest``; without either, the first category by position (Zendesk
+    marks category_id optional and does not say where such a trigger goes; see README)."""
     account = ctx.account
     if data.get("category_id") not in (None, ""):
         return _existing_category(account, data["category_id"])
@@ -230,11 +230,6 @@ def _category_for_new_trigger(ctx: Ctx, data: dict[str, Any]) -> str:
             position if isinstance(position, int) else None,
         ).id
     ordered = account.categories_in_order()
-    if len(ordered) > 1:
-        raise RecordInvalid(
-            "Category: choose a category_id; this account has several trigger categories",
-            "category_id",
-        )
     if not ordered:
         return add_category(account, DEFAULT_CATEGORY, ctx.sandbox.now()).id
     return ordered[0].id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Iterable
@@ -72,7 +73,7 @@ class SandboxApp:
         return sorted(
             (method, route.rule)
             for route in self._routes.values()
-            if route.kind in ("api", "oauth")
+            if route.kind in ("api", "oauth", "anonymous")
             for method in route.methods
         )
 
@@ -125,7 +126,9 @@ class SandboxApp:
         if subdomain is not None:
             ctx.account_or_none = self.sandbox.registry.get(str(subdomain))
             if ctx.account_or_none is None:
-                raise NotFound()
+                if route.kind in ("control", "global"):
+                    raise NotFound()
+                return no_such_account(str(subdomain))
         if route.kind in ("control", "global"):
             return self._locked(ctx, route, params)
         fault_response = self._fault(ctx)
@@ -199,6 +202,19 @@ class SandboxApp:
             raise Forbidden()
         if route.role == "agent" and not user.is_agent:
             raise Forbidden()
+
+
+def no_such_account(subdomain: str) -> Response:
+    """What a subdomain with no Zendesk account answers: 404 and an HTML page, not the API's
+    JSON. Zendesk shows unclaimed subdomains a "Help Center Closed" page (the fingerprint
+    third parties use to spot them); its exact API answer is not documented [3p]."""
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Help Center Closed</title>"
+        "</head><body><h1>Oops! This help center no longer exists</h1>"
+        f"<p>There is no Zendesk account at <b>{html.escape(subdomain)}</b>.zendesk.com.</p>"
+        "</body></html>"
+    )
+    return Response(page, status=404, content_type="text/html; charset=utf-8")
 
 
 def _scope_allows(scopes: list[str], method: str, path: str) -> bool:

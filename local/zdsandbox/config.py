@@ -34,6 +34,10 @@ class SandboxConfig:
     webhook_max_retry_after_seconds: float = 60.0
     webhook_timeout_seconds: float = 10.0
     webhook_workers: int = 4
+    # Every new account's trigger categories (by position). Real accounts that organise their
+    # triggers have several, and then refuse PUT /api/v2/triggers/reorder (LimitOneCategory):
+    # seeding three makes every client of the sandbox meet that case.
+    seed_trigger_categories: tuple[str, ...] = ("Notifications", "Escalations", "Follow-ups")
     clock: Callable[[], float] = time.time
 
     def redirect_uri_allowed(self, uri: str) -> bool:

@@ -59,7 +59,16 @@ def create_account(ctx: Ctx) -> Response:
     subdomain = str(data.get("subdomain") or "")
     if not _SUBDOMAIN.match(subdomain):
         raise BadRequest("subdomain must be lowercase letters, digits and dashes")
-    account = ctx.sandbox.create_account(subdomain)
+    categories = data.get("trigger_categories")
+    if categories is not None and (
+        not isinstance(categories, list)
+        or not categories
+        or not all(isinstance(c, str) and c.strip() for c in categories)
+    ):
+        raise BadRequest("trigger_categories must be a non-empty list of names")
+    account = ctx.sandbox.create_account(
+        subdomain, tuple(c.strip() for c in categories) if categories else None
+    )
     if account is None:
         raise RecordInvalid("Subdomain: is already taken", "subdomain")
     with account.lock:

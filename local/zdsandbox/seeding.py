@@ -113,8 +113,11 @@ def add_placeholder_triggers(
     return created
 
 
-def seed_account(account: Account, now: float) -> None:
-    """The standard cast: an admin, the AI agent user, a human agent and a customer."""
+def seed_account(
+    account: Account, now: float, trigger_categories: tuple[str, ...] = (DEFAULT_CATEGORY,)
+) -> None:
+    """The standard cast: an admin, the AI agent user, a human agent and a customer; and the
+    trigger categories, each after the first holding one inactive placeholder trigger."""
     sub = account.subdomain
     admin = add_user(account, f"admin@{sub}.test", "admin", now, "Admin")
     ai_agent = add_user(account, f"ai-agent@{sub}.test", "admin", now, "AI Agent")
@@ -125,7 +128,10 @@ def seed_account(account: Account, now: float) -> None:
     add_membership(account, agent, support, now)
     add_membership(account, ai_agent, ai_group, now)
     add_membership(account, admin, support, now)
-    add_category(account, DEFAULT_CATEGORY, now)
+    for index, name in enumerate(trigger_categories or (DEFAULT_CATEGORY,)):
+        category = add_category(account, name, now)
+        if index:
+            add_placeholder_triggers(account, category, 1, now)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+import pytest
+
 from tests.integration.sandbox.sandbox_support import (
     Account,
     ApiClient,
@@ -11,7 +14,29 @@ from tests.integration.sandbox.sandbox_support import (
     create_trigger,
     create_webhook,
     default_trigger,
+    new_account,
 )
+from zdsandbox.server import SandboxServer
+
+
+@pytest.fixture
+def account(sandbox: SandboxServer, client: httpx.Client) -> Account:
+    """These tests add categories to an account that starts with one."""
+    return new_account(sandbox, client, trigger_categories=["Notifications"])
+
+
+def test_new_accounts_have_three_categories_and_placeholders(
+    sandbox: SandboxServer, client: httpx.Client
+) -> None:
+    default = new_account(sandbox, client)
+    api = default.api("admin")
+    assert [(c["name"], c["inactive_count"]) for c in _categories(api)] == [
+        ("Notifications", 0),
+        ("Escalations", 1),
+        ("Follow-ups", 1),
+    ]
+    refused = api.put("/api/v2/triggers/reorder", json={"trigger_ids": []})
+    assert refused.json()["errors"][0]["code"] == "LimitOneCategory"
 
 
 def _add_category(account: Account, name: str, triggers: int = 0) -> dict[str, Any]:
@@ -62,17 +87,17 @@ def test_reorder_is_refused_with_more_than_one_category(
     assert refused.json()["errors"][0]["code"] == "LimitOneCategory"
 
 
-def test_create_needs_a_category_when_there_are_several(
+def test_create_goes_to_the_chosen_or_first_category(
     account: Account, api: ApiClient, receiver: WebhookReceiver
 ) -> None:
     webhook = create_webhook(api, receiver.url)
     second = _add_category(account, "Escalations")["trigger_category"]
     body = default_trigger(account, webhook["id"])
-    missing = api.post("/api/v2/triggers", json={"trigger": body})
-    assert missing.status_code == 422
-    assert "category_id" in missing.json()["details"]
+    unchosen = create_trigger(api, body)
+    assert unchosen["category_id"] == _categories(api)[0]["id"]
     unknown = api.post("/api/v2/triggers", json={"trigger": {**body, "category_id": "404"}})
     assert unknown.status_code == 422
+    assert "category_id" in unknown.json()["details"]
     created = create_trigger(api, {**body, "category_id": second["id"]})
     assert (created["category_id"], created["position"]) == (second["id"], 1)
     named = create_trigger(api, {**body, "category": {"name": "Brand new"}})

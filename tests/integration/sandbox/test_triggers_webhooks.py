@@ -291,8 +291,10 @@ def test_invalid_triggers_are_record_invalid(
 
 
 def test_trigger_positions_reorder_update_many_and_delete(
-    account: Account, api: ApiClient, receiver: WebhookReceiver
+    one_category_account: Account, receiver: WebhookReceiver
 ) -> None:
+    account = one_category_account
+    api = account.api("ai-agent")
     webhook = create_webhook(api, receiver.url)
     ids = [
         create_trigger(api, {**default_trigger(account, webhook["id"]), "title": f"t{n}"})["id"]
