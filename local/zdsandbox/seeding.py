@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from zdsandbox import exports
 from zdsandbox.errors import ApiErrors
 from zdsandbox.models import Comment, Group, GroupMembership, Ticket, Trigger, TriggerCategory, User
 from zdsandbox.state import Account
@@ -161,7 +162,8 @@ def bulk_tickets(account: Account, request: BulkRequest, now: float) -> list[Tic
     support = support_address(account)
     span = max(1, request.days_back) * 86400
     cast = _Cast(rng, customers, agents, groups, support, request.comments_per_ticket, now)
-    return [_bulk_ticket(account, cast, now - rng.random() * span) for _ in range(request.count)]
+    newest = exports.horizon(now) - 1  # historical: every one is already exportable
+    return [_bulk_ticket(account, cast, newest - rng.random() * span) for _ in range(request.count)]
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,7 @@ def _bulk_ticket(account: Account, cast: _Cast, created_at: float) -> Ticket:
         )
         if not from_customer and ticket.assignee_id is None:
             ticket.assignee_id = author.id
-        at = max(at, min(now - 61, at + rng.uniform(600, 36000)))
+        at = max(at, min(exports.horizon(now) - 1, at + rng.uniform(600, 36000)))
     ticket.updated_at = max(ticket.created_at, ticket.comments[-1].created_at)
     account.tickets[ticket.id] = ticket
     return ticket

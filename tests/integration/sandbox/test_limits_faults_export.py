@@ -141,7 +141,36 @@ def test_incremental_export_pages_through_everything(account: Account, api: ApiC
     resumed = api.get(
         "/api/v2/incremental/tickets/cursor", params={"cursor": page["after_cursor"]}
     ).json()
-    assert [t["id"] for t in resumed["tickets"]] == [251]
+    assert resumed["tickets"] == []  # held back for its first minute
+    assert resumed["end_of_stream"] is True
+
+
+def test_incremental_export_holds_back_the_last_minute(
+    make_sandbox: Callable[..., SandboxServer],
+) -> None:
+    clock = FakeClock()
+    server = make_sandbox(clock=clock)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        account = new_account(server, client)
+        api = account.api("ai-agent")
+        start = int(clock()) - 120
+        clock.advance(1)
+        ticket = account.email("just now")["ticket_id"]
+
+        def export() -> list[int]:
+            page = api.get("/api/v2/incremental/tickets/cursor", params={"start_time": start})
+            assert page.status_code == 200, page.text
+            return [t["id"] for t in page.json()["tickets"]]
+
+        assert export() == []
+        clock.advance(59)
+        assert export() == []
+        clock.advance(2)
+        assert export() == [ticket]
+        too_recent = api.get(
+            "/api/v2/incremental/tickets/cursor", params={"start_time": int(clock()) - 59}
+        )
+        assert too_recent.status_code == 400
 
 
 def test_incremental_export_rules(account: Account, api: ApiClient) -> None:
