@@ -96,7 +96,7 @@ class SandboxApp:
             route, params = self._match(request)
             response = self._run(ctx, route, params)
         except SandboxError as error:
-            response = json_response(error.body, error.status, error.headers)
+            response = error_response(error)
         except Exception:
             log.exception("sandbox handler failed", extra={"path": request.path})
             response = json_response(
@@ -168,8 +168,10 @@ class SandboxApp:
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         if fault.status == 429:
             headers.setdefault("Retry-After", "1")
-        body = {"error": "SandboxFault", "description": f"Injected fault ({fault.status})"}
-        return json_response(body, fault.status, headers)
+        description = f"Injected fault ({fault.status})"
+        error = SandboxError(fault.status, {"error": "SandboxFault", "description": description})
+        error.headers, error.text = headers, description if fault.plain_text else None
+        return error_response(error)
 
     def _authenticate(self, ctx: Ctx, route: Route) -> None:
         account, now = ctx.account, self.sandbox.now()
@@ -202,6 +204,15 @@ class SandboxApp:
             raise Forbidden()
         if route.role == "agent" and not user.is_agent:
             raise Forbidden()
+
+
+def error_response(error: SandboxError) -> Response:
+    if error.text is None:
+        return json_response(error.body, error.status, error.headers)
+    response = Response(error.text, status=error.status, content_type="text/plain; charset=utf-8")
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return response
 
 
 def no_such_account(subdomain: str) -> Response:

@@ -252,6 +252,7 @@ def add_fault(ctx: Ctx) -> Response:
         retry_after=data.get("retry_after"),
         delay_ms=int_or_400(data.get("delay_ms", 0), "delay_ms"),
         method=str(data["method"]).upper() if data.get("method") else None,
+        plain_text=bool(data.get("plain_text", False)),
     )
     account.faults.append(fault)
     return json_response({"fault": _fault_json(fault)}, 201)
@@ -266,6 +267,7 @@ def _fault_json(fault: Fault) -> dict[str, Any]:
         "retry_after": fault.retry_after,
         "delay_ms": fault.delay_ms,
         "method": fault.method,
+        "plain_text": fault.plain_text,
     }
 
 

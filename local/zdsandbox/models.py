@@ -187,3 +187,4 @@ class Fault:
     retry_after: int | None = None
     delay_ms: int = 0
     method: str | None = None
+    plain_text: bool = False
