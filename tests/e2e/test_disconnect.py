@@ -171,7 +171,9 @@ def test_disconnect_with_removal_leaves_nothing_of_ours_in_zendesk(
         "remove_integration",
     ]
     assert api.call("GET", f"/agents/{agent_id}/integration").status_code == 404
-    admin = sandbox_token(local_stack.sandbox_url, sub, f"admin@{sub}.test")
+    admin = sandbox_token(
+        local_stack.sandbox_url, sub, f"admin@{sub}.test", public_base_url=local_stack.api_url
+    )
     headers = {"Authorization": f"Bearer {admin}"}
     base = f"{local_stack.sandbox_url}/{sub}/api/v2"
     assert (
