@@ -84,19 +84,23 @@ def loop_guard_candidates(
     3. ``receiver_only``: no condition; the receiver's own check is the guard.
     Without definitions (they could not be read) 1 uses the plain id and 2 is kept.
     """
-    candidates: list[LoopGuard] = []
-    offered = _current_user_offers(definitions)
-    user_value = _value_for_user(offered, ai_agent_user_id) if definitions is not None else None
     if definitions is None:
-        user_value = (LOOP_GUARD_FIELD, str(ai_agent_user_id))
+        user_value: tuple[str, str] | None = (LOOP_GUARD_FIELD, str(ai_agent_user_id))
+        end_user_field: str | None = LOOP_GUARD_FIELD
+    else:
+        offered = _current_user_offers(definitions)
+        user_value = _value_for_user(offered, ai_agent_user_id)
+        end_user_field = next(
+            (subject for subject, ops, values in offered if "is" in ops and "end_user" in values),
+            None,
+        )
+    candidates: list[LoopGuard] = []
     if user_value is not None:
         field, value = user_value
         condition = {"field": field, "operator": "is_not", "value": value}
         candidates.append(LoopGuard(form="not_ai_agent_user", condition=condition))
-    if definitions is None or any(
-        "end_user" in values and "is" in operators for _, operators, values in offered
-    ):
-        condition = {"field": LOOP_GUARD_FIELD, "operator": "is", "value": "end_user"}
+    if end_user_field is not None:
+        condition = {"field": end_user_field, "operator": "is", "value": "end_user"}
         candidates.append(LoopGuard(form="end_user_only", condition=condition))
     candidates.append(LoopGuard(form="receiver_only"))
     return candidates
