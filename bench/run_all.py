@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ["bench.bench_engines", "bench.bench_webhook", "bench.bench_import"]
+BENCHMARKS = [
+    "bench.bench_cold_start",
+    "bench.bench_engines",
+    "bench.bench_webhook",
+    "bench.bench_import",
+]
 
 
 def main() -> int:

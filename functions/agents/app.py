@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.http import json_response, new_resolver, parse_body, parse_json_object
 from zdagent.api.requests import context_for
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
+from zdagent.core.validation import validate_model
 from zdagent.services import agents, checks, integration
 
 app = new_resolver()
@@ -22,6 +24,19 @@ def create_agent() -> Response[str]:
     return json_response(201, agent.public())
 
 
+@app.get("/agents")
+def list_agents() -> Response[str]:
+    params = app.current_event.query_string_parameters or {}
+    query = validate_model(agents.ListAgentsQuery, dict(params))
+    return json_response(200, agents.list_agents(context_for(app.lambda_context), query))
+
+
+@app.delete("/agents/<agent_id>")
+def delete_agent(agent_id: str) -> Response[str]:
+    agents.delete_agent(context_for(app.lambda_context), agent_id)
+    return Response(status_code=204, body="")
+
+
 @app.get("/agents/<agent_id>")
 def get_agent(agent_id: str) -> Response[str]:
     return json_response(200, agents.get_agent(context_for(app.lambda_context), agent_id).public())
@@ -32,6 +47,15 @@ def patch_agent(agent_id: str) -> Response[str]:
     patch = parse_json_object(app.current_event.body)
     agent = agents.patch_agent(context_for(app.lambda_context), agent_id, patch)
     return json_response(200, agent.public())
+
+
+@app.get("/agents/<agent_id>/knowledge/articles")
+def list_articles(agent_id: str) -> Response[str]:
+    params = app.current_event.query_string_parameters or {}
+    query = validate_model(agents.ListArticlesQuery, dict(params))
+    return json_response(
+        200, agents.list_articles(context_for(app.lambda_context), agent_id, query)
+    )
 
 
 @app.put("/agents/<agent_id>/knowledge")
@@ -73,8 +97,9 @@ def integration_checks(agent_id: str) -> Response[str]:
     return json_response(200, {"checks": [c.model_dump() for c in results]})
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

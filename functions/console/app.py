@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.http import html_response, json_response, new_resolver
-from zdagent.core.observability import logger, tracer
+from zdagent.core.observability import logger
 
 CONSOLE_PAGE = Path(__file__).with_name("console.html")
 _INLINE = {
@@ -72,7 +73,8 @@ def console() -> Response[str]:
     return response
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,16 +1,17 @@
-"""Conversation logs and statistics (CONTRACT.md §2)."""
+"""Conversation logs and statistics (docs/contract.md §2)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.http import json_response, new_resolver
 from zdagent.api.requests import context_for
 from zdagent.core.errors import NotFoundError
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
 from zdagent.core.validation import validate_model
 from zdagent.services import conversations
 
@@ -40,8 +41,9 @@ def stats(agent_id: str) -> Response[str]:
     return json_response(200, conversations.stats(context_for(app.lambda_context), agent_id))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -11,13 +11,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.requests import context_for
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
 from zdagent.core.validation import validate_model
 from zdagent.services import disconnect
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     task = validate_model(disconnect.DisconnectTask, event)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.http import html_response, json_response, new_resolver
 from zdagent.api.pages import callback_page
 from zdagent.api.requests import context_for, public_base_url
 from zdagent.core.errors import AppError
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
 from zdagent.services import authorization
 
 app = new_resolver()
@@ -55,8 +56,9 @@ def callback() -> Response[str]:
     return html_response(200, page)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

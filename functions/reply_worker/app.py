@@ -13,14 +13,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.requests import context_for
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
 from zdagent.services import replies
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ctx = context_for(context)

@@ -1,35 +1,37 @@
-"""Zendesk webhook receiver: verify, deduplicate, queue (CONTRACT.md §3)."""
+"""Zendesk webhook receiver: verify, deduplicate, queue (docs/contract.md §3).
+
+One route, so no resolver: the handler reads API Gateway's HTTP API event (payload 2.0) itself and
+answers through ``api.problems``, the mapping every API function uses. It imports nothing it does
+not call (no Zendesk client, no httpx, no engine): its cold start is measured by
+bench/bench_cold_start.py.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zdagent.api.http import json_response, new_resolver
+from zdagent.api.problems import proxy_problem, proxy_result
 from zdagent.api.requests import context_for
-from zdagent.core.observability import logger, metrics, tracer
+from zdagent.core.observability import logger, metrics
 from zdagent.services import inbound
 
-app = new_resolver()
 
-
-@app.post("/webhooks/zendesk/<agent_id>")
-def receive(agent_id: str) -> Response[str]:
-    event = app.current_event
-    result = inbound.receive_webhook(
-        context_for(app.lambda_context),
-        agent_id,
-        headers=dict(event.headers or {}),
-        body=event.body,
-        is_base64_encoded=bool(event.is_base64_encoded),
-    )
-    return json_response(200, result.body())
-
-
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    try:
+        result = inbound.receive_webhook(
+            context_for(context),
+            str((event.get("pathParameters") or {}).get("agent_id", "")),
+            headers=dict(event.get("headers") or {}),
+            body=event.get("body"),
+            is_base64_encoded=bool(event.get("isBase64Encoded")),
+        )
+    except Exception as exc:
+        return proxy_problem(exc)
+    return proxy_result(200, result.body())

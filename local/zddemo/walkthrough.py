@@ -88,6 +88,7 @@ class Demo:
     def run(self) -> None:
         agent_id = self.create_agent()
         self.connect(agent_id)
+        self.knowledge(agent_id)
         self.automation(agent_id)
         self.answer_an_email(agent_id)
         self.import_history(agent_id)
@@ -95,7 +96,7 @@ class Demo:
         print("\ndemo passed: every step of the seed flow worked", flush=True)
 
     def create_agent(self) -> str:
-        self.step("Create the AI agent and load its knowledge (demo web shop, EN + FR)")
+        self.step("Create the AI agent (it will answer in English and French)")
         agent = self.api(
             "POST",
             "/agents",
@@ -106,12 +107,29 @@ class Demo:
             expect=201,
         )
         agent_id = str(agent["agent_id"])
-        from zdagent.adapters.engines.demo_kb import load_demo_knowledge  # noqa: PLC0415
-
-        articles = [a.model_dump(mode="json") for a in load_demo_knowledge()]
-        loaded = self.api("PUT", f"/agents/{agent_id}/knowledge", {"articles": articles})
-        self.say(f"agent {agent_id} with {loaded['articles']} articles")
+        self.say(f"agent {agent_id}")
         return agent_id
+
+    def knowledge(self, agent_id: str) -> None:
+        self.step(f"Answer from {SUBDOMAIN}'s Zendesk Help Center (demo web shop, EN + FR): sync")
+        source = self.api(
+            "PUT", f"/agents/{agent_id}/knowledge/source", {"kind": "zendesk_help_center"}
+        )
+        self.say(f"knowledge source: {source['source']['kind']}")
+        started = self.api("POST", f"/agents/{agent_id}/knowledge/sync", expect=202)
+
+        def synced() -> dict[str, Any] | None:
+            shown: dict[str, Any] = self.api("GET", f"/agents/{agent_id}/knowledge")
+            last = shown.get("last_sync") or {}
+            if last.get("status") == "failed":
+                raise DemoFailed(f"the Help Center sync failed: {last.get('error')}")
+            return shown if last.get("status") == "succeeded" else None
+
+        shown = self.wait_for(f"sync {started['sync_id']}", synced)
+        self.say(
+            f"{shown['articles']} published articles synced "
+            f"(added {shown['last_sync']['articles_added']}), version {shown['knowledge_version']}"
+        )
 
     def connect(self, agent_id: str) -> None:
         self.step(f"Add the Zendesk Support integration ({SUBDOMAIN}, AI agent user {AI_AGENT})")
@@ -191,6 +209,8 @@ class Demo:
         reply = self.wait_for("the AI agent's reply", ai_reply)
         text = reply.get("plain_body") or reply.get("body") or ""
         self.say(f"public={reply.get('public')} reply: {text[:160]!r}")
+        cited = [word for word in text.split() if "/hc/" in word]
+        self.say(f"cites the Help Center article: {cited[0] if cited else 'none'}")
 
     def import_history(self, agent_id: str) -> None:
         self.step("Import historical tickets into the conversation log")

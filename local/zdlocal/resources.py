@@ -46,6 +46,8 @@ _PLACEHOLDER_TYPES = {
     "AWS::IAM::ManagedPolicy",
     "AWS::Lambda::Permission",
     "AWS::CloudWatch::Dashboard",
+    # EventBridge Scheduler: nothing fires locally; tests call the scheduled handler directly.
+    "AWS::Scheduler::Schedule",
 }
 _CREATED_TYPES = {
     "AWS::DynamoDB::Table",

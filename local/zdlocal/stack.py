@@ -13,7 +13,6 @@ In tests::
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -26,8 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
+from zdlocal import persistence
 from zdlocal.api import ApiServer
 from zdlocal.aws import DUMMY_CREDENTIALS, MotoServer, moto_config
 from zdlocal.lambdas import FunctionRuntime, LambdaHook
@@ -43,10 +43,12 @@ from zdlocal.template import (
     load_template,
     merged_environment,
 )
+from zdlocal.terminal import JsonFormatter, SplitLog
 
 log = logging.getLogger("zdlocal.stack")
 
 DEFAULT_ADMIN_TOKEN = "local-admin-token"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 
 
@@ -105,6 +107,7 @@ class LocalStack:
         start_sandbox: bool = True,
         start_pollers: bool = True,
         parameter_overrides: dict[str, Any] | None = None,
+        state_dir: Path | str | None = None,
     ) -> None:
         self.api_port = api_port if api_port else free_port()
         self.sandbox_port = sandbox_port if sandbox_port else free_port()
@@ -114,6 +117,9 @@ class LocalStack:
         self.start_sandbox = start_sandbox
         self.start_pollers = start_pollers
         self.parameter_overrides = dict(parameter_overrides or {})
+        # where state is kept across restarts (None: nothing is kept; see zdlocal.persistence)
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.restored = False
         self.template: Template | None = None
         self.resources: ResourceMap = {}
         self.runtime: FunctionRuntime | None = None
@@ -217,6 +223,8 @@ class LocalStack:
         }
         clients = AwsClients.create(endpoint_url=self.aws_url)
         self.resources = create_resources(self.template, clients, parameters)
+        if self.state_dir is not None:
+            self._keep_aws_state(clients)
         resolver = Resolver(self.template, self.resources, parameters)
         self.environment = merged_environment(functions, resolver)
         self._set_env(self.environment)
@@ -287,8 +295,34 @@ class LocalStack:
             redirect_uris=[f"{self.api_url}/oauth/zendesk/callback"],
         )
         sandbox = SandboxServer(sandbox_config)
+        if self.state_dir is not None and persistence.restore_sandbox(
+            self.state_dir, sandbox.app.sandbox
+        ):
+            self.facts.append(f"sandbox state restored from {self.state_dir}")
         self._bind(sandbox, self.sandbox_port, "SANDBOX_PORT")
         self._parts.append(_Part("zendesk sandbox", sandbox.stop))
+        if self.state_dir is not None:
+            folder, state = self.state_dir, sandbox.app.sandbox
+            self._parts.append(
+                _Part("sandbox state", lambda: persistence.save_sandbox(folder, state))
+            )
+
+    def _keep_aws_state(self, clients: AwsClients) -> None:
+        """Restore the last snapshot now; take a new one right before moto stops."""
+        assert self.state_dir is not None
+        assert self.template is not None
+        folder, template, resources = self.state_dir, self.template, self.resources
+        self.restored = persistence.restore_aws(folder, template, resources, clients)
+        if self.restored:
+            self.facts.append(f"state restored from {folder} (make reset starts clean)")
+        else:
+            self.facts.append(f"state is kept in {folder} across restarts (make reset clears it)")
+        # parts stop in reverse order: this one runs after the API, pollers and sandbox stopped
+        moto_index = next(i for i, p in enumerate(self._parts) if p.name == "moto server")
+        self._parts.insert(
+            moto_index + 1,
+            _Part("aws state", lambda: persistence.save_aws(folder, template, resources, clients)),
+        )
 
     def stop(self) -> None:
         """Stop in reverse order; every part is stopped even if one fails."""
@@ -343,26 +377,6 @@ def _demo_knowledge_fact() -> str | None:
 # ----------------------------------------------------------------------------- CLI
 
 
-class _KeyValueFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and the record's extra keys."""
-
-    _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key, value in vars(record).items():
-            if key not in self._STANDARD and not key.startswith("_"):
-                entry[key] = value
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
 def _env_port(name: str, default: int) -> int:
     raw = os.environ.get(name, "")
     if not raw:
@@ -372,14 +386,36 @@ def _env_port(name: str, default: int) -> int:
     return int(raw)
 
 
+def state_dir_from_env() -> Path | None:
+    """``LOCAL_STATE_DIR`` (default ``.local-state`` in the project); set empty to keep nothing."""
+    raw = os.environ.get("LOCAL_STATE_DIR")
+    if raw is None:
+        return PROJECT_ROOT / ".local-state"
+    return Path(raw).resolve() if raw.strip() else None
+
+
+def _log_stream(state_dir: Path | None) -> TextIO:
+    """JSON log lines to ``<state>/logs/stack.jsonl`` and one readable line per event to the
+    terminal (stderr); without a state folder, the JSON lines go to stderr as they are."""
+    if state_dir is None:
+        return sys.stderr
+    logs = state_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    file = open(logs / "stack.jsonl", "a", encoding="utf-8")  # noqa: SIM115 - open until exit
+    print(f"logs: {logs / 'stack.jsonl'} (JSON); one line per event below", file=sys.stderr)
+    return cast(TextIO, SplitLog(file, sys.stderr))
+
+
 def main() -> int:
     """Run the local stack until Ctrl-C or SIGTERM."""
     out: TextIO = sys.stdout
-    # Handlers (Powertools Logger/Metrics) write to stdout; locally that goes to stderr so stdout
-    # carries only the startup facts and the ready line.
-    sys.stdout = sys.stderr
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_KeyValueFormatter())
+    state_dir = state_dir_from_env()
+    stream = _log_stream(state_dir)
+    # Handlers (Powertools Logger/Metrics) write to stdout; locally that goes to the log stream
+    # so stdout carries only the startup facts and the ready line.
+    sys.stdout = stream
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=os.environ.get("LOCAL_LOG_LEVEL", "INFO"), handlers=[handler])
     for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "moto"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -399,6 +435,7 @@ def main() -> int:
         sandbox_port=_env_port("SANDBOX_PORT", 3001),
         aws_port=_env_port("AWS_PORT", 3002),
         admin_token=os.environ.get("ADMIN_TOKEN") or DEFAULT_ADMIN_TOKEN,
+        state_dir=state_dir,
     )
     try:
         stack.start()

@@ -13,7 +13,7 @@ from zdsandbox.errors import BadRequest, NotFound, RecordInvalid, UpdateConflict
 from zdsandbox.models import Ticket
 from zdsandbox.pagination import paginate
 from zdsandbox.util import decode_cursor, encode_cursor, iso
-from zdsandbox.views import comment_json, ticket_json
+from zdsandbox.views import comment_json, ticket_json, user_json
 from zdsandbox.web import Ctx, RouteTable, int_or_400, json_response, no_content
 
 table = RouteTable()
@@ -108,7 +108,13 @@ def list_comments(ctx: Ctx, ticket_id: int) -> Response:
     page = paginate(
         comments, lambda c: c.id, ctx.args, ctx.url(f"/api/v2/tickets/{ticket_id}/comments.json")
     )
-    return json_response({"comments": [comment_json(c) for c in page.items], **page.extra})
+    body: dict[str, Any] = {"comments": [comment_json(c) for c in page.items], **page.extra}
+    if "users" in ctx.request.args.get("include", "").split(","):
+        # Zendesk's sideload: the users the page's comments name (their authors)
+        authors = dict.fromkeys(c.author_id for c in page.items)
+        found = (ctx.account.users.get(user_id) for user_id in authors)
+        body["users"] = [user_json(user, ctx.base) for user in found if user is not None]
+    return json_response(body)
 
 
 def _tags_body(ctx: Ctx, ticket: Ticket) -> list[str]:

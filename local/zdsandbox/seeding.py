@@ -8,6 +8,7 @@ from typing import Any
 
 from zdsandbox import exports
 from zdsandbox.errors import ApiErrors
+from zdsandbox.help_center import seed_help_center
 from zdsandbox.models import Comment, Group, GroupMembership, Ticket, Trigger, TriggerCategory, User
 from zdsandbox.state import Account
 from zdsandbox.util import text_to_html
@@ -133,6 +134,7 @@ def seed_account(
         category = add_category(account, name, now)
         if index:
             add_placeholder_triggers(account, category, 1, now)
+    seed_help_center(account.help_center, admin.id, now)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from zdsandbox.config import SandboxConfig
+from zdsandbox.help_center import HelpCenter
 from zdsandbox.models import (
     AuthorizationCode,
     Delivery,
@@ -99,6 +100,7 @@ class Account:
     deliveries: list[Delivery] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     windows: SlidingWindows = field(default_factory=SlidingWindows)
+    help_center: HelpCenter = field(default_factory=HelpCenter)
     user_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001))
     group_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(20001))
     membership_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(30001))

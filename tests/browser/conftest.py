@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ADMIN_TOKEN = "browser-admin-token"
+SCREENSHOTS = Path(__file__).with_name("screenshots")  # gitignored; every screen of the journeys
+AXE_SCRIPT = Path(__file__).with_name("vendor") / "axe.min.js"  # axe-core, MPL-2.0
 EXPECT_TIMEOUT_MS = 10_000
 SCREENSHOT_DIR = Path(tempfile.gettempdir())
 
@@ -134,3 +136,24 @@ def page(
         open_page.close()
     assert errors == [], f"uncaught errors in the console page: {errors}"
     assert not [text for text in leaks if console.token in text], "the admin token leaked"
+
+
+def snap(page: Page, name: str) -> None:
+    """Save a full-page screenshot of this screen (tests/browser/screenshots/<name>.png)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def serious_accessibility_violations(page: Page) -> list[str]:
+    """axe-core run in the page (WCAG 2 A/AA rules): the serious and critical violations, each
+    as "rule: target, ..." so a failure says what to fix."""
+    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice']},"
+        " resultTypes: ['violations']})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:5])}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

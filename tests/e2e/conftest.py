@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -79,12 +80,21 @@ def _pump(stream: object, sink: list[str], ready: threading.Event | None = None)
             ready.set()
 
 
-def start_stack(admin_token: str = ADMIN_TOKEN) -> RunningStack:
-    """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line."""
-    api, sandbox, aws = free_port(), free_port(), free_port()
+def start_stack(
+    admin_token: str = ADMIN_TOKEN,
+    state_dir: Path | None = None,
+    ports: tuple[int, int, int] | None = None,
+) -> RunningStack:
+    """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line.
+
+    Its state is kept in ``state_dir`` (a fresh temporary folder unless given: never the
+    project's own ``.local-state``, which belongs to the developer's ``make run``)."""
+    api, sandbox, aws = ports or (free_port(), free_port(), free_port())
+    folder = state_dir or Path(tempfile.mkdtemp(prefix="zdlocal-state-"))
     env = {
         **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws),
         "ADMIN_TOKEN": admin_token,
+        "LOCAL_STATE_DIR": str(folder),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "zdlocal.stack"],

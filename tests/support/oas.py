@@ -1,4 +1,4 @@
-"""Zendesk's OpenAPI files from the shared reference docs, parsed once per test session."""
+"""Zendesk's OpenAPI files vendored in ``docs/reference/``, parsed once per test session."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 import yaml
 
-# In CI the repository is a fresh clone with shared/ beside it, as on a developer's machine.
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-SUPPORT_OAS = SHARED / "reference" / "zendesk-support-oas.yaml"
-WEBHOOKS_OAS = SHARED / "reference" / "zendesk-webhooks-oas.yaml"
+# In the repository: docs/reference/README.md says where they come from and how to refresh them.
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference"
+SUPPORT_OAS = REFERENCE / "zendesk-support-oas.yaml"
+WEBHOOKS_OAS = REFERENCE / "zendesk-webhooks-oas.yaml"
 
 
 class OASLoader(yaml.CSafeLoader):

@@ -91,3 +91,28 @@ def test_stale_ticket_is_not_answered(pipeline: Pipeline, monkeypatch: pytest.Mo
     later = datetime.now(UTC) + timedelta(days=4)
     monkeypatch.setattr(pipeline.ctx, "now", lambda: later)
     assert ignored_reason(pipeline, shop, ticket_id) == "stale_ticket"
+
+
+def test_a_person_s_public_reply_ends_the_agent_s_part_for_good(pipeline: Pipeline) -> None:
+    """Issue 12 item 1: answered, a person takes over, the customer writes again: no answer."""
+    shop = pipeline.connect()
+    ticket_id = shop.email(QUESTION)["ticket_id"]
+    shop.delivered(ticket_id)
+    pipeline.drain()
+    assert len(shop.ai_comments(ticket_id)) == 1
+    shop.agent_comment(ticket_id, "I'll take it from here.")
+    shop.email("And how do I return an item?", ticket_id=ticket_id)
+    shop.delivered(ticket_id, 2)  # the person's reply runs no trigger of ours (not email)
+    pipeline.drain()
+    assert len(shop.ai_comments(ticket_id, public=None)) == 1
+    detail = conversations.get_conversation(pipeline.ctx, shop.agent_id, ticket_id)
+    assert detail.decisions[-1].reason == "human_took_over"
+    assert conversations.stats(pipeline.ctx, shop.agent_id)["by_reason"]["human_took_over"] == 1
+
+
+def test_a_person_s_internal_note_cancels_a_delayed_reply(pipeline: Pipeline) -> None:
+    shop = pipeline.connect(reply_delay_seconds=2)
+    ticket_id = shop.email(QUESTION)["ticket_id"]
+    shop.delivered(ticket_id)
+    shop.agent_comment(ticket_id, "Checking with the warehouse first.", public=False)
+    assert ignored_reason(pipeline, shop, ticket_id) == "human_commented"

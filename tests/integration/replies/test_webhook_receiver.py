@@ -118,6 +118,10 @@ def test_own_comment_and_engine_off_are_ignored(pipeline: Pipeline) -> None:
     off = post(pipeline, shop.agent_id, rendered(3), secret=secret, invocation_id="inv-9")
     assert off.json() == {"status": "ignored", "reason": "engine_disabled"}
     assert not any(pipeline.queue_counts().values())
+    from zdagent.services import conversations  # noqa: PLC0415
+
+    logged = conversations.get_conversation(pipeline.ctx, shop.agent_id, 3)  # the admin sees it
+    assert [(d.action, d.reason) for d in logged.decisions] == [("ignored", "engine_disabled")]
 
 
 def test_duplicate_deliveries_also_concurrent_give_one_reply(pipeline: Pipeline) -> None:

@@ -19,7 +19,6 @@ import httpx
 from zdsandbox.server import SandboxServer
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SHARED = REPO_ROOT / ".." / "shared"
 CLIENT_ID = "zdg-local-ai-agent"
 CLIENT_SECRET = "local-oauth-client-secret"
 REDIRECT_URI = "http://127.0.0.1:3000/oauth/zendesk/callback"

@@ -1,4 +1,4 @@
-"""The ordering rules of CONTRACT.md §2, as pure code."""
+"""The ordering rules of docs/contract.md §2, as pure code."""
 
 from __future__ import annotations
 

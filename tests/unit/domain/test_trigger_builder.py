@@ -1,4 +1,4 @@
-"""The default trigger of CONTRACT.md §4, checked against Zendesk's OAS, and the edit guard."""
+"""The default trigger of docs/contract.md §4, checked against Zendesk's OAS, and the edit guard."""
 
 from __future__ import annotations
 

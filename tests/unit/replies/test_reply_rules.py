@@ -109,8 +109,34 @@ def test_human_replied_after_the_customer() -> None:
     assert reason(rules.screen(facts(comment(1), human_reply(2)), situation())) == ("human_replied")
 
 
-def test_a_human_internal_note_does_not_stop_the_agent() -> None:
-    result = rules.screen(facts(comment(1), human_reply(2, public=False)), situation())
+def test_a_person_s_internal_note_cancels_the_pending_reply() -> None:
+    noted = facts(comment(1), human_reply(2, public=False))
+    assert reason(rules.screen(noted, situation(reply_delay_seconds=600))) == "human_commented"
+
+
+def test_an_internal_note_before_the_customer_wrote_does_not_stop_the_agent() -> None:
+    result = rules.screen(facts(human_reply(1, public=False), comment(2)), situation())
+    assert isinstance(result, rules.Proceed)
+    assert result.target.id == 2
+
+
+def test_once_a_person_replied_publicly_the_agent_never_answers_again() -> None:
+    # the agent answered, a person took over, the customer wrote again (issue 12, item 1)
+    later = facts(comment(1), ai_reply(2), human_reply(3), comment(4), comment(5))
+    assert reason(rules.screen(later, situation())) == "human_took_over"
+    before_us = facts(comment(1), human_reply(2), comment(3))
+    assert reason(rules.screen(before_us, situation())) == "human_took_over"
+
+
+def test_a_cc_d_end_user_writing_is_not_a_takeover() -> None:
+    cc = comment(3, 400, sender="colleague@example.com")
+    result = rules.screen(facts(comment(1), ai_reply(2), cc), situation())
+    assert isinstance(result, rules.Proceed)
+    assert result.target.id == 3
+
+
+def test_the_ai_agent_user_s_own_comments_are_never_a_takeover() -> None:
+    result = rules.screen(facts(comment(1), ai_reply(2, public=False), comment(3)), situation())
     assert isinstance(result, rules.Proceed)
 
 

@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.support.hostile import customer_texts, deep_brackets, render_trigger_body
 from zdagent.core.errors import BadRequestError
 from zdagent.domain import webhook
-from zdagent.domain.trigger import webhook_body
-
-VALUES = {
-    "ticket.title": "Where is my order?",
-    "ticket.latest_comment_rich": "Hello, my order has not arrived.",
-    "ticket.id": "42",
-    "ticket.tags": "vip order",
-    "ticket.via": "Mail",
-    "ticket.requester.id": "9001",
-    "current_user.id": "9001",
-    "ticket.submitter.role": "End-user",
-    "ticket.comments.first.author.role": "End-user",
-    "ticket.created_at_with_timestamp": "2024-05-01T10:00:00Z",
-    "ticket.updated_at_with_timestamp": "2024-05-01T10:05:07Z",
-}
 
 
 def render(**overrides: str) -> bytes:
     """Zendesk's rendering: placeholders replaced by raw text, no JSON escaping."""
-    values = VALUES | {k.replace("__", "."): v for k, v in overrides.items()}
-    body = re.sub(
-        r"\{\{([^}]+)\}\}", lambda m: values.get(m.group(1).strip(), ""), webhook_body("agt_1")
-    )
-    return body.encode()
+    return render_trigger_body("agt_1", {k.replace("__", "."): v for k, v in overrides.items()})
 
 
 def test_clean_body_is_strict_json() -> None:
@@ -133,3 +116,75 @@ def test_invocation_key_refuses_odd_values() -> None:
     assert webhook.invocation_key(None) is None
     assert webhook.invocation_key("a b#c") is None
     assert webhook.invocation_key("x" * 500) is None
+
+
+# ---------------------------------------------------------------- issue 12: nothing a customer
+# writes may lose the email (CONTRACT.md §3)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "\\ud800",  # six characters; JSON decodes them to a lone surrogate
+        'a valid body, then \\udfff\\ud800 "',
+        deep_brackets(12_000),  # closes the string and nests past json's recursion limit
+        deep_brackets(50_000),
+        "[" * 12_000,
+        "]" * 5000 + "}" * 5000,
+    ],
+)
+def test_hostile_comments_of_issue_12_are_parsed(comment: str) -> None:
+    raw = render_trigger_body("agt_1", {"ticket.latest_comment_rich": comment})
+    event = webhook.parse_trigger_body(raw)
+    assert event.ticket_id == 42
+    assert event.current_user_id == 9001
+    assert len(event.message_digest) == 32
+    assert webhook.event_key(event, raw).startswith("evt#42#")
+
+
+def test_a_lone_surrogate_in_valid_json_still_hashes() -> None:
+    raw = render_trigger_body("agt_1", {"ticket.latest_comment_rich": "\\ud800"})
+    event = webhook.parse_trigger_body(raw)
+    assert event.strict_json  # valid JSON whose message is a lone surrogate
+    other = webhook.parse_trigger_body(
+        render_trigger_body("agt_1", {"ticket.latest_comment_rich": "\\udfff"})
+    )
+    assert event.message_digest != other.message_digest
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "\uff11\uff12", "1²", "9" * 20, "true"])
+def test_non_ascii_or_oversized_ids_are_a_400_not_a_crash(value: str) -> None:
+    body = json.dumps({"conversationId": value}, ensure_ascii=False).encode()
+    with pytest.raises(BadRequestError):
+        webhook.parse_trigger_body(body)
+
+
+def test_a_look_alike_id_in_the_comment_never_wins_over_the_real_one() -> None:
+    raw = render_trigger_body(
+        "agt_1", {"ticket.latest_comment_rich": '"conversationId":"²" and "conversationId": "7"'}
+    )
+    assert webhook.parse_trigger_body(raw).ticket_id == 42
+
+
+def test_a_json_integer_id_is_read_but_a_boolean_is_not() -> None:
+    assert webhook.parse_trigger_body(b'{"conversationId": 12}').ticket_id == 12
+    with pytest.raises(BadRequestError):
+        webhook.parse_trigger_body(b'{"conversationId": true}')
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(comment=customer_texts, title=customer_texts, ticket_id=st.integers(1, 2**63 - 1))
+def test_any_customer_text_keeps_the_ticket_id(comment: str, title: str, ticket_id: int) -> None:
+    raw = render_trigger_body(
+        "agt_1",
+        {
+            "ticket.latest_comment_rich": comment,
+            "ticket.title": title,
+            "ticket.id": str(ticket_id),
+        },
+    )
+    event = webhook.parse_trigger_body(raw)
+    assert event.ticket_id == ticket_id
+    assert event.current_user_id == 9001
+    assert event.updated_at == datetime(2024, 5, 1, 10, 5, 7, tzinfo=UTC)
+    webhook.event_key(event, raw)  # never raises either

@@ -65,7 +65,7 @@ def test_every_function_has_its_handler_file_and_policies_scoped() -> None:
 def test_queues_have_dead_letter_queues_and_alarms() -> None:
     queues = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::SQS::Queue"}
     main = {q for q in queues if "RedrivePolicy" in RESOURCES[q]["Properties"]}
-    assert main == {"ReplyQueue", "ImportQueue"}
+    assert main == {"ReplyQueue", "ImportQueue", "KnowledgeSyncQueue"}
     alarmed = {
         str(d["Value"])
         for v in RESOURCES.values()
@@ -92,12 +92,18 @@ def test_runtime_and_architecture() -> None:
     assert "POWERTOOLS_SERVICE_NAME" in globals_["Environment"]["Variables"]
 
 
-def test_public_routes_are_only_webhook_callback_health_and_console() -> None:
+def test_public_routes_are_only_webhook_callback_health_console_and_openapi() -> None:
     public = set()
     for function in functions().values():
         for event in (function["Properties"].get("Events") or {}).values():
             props = event["Properties"]
             if event["Type"] == "HttpApi" and props.get("Auth", {}).get("Authorizer") == "NONE":
                 public.add(props["Path"])
-    allowed = {"/webhooks/zendesk/{agent_id}", "/oauth/zendesk/callback", "/health", "/console"}
+    allowed = {
+        "/webhooks/zendesk/{agent_id}",
+        "/oauth/zendesk/callback",
+        "/health",
+        "/console",
+        "/openapi.json",
+    }
     assert public - allowed <= {p for p in public if p.startswith("/console")}

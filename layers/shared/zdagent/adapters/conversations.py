@@ -9,8 +9,6 @@ and atomic counters for statistics (imported conversations never touch the count
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,8 +16,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from zdagent.adapters.aws import client
-from zdagent.adapters.dynamodb import StateStore, StoreUnavailableError, agent_pk, map_client_error
-from zdagent.core.errors import NotFoundError, ValidationFailedError
+from zdagent.adapters.dynamodb import (
+    StateStore,
+    StoreUnavailableError,
+    agent_pk,
+    decode_token,
+    encode_token,
+    map_client_error,
+)
+from zdagent.core.errors import NotFoundError
 from zdagent.domain.conversation import (
     Conversation,
     ConversationDetail,
@@ -36,22 +41,6 @@ def _conv_sk(ticket_id: int) -> str:
 
 def _clean(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in _KEYS}
-
-
-def encode_token(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def decode_token(token: str | None) -> dict[str, Any] | None:
-    if not token:
-        return None
-    try:
-        value = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailedError("next_token: not a token this API returned") from exc
-    if not isinstance(value, dict):
-        raise ValidationFailedError("next_token: not a token this API returned")
-    return value
 
 
 @dataclass
@@ -113,6 +102,10 @@ class ConversationRepository:
                 decisions.append(Decision.model_validate(_clean(item)))
         if header is None:
             raise NotFoundError(f"no conversation for ticket {ticket_id}")
+        # by time, not by key: a key's text order puts "…:05.4Z" before "…:05Z" (a reply
+        # written within the second of the customer's comment would come first)
+        messages.sort(key=lambda m: m.created_at)
+        decisions.sort(key=lambda d: d.at)
         return ConversationDetail.model_validate(
             header | {"messages": messages, "decisions": decisions}
         )
@@ -180,14 +173,42 @@ class ConversationRepository:
         return found
 
     # ---- statistics ----------------------------------------------------------------------
-    def count(self, agent_id: str, *, status: str, reason: str | None = None) -> None:
+    def count(
+        self,
+        agent_id: str,
+        *,
+        status: str,
+        reason: str | None = None,
+        action: str | None = None,
+        day: str | None = None,
+        previously: str | None = None,
+    ) -> None:
+        """One decision: by status and reason, per day by action, and the conversation moved
+        from the status it was counted under (``previously``) to ``status``."""
         counters = {f"status_{status}": 1}
         if reason:
             counters[f"reason_{reason}"] = 1
+        if day and action:
+            counters[f"day_{day}_{action}"] = 1
+        if previously != status:
+            counters[f"conv_{status}"] = 1
+            if previously:
+                counters[f"conv_{previously}"] = -1
         self.store.add_counters(agent_pk(agent_id), "STATS", counters)
 
-    def stats(self, agent_id: str) -> dict[str, dict[str, int]]:
+    def stats(self, agent_id: str) -> dict[str, Any]:
         item = self.store.get(agent_pk(agent_id), "STATS") or {}
         by_status = {k[7:]: int(v) for k, v in item.items() if k.startswith("status_")}
         by_reason = {k[7:]: int(v) for k, v in item.items() if k.startswith("reason_")}
-        return {"by_status": by_status, "by_reason": by_reason}
+        conversations = {k[5:]: int(v) for k, v in item.items() if k.startswith("conv_")}
+        by_day: dict[str, dict[str, int]] = {}
+        for key, value in item.items():
+            if key.startswith("day_"):
+                day, _, action = key[4:].partition("_")
+                by_day.setdefault(day, {})[action] = int(value)
+        return {
+            "by_status": by_status,
+            "by_reason": by_reason,
+            "conversations": conversations,
+            "by_day": by_day,
+        }

@@ -1,7 +1,7 @@
 """The state table: single-table layout, optimistic locking, and the ClientError mapping.
 
 Keys (pk / sk):
-  AGENT#<id> / AGENT                the agent
+  AGENT#<id> / AGENT                the agent (gsi1: AGENTS / <created_at>#<id>, newest first)
   AGENT#<id> / INTEGRATION          its integration
   AGENT#<id> / KB#<article id>      knowledge articles
   AGENT#<id> / LEASE#<name>         short exclusive leases (token refresh)
@@ -15,6 +15,8 @@ Every versioned item carries ``version``; writes are conditional on the version 
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,7 +26,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from zdagent.adapters.aws import dynamodb_table
-from zdagent.core.errors import AppError, ConcurrentModificationError
+from zdagent.core.errors import AppError, ConcurrentModificationError, ValidationFailedError
 from zdagent.core.settings import settings
 
 
@@ -74,6 +76,22 @@ def to_dynamo(value: Any) -> Any:
         return [to_dynamo(v) for v in value]
     if isinstance(value, dict):
         return {k: to_dynamo(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def encode_token(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def decode_token(token: str | None) -> dict[str, Any] | None:
+    if not token:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailedError("next_token: not a token this API returned") from exc
+    if not isinstance(value, dict):
+        raise ValidationFailedError("next_token: not a token this API returned")
     return value
 
 
@@ -168,12 +186,16 @@ class StateStore:
         limit: int | None = None,
         start_key: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        """One page of items whose sk starts with ``sk_prefix``."""
+        """One page of items whose sk starts with ``sk_prefix`` (every item of ``pk`` if empty:
+        DynamoDB refuses ``begins_with`` on an empty string)."""
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": pk, ":prefix": sk_prefix},
             "ScanIndexForward": not newest_first,
         }
+        if not sk_prefix:
+            kwargs["KeyConditionExpression"] = "pk = :pk"
+            kwargs["ExpressionAttributeValues"] = {":pk": pk}
         if limit:
             kwargs["Limit"] = limit
         if start_key:

@@ -7,13 +7,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zdagent.adapters.dynamodb import StateStore, agent_pk
+from zdagent.adapters.dynamodb import StateStore, agent_pk, decode_token, encode_token
 from zdagent.core.errors import AgentNotFoundError, IntegrationExistsError, IntegrationNotFoundError
 from zdagent.domain.agent import Agent
 from zdagent.domain.engine import KnowledgeArticle, KnowledgeBase
 from zdagent.domain.integration import Integration
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at"}
+AGENTS_INDEX_PK = "AGENTS"  # gsi1: every agent, sorted by creation time
 
 
 def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
@@ -38,10 +39,33 @@ class AgentRepository:
         version = self.store.put_versioned(self._item(agent), agent.version)
         return agent.model_copy(update={"version": version})
 
+    def list(self, *, limit: int, next_token: str | None) -> tuple[list[Agent], str | None]:
+        """Newest first (the index orders agents by creation time)."""
+        items, start = self.store.query_index(
+            AGENTS_INDEX_PK, limit=limit, start_key=decode_token(next_token)
+        )
+        agents = [Agent.model_validate(_strip_keys(item)) for item in items]
+        return agents, encode_token(start)
+
+    def delete_everything(self, agent_id: str) -> int:
+        """The agent item first (nothing new can attach to it), then every item under its key:
+        knowledge, conversation log, statistics, runs. Returns how many items were deleted."""
+        pk = agent_pk(agent_id)
+        self.store.delete(pk, "AGENT")
+        keys = [item["sk"] for item in self.store.iter_prefix(pk, "")]
+        for sk in keys:
+            self.store.delete(pk, sk)
+        return len(keys) + 1
+
     @staticmethod
     def _item(agent: Agent) -> dict[str, Any]:
         body = agent.model_dump(mode="json", exclude={"version"})
-        return body | {"pk": agent_pk(agent.agent_id), "sk": "AGENT"}
+        return body | {
+            "pk": agent_pk(agent.agent_id),
+            "sk": "AGENT",
+            "gsi1pk": AGENTS_INDEX_PK,
+            "gsi1sk": f"{body['created_at']}#{agent.agent_id}",
+        }
 
 
 @dataclass
@@ -98,12 +122,27 @@ class KnowledgeRepository:
             self.store.delete(pk, stale)
         return knowledge_version(articles)
 
+    def page(
+        self, agent_id: str, *, limit: int, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of articles in id order, without their bodies (for listing)."""
+        items, start = self.store.query_prefix(
+            agent_pk(agent_id), "KB#", limit=limit, start_key=decode_token(next_token)
+        )
+        listed = [{k: v for k, v in _strip_keys(item).items() if k != "body"} for item in items]
+        return listed, encode_token(start)
+
     def load(self, agent_id: str, version: str) -> KnowledgeBase:
-        articles = [
-            KnowledgeArticle.model_validate(_strip_keys(item) | {})
+        articles = self.articles(agent_id)
+        return KnowledgeBase(agent_id=agent_id, version=version, articles=articles)
+
+    def articles(self, agent_id: str) -> list[KnowledgeArticle]:
+        """Every stored article, ordered by id (items may carry sync bookkeeping too)."""
+        fields = KnowledgeArticle.model_fields
+        return [
+            KnowledgeArticle.model_validate({k: v for k, v in item.items() if k in fields})
             for item in self.store.iter_prefix(agent_pk(agent_id), "KB#")
         ]
-        return KnowledgeBase(agent_id=agent_id, version=version, articles=articles)
 
 
 def knowledge_version(articles: list[KnowledgeArticle]) -> str:

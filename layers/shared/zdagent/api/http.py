@@ -1,4 +1,5 @@
-"""The one place that maps errors to HTTP, and the resolver every API function uses.
+"""The resolver every API function with several routes uses, with the error mapping of
+``api.problems`` registered.
 
 Errors are RFC 9457 problem documents (``application/problem+json``) with a ``detail`` a person can
 act on. Request validation failures never show pydantic internals: they are summarised per field.
@@ -7,33 +8,34 @@ act on. Request validation failures never show pydantic internals: they are summ
 from __future__ import annotations
 
 import json
-from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from zdagent.core.errors import AppError, ValidationFailedError, ZendeskError
-from zdagent.core.observability import logger
+from zdagent.api.problems import (
+    PROBLEM_JSON,
+    document_for,
+    log_app_error,
+    problem_document,
+    unexpected_document,
+)
+from zdagent.core.errors import AppError, ValidationFailedError
 from zdagent.core.validation import describe_validation_errors, validate_model
-
-PROBLEM_JSON = "application/problem+json"
 
 
 def problem(status: int, title: str, detail: str, code: str, **extra: object) -> Response[str]:
-    body = {"type": f"urn:zdagent:problem:{code}", "title": title, "status": status}
-    body["detail"] = detail
-    body.update({k: v for k, v in extra.items() if v is not None})
-    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body))
+    return _problem_response(problem_document(status, title, detail, code, **extra))
 
 
 def problem_for(exc: AppError) -> Response[str]:
-    extra: dict[str, object] = dict(exc.extra)
-    if isinstance(exc, ZendeskError):
-        extra["zendesk_status"] = exc.zendesk_status
-        extra["zendesk_error"] = exc.zendesk_error
-    return problem(exc.status, exc.title, exc.detail, exc.code, **extra)
+    return _problem_response(document_for(exc))
+
+
+def _problem_response(document: dict[str, object]) -> Response[str]:
+    status = int(str(document["status"]))
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(document))
 
 
 def parse_json_object(raw: str | None) -> dict[str, Any]:
@@ -76,8 +78,7 @@ def new_resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(AppError)
     def _app_error(exc: AppError) -> Response[str]:
-        log = logger.warning if exc.status < 500 else logger.error
-        log("request_failed", extra={"error_code": exc.code, "status": exc.status})
+        log_app_error(exc)
         return problem_for(exc)
 
     @app.exception_handler(RequestValidationError)
@@ -91,12 +92,6 @@ def new_resolver() -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[str]:
-        logger.exception("request_crashed", extra={"error_type": type(exc).__name__})
-        return problem(
-            500,
-            HTTPStatus.INTERNAL_SERVER_ERROR.phrase,
-            "an unexpected error occurred; it has been logged",
-            "internal_error",
-        )
+        return _problem_response(unexpected_document(exc))
 
     return app

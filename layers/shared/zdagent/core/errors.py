@@ -86,6 +86,10 @@ class IntegrationExistsError(ConflictError):
     code = "integration_exists"
 
 
+class AgentHasIntegrationError(ConflictError):
+    code = "agent_has_integration"
+
+
 class IntegrationNotAuthorizedError(ConflictError):
     code = "integration_not_authorized"
 
@@ -258,3 +262,16 @@ class ImportNotRunningError(ConflictError):
     """Cancelling an import that already ended."""
 
     code = "import_not_running"
+
+
+# --- knowledge from the Help Center (issue 14) ----------------------------------------------------
+class KnowledgeSyncRunningError(OperationRunningError):
+    """One Help Center sync at a time per agent."""
+
+    code = "knowledge_sync_running"
+
+
+class KnowledgeSourceManualError(ConflictError):
+    """A sync (or an upload) that does not fit the agent's knowledge source."""
+
+    code = "knowledge_source_mismatch"

@@ -30,7 +30,7 @@ class Settings(BaseModel):
     zendesk_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     zendesk_max_retries: int = Field(default=4, ge=0, le=10)
     zendesk_retry_after_cap_seconds: float = Field(default=30.0, gt=0)
-    oauth_scopes: str = "read write"
+    oauth_scopes: str = "read write hc:read"
     oauth_state_ttl_seconds: int = Field(default=600, gt=0)
     access_token_ttl_seconds: int = Field(default=1800, ge=300, le=172800)
     token_refresh_margin_seconds: int = Field(default=300, ge=0)
@@ -42,6 +42,10 @@ class Settings(BaseModel):
     import_requests_per_minute: int = Field(default=100, ge=1, le=2500)
     import_exports_per_minute: int = Field(default=10, ge=1, le=30)
     import_step_seconds: float = Field(default=120.0, gt=0, le=800)
+    # knowledge from the Help Center (issue 14): the sync's step queue and its API share
+    knowledge_sync_queue_url: str = ""
+    knowledge_requests_per_minute: int = Field(default=60, ge=1, le=2500)
+    knowledge_step_seconds: float = Field(default=60.0, gt=0, le=800)
 
 
 def _read_env[M: BaseModel](model: type[M]) -> M:

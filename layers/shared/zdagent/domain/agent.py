@@ -1,4 +1,4 @@
-"""The AI agent and its settings (CONTRACT.md §5)."""
+"""The AI agent and its settings (docs/contract.md §5)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _check_tag(value: str) -> str:
 
 
 class AgentSettings(BaseModel):
-    """How the agent behaves on email. Defaults are CONTRACT.md §5's."""
+    """How the agent behaves on email. Defaults are docs/contract.md §5's."""
 
     model_config = ConfigDict(extra="forbid")
 

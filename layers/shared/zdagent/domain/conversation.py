@@ -49,6 +49,9 @@ class Conversation(BaseModel):
     labels: list[str] = Field(default_factory=list)
     replies_sent: int = 0
     last_reason: str | None = None
+    # the status this conversation is counted under in the statistics (None: not counted, e.g.
+    # imported and never handled live); moves with ``status`` so the counts add up with the log
+    counted_as: ConversationStatus | None = None
     created_at: datetime
     updated_at: datetime
 

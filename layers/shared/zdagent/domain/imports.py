@@ -62,7 +62,7 @@ def parse_time(value: int | float | str, field: str) -> datetime:
 
 
 class ImportRequest(BaseModel):
-    """The body of ``POST /agents/{id}/integration/imports`` (CONTRACT.md §2)."""
+    """The body of ``POST /agents/{id}/integration/imports`` (docs/contract.md §2)."""
 
     model_config = ConfigDict(extra="forbid")
 

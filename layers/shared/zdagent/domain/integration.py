@@ -1,4 +1,4 @@
-"""The Zendesk Support integration of one agent and its lifecycle rules (CONTRACT.md §2).
+"""The Zendesk Support integration of one agent and its lifecycle rules (docs/contract.md §2).
 
 Pure code: every ordering rule lives here and raises a ConflictError subclass whose detail names
 the step to do first. Services load an Integration, call one transition, and save it.

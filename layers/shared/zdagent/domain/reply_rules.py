@@ -172,6 +172,29 @@ def is_staff(role: Role) -> bool:
     return role in ("agent", "admin")
 
 
+def by_person(comment: CommentFact, ai_user_id: int) -> bool:
+    """Written by a person on the support side: an agent or admin other than the AI agent user
+    (a CC'd end user is not one)."""
+    return is_staff(comment.author_role) and comment.author_id != ai_user_id
+
+
+def person_took_over(facts: TicketFacts, ai_user_id: int) -> bool:
+    """A person posted a public comment on the ticket: the agent's part in it is over, whatever
+    comes later (CONTRACT.md §5)."""
+    return any(by_person(c, ai_user_id) for c in facts.public_comments)
+
+
+def person_commented_after(facts: TicketFacts, comment: CommentFact, ai_user_id: int) -> bool:
+    """A person wrote after ``comment``, publicly or in an internal note: a reply still pending
+    (delayed) for ``comment`` is cancelled."""
+    seen = False
+    for item in facts.comments:
+        if seen and by_person(item, ai_user_id):
+            return True
+        seen = seen or item.id == comment.id
+    return False
+
+
 def ai_comments_after(
     facts: TicketFacts, comment: CommentFact, ai_user_id: int
 ) -> list[CommentFact]:
@@ -205,6 +228,10 @@ def screen(facts: TicketFacts, situation: Situation) -> Screening:  # noqa: PLR0
         return Ignore("handover_tag")
     if is_staff(target.author_role):
         return Ignore("human_replied")
+    if person_took_over(facts, ai):
+        return Ignore("human_took_over")
+    if person_commented_after(facts, target, ai):
+        return Ignore("human_commented")
     if ai_comments_after(facts, target, ai):
         return Ignore("already_answered")
     if (

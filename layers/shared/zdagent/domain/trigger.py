@@ -1,4 +1,4 @@
-"""The default automation trigger (CONTRACT.md §4) and the rules for editing it. Pure code."""
+"""The default automation trigger (docs/contract.md §4) and the rules for editing it. Pure code."""
 
 from __future__ import annotations
 

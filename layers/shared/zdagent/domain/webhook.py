@@ -1,7 +1,8 @@
 """Zendesk webhook calls: signature, timestamp window and the lenient trigger-body parser.
 
-Pure code (CONTRACT.md §3, §4). The signature is ``base64(HMAC-SHA256(secret, timestamp + body))``
-over the raw body bytes, with the signing secret used as-is (UTF-8), compared in constant time.
+Pure code (docs/contract.md §3, §4).
+The signature is ``base64(HMAC-SHA256(secret, timestamp + body))`` over the raw body bytes,
+with the signing secret used as-is (UTF-8), compared in constant time.
 
 The trigger body is a JSON template whose placeholders Zendesk renders as unformatted text, not
 JSON-escaped: a customer comment with a quote or a newline makes the body invalid JSON. The parser
@@ -55,7 +56,8 @@ def raw_body_bytes(body: str | None, *, is_base64_encoded: bool) -> bytes:
     if body is None:
         return b""
     if not is_base64_encoded:
-        return body.encode("utf-8")
+        # API Gateway passes only valid UTF-8 as text; never crash on a str that is not.
+        return body.encode("utf-8", "surrogatepass")
     try:
         return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:
@@ -90,7 +92,8 @@ def compute_signature(secret: str, timestamp: str, raw: bytes) -> str:
 
 def signature_matches(secret: str, timestamp: str, raw: bytes, signature: str) -> bool:
     expected = compute_signature(secret, timestamp, raw)
-    return hmac.compare_digest(expected.encode("ascii"), signature.strip().encode("utf-8"))
+    given = signature.strip().encode("utf-8", "replace")
+    return hmac.compare_digest(expected.encode("ascii"), given)
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -129,7 +132,7 @@ def verify_signature(
 
 @dataclass(frozen=True)
 class TriggerEvent:
-    """What the receiver needs from the documented trigger body (CONTRACT.md §4)."""
+    """What the receiver needs from the documented trigger body (docs/contract.md §4)."""
 
     ticket_id: int
     bot_id: str | None = None
@@ -151,13 +154,18 @@ def _field_pattern(name: str) -> re.Pattern[str]:
 
 
 _PATTERNS = {name: _field_pattern(name) for name in _SHORT_FIELDS}
+# A Zendesk id as the placeholders render it: ASCII digits only (``"²".isdigit()`` is True but
+# ``int("²")`` fails), at most 19 of them (Zendesk ids are 64-bit).
+_ASCII_ID = re.compile(r"[0-9]{1,19}")
 _MESSAGE_START = re.compile(r'"message"\s*:\s*"')
 _AFTER_MESSAGE = re.compile(r'"\s*,\s*"conversationId"\s*:')
 
 
 def _int_or_none(value: object) -> int | None:
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() and len(text) <= 20 else None
+    if isinstance(value, bool) or value is None:
+        return None
+    text = str(value).strip()
+    return int(text) if _ASCII_ID.fullmatch(text) else None
 
 
 def _time_or_none(value: object) -> datetime | None:
@@ -178,9 +186,11 @@ def _text_or_none(value: object) -> str | None:
 
 
 def _strict(text: str) -> dict[str, Any] | None:
+    """The body as JSON, or None: a customer's text can make it invalid JSON, or nested so deep
+    that the decoder gives up (``RecursionError``); either way the lenient parser takes over."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -232,9 +242,16 @@ def parse_trigger_body(raw: bytes) -> TriggerEvent:
         tags=tuple(str(tags).split()) if isinstance(tags, str) else (),
         created_at=_time_or_none(data.get("createdAt")),
         updated_at=_time_or_none(data.get("updatedAt")),
-        message_digest=hashlib.sha256(str(message or "").encode("utf-8")).hexdigest()[:32],
+        message_digest=_digest(message),
         strict_json=strict,
     )
+
+
+def _digest(message: object) -> str:
+    """sha256 of the message's bytes. JSON's ``\\ud800`` decodes to a lone surrogate, which
+    plain UTF-8 cannot encode: ``surrogatepass`` keeps it as bytes instead of raising."""
+    text = message if isinstance(message, str) else str(message or "")
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------- deduplication keys

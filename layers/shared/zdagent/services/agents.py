@@ -6,11 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zdagent.core.errors import ValidationFailedError
+from zdagent.core.errors import AgentHasIntegrationError, ValidationFailedError
+from zdagent.core.observability import logger
 from zdagent.core.validation import validate_model
 from zdagent.domain.agent import Agent, AgentSettings, new_agent_id
 from zdagent.domain.engine import KnowledgeArticle
 from zdagent.services.context import Context
+from zdagent.services.knowledge_sync import require_manual_source
 
 MAX_ARTICLES = 5000
 
@@ -39,11 +41,54 @@ def create_agent(ctx: Context, request: CreateAgentRequest) -> Agent:
         created_at=now,
         updated_at=now,
     )
-    return ctx.agents.create(agent)
+    created = ctx.agents.create(agent)
+    logger.info("agent_created", extra={"agent_id": created.agent_id})
+    return created
 
 
 def get_agent(ctx: Context, agent_id: str) -> Agent:
     return ctx.agents.get(agent_id)
+
+
+class ListAgentsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=200)
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
+def list_agents(ctx: Context, query: ListAgentsQuery) -> dict[str, Any]:
+    """Newest first: ``{"items": [agent...], "next_token"}``."""
+    agents, token = ctx.agents.list(limit=query.limit, next_token=query.next_token)
+    return {"items": [a.public() for a in agents], "next_token": token}
+
+
+def delete_agent(ctx: Context, agent_id: str) -> None:
+    """Delete the agent, its knowledge and its conversation log. Refused (409) while it has an
+    integration: that is disconnected and removed first, so nothing is left behind in Zendesk."""
+    ctx.agents.get(agent_id)  # 404 for an unknown agent
+    if ctx.integrations.find(agent_id) is not None:
+        raise AgentHasIntegrationError(
+            "the agent still has a Zendesk integration: disconnect it and remove the integration "
+            f"first (POST /agents/{agent_id}/integration/disconnect "
+            '{"remove_integration": true}), then delete the agent'
+        )
+    deleted = ctx.agents.delete_everything(agent_id)
+    logger.info("agent_deleted", extra={"agent_id": agent_id, "items": deleted})
+
+
+class ListArticlesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=100, ge=1, le=500)
+    next_token: str | None = Field(default=None, max_length=2000)
+
+
+def list_articles(ctx: Context, agent_id: str, query: ListArticlesQuery) -> dict[str, Any]:
+    """The agent's articles (id, title, locale, url, labels; no body), in id order."""
+    ctx.agents.get(agent_id)
+    items, token = ctx.knowledge.page(agent_id, limit=query.limit, next_token=query.next_token)
+    return {"items": items, "next_token": token}
 
 
 PATCHABLE_AGENT_FIELDS = {"name", "default_language", "settings"}
@@ -69,6 +114,7 @@ def patch_agent(ctx: Context, agent_id: str, patch: dict[str, Any]) -> Agent:
 
 def put_knowledge(ctx: Context, agent_id: str, request: PutKnowledgeRequest) -> Agent:
     agent = ctx.agents.get(agent_id)
+    require_manual_source(ctx, agent_id)
     ids = [a.id for a in request.articles]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

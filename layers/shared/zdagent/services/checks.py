@@ -141,7 +141,18 @@ def _token_checks(zendesk: ZendeskClient, user: User) -> list[Check]:
             "authorize again"
         ),
     )
-    return [owner, scope]
+    can_read_hc = "hc:read" in scopes
+    help_center = Check(
+        name="token_can_read_help_center",
+        ok=can_read_hc,
+        detail=(
+            "the token can read the Help Center (hc:read)"
+            if can_read_hc
+            else "the token was authorized without the hc:read scope, so the agent cannot read "
+            "the Help Center: authorize again (the authorization now asks for it)"
+        ),
+    )
+    return [owner, scope, help_center]
 
 
 def _trigger_checks(ctx: Context, zendesk: ZendeskClient, integration: Integration) -> list[Check]:

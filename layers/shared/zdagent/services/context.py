@@ -1,4 +1,9 @@
-"""What use cases need from the outside world, built once per process and replaceable in tests."""
+"""What use cases need from the outside world, built when first used and replaceable in tests.
+
+Cold start is paid per function (issue 16). Every function reads agents and integrations
+(DynamoDB, imported here); the Zendesk client, OAuth and httpx are imported by the methods that
+build them, so the webhook receiver, which never calls Zendesk, does not load them.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-
-import httpx
+from typing import TYPE_CHECKING
 
 from zdagent.adapters.dynamodb import StateStore
 from zdagent.adapters.queues import ReplyQueue
@@ -17,12 +21,15 @@ from zdagent.adapters.repositories import (
     KnowledgeRepository,
 )
 from zdagent.adapters.secrets import SecretVault
-from zdagent.adapters.tokens import IntegrationTokenProvider
-from zdagent.adapters.zendesk.auth import BearerAuth
-from zdagent.adapters.zendesk.client import ZendeskClient, base_url_for
-from zdagent.adapters.zendesk.oauth import OAuthTokenEndpoint
 from zdagent.core.settings import settings
-from zdagent.domain.integration import Integration
+
+if TYPE_CHECKING:
+    import httpx
+
+    from zdagent.adapters.tokens import IntegrationTokenProvider
+    from zdagent.adapters.zendesk.client import ZendeskClient
+    from zdagent.adapters.zendesk.oauth import OAuthTokenEndpoint
+    from zdagent.domain.integration import Integration
 
 
 @dataclass
@@ -47,6 +54,9 @@ class Context:
         return KnowledgeRepository(self.store)
 
     def token_endpoint(self, subdomain: str) -> OAuthTokenEndpoint:
+        from zdagent.adapters.zendesk.client import base_url_for  # noqa: PLC0415
+        from zdagent.adapters.zendesk.oauth import OAuthTokenEndpoint  # noqa: PLC0415
+
         client = self.vault.oauth_client()
         return OAuthTokenEndpoint(
             base_url_for(subdomain, settings().zendesk_base_url_template),
@@ -62,6 +72,9 @@ class Context:
     ) -> ZendeskClient:
         """A client acting as the AI agent user of this integration (``retry_after_cap``:
         see ``ZendeskClient.for_subdomain``)."""
+        from zdagent.adapters.zendesk.auth import BearerAuth  # noqa: PLC0415
+        from zdagent.adapters.zendesk.client import ZendeskClient  # noqa: PLC0415
+
         provider = self.token_provider(integration)
         return ZendeskClient.for_subdomain(
             integration.subdomain,
@@ -73,6 +86,8 @@ class Context:
 
     def token_provider(self, integration: Integration) -> IntegrationTokenProvider:
         """The AI agent user's tokens: refreshed before expiry and on 401, under a lease."""
+        from zdagent.adapters.tokens import IntegrationTokenProvider  # noqa: PLC0415
+
         return IntegrationTokenProvider(
             integration.agent_id,
             vault=self.vault,

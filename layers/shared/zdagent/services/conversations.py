@@ -9,8 +9,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +28,7 @@ from zdagent.domain.redaction import redact
 from zdagent.services.context import Context
 
 MAX_MESSAGE_CHARS = 4000
+ACTIONS: tuple[str, ...] = get_args(DecisionAction)
 STATUS_OF_ACTION: dict[DecisionAction, ConversationStatus] = {
     "answered": "answered",
     "drafted": "processed",
@@ -95,7 +96,12 @@ def record_decision(
         created_at=now,
         updated_at=now,
     )
-    updates: dict[str, Any] = {"status": status, "last_reason": decision.reason, "updated_at": now}
+    updates: dict[str, Any] = {
+        "status": status,
+        "last_reason": decision.reason,
+        "updated_at": now,
+        "counted_as": status,
+    }
     if replies_sent is not None:
         updates["replies_sent"] = replies_sent
     if not header.subject and subject:
@@ -128,7 +134,14 @@ def record_decision(
         for m in messages
     ]
     repo.write_batch(items)
-    repo.count(agent_id, status=status, reason=decision.reason)
+    repo.count(
+        agent_id,
+        action=decision.action,
+        status=status,
+        reason=decision.reason,
+        day=now.date().isoformat(),
+        previously=existing.counted_as if existing else None,
+    )
 
 
 def list_conversations(
@@ -150,17 +163,30 @@ def get_conversation(ctx: Context, agent_id: str, ticket_id: int) -> Conversatio
     return _repository(ctx).get(agent_id, ticket_id)
 
 
+LIVE_STATUSES = ("answered", "escalated", "processed", "ignored")
+STATS_DAYS = 30
+
+
 def stats(ctx: Context, agent_id: str) -> dict[str, Any]:
-    """Counts of live decisions by status and by reason (imported conversations excluded)."""
+    """Counts of live decisions by status and by reason (imported conversations excluded),
+    and of conversations by their current status (these add up with the log's live rows),
+    and decisions per day by action for the last ``STATS_DAYS`` days."""
     ctx.agents.get(agent_id)
     counters = _repository(ctx).stats(agent_id)
-    by_status = {
-        name: counters["by_status"].get(name, 0)
-        for name in ("answered", "escalated", "processed", "ignored")
-    }
+    by_status = {name: counters["by_status"].get(name, 0) for name in LIVE_STATUSES}
+    conversations = {name: max(0, counters["conversations"].get(name, 0)) for name in LIVE_STATUSES}
+    today = ctx.now().date()
+    days = [(today - timedelta(days=back)).isoformat() for back in range(STATS_DAYS - 1, -1, -1)]
+    per_day = counters["by_day"]
+    by_day = [
+        {"date": day} | {action: per_day.get(day, {}).get(action, 0) for action in ACTIONS}
+        for day in days
+    ]
     return {
         "agent_id": agent_id,
         "by_status": by_status,
         "by_reason": dict(sorted(counters["by_reason"].items())),
         "total": sum(by_status.values()),
+        "conversations": {"by_status": conversations, "total": sum(conversations.values())},
+        "by_day": by_day,
     }

@@ -1,4 +1,4 @@
-"""Use case: receive one Zendesk webhook call (CONTRACT.md §3) and queue the reply job.
+"""Use case: receive one Zendesk webhook call (docs/contract.md §3) and queue the reply job.
 
 Fast by design: a cached secret read, two small DynamoDB reads, two conditional writes and one
 SQS send; no Zendesk call. The reply itself is produced by the reply worker.
@@ -71,7 +71,7 @@ def receive_webhook(
     if ai_user is not None and event.current_user_id == ai_user.id:
         return _ignored("own_comment", event.ticket_id, log)
     if not integration.engine.enabled:
-        return _ignored("engine_disabled", event.ticket_id, log)
+        return _ignored_and_logged(ctx, agent_id, "engine_disabled", event.ticket_id, log)
     try:
         agent = ctx.agents.get(agent_id)
     except AgentNotFoundError:
@@ -123,6 +123,18 @@ def _plausible(agent_id: str) -> bool:
 def _forget(ctx: Context, agent_id: str, keys: list[str]) -> None:
     for key in keys:
         ctx.store.delete(agent_pk(agent_id), f"SEEN#{key}")
+
+
+def _ignored_and_logged(
+    ctx: Context, agent_id: str, reason: str, ticket_id: int, log: dict[str, object]
+) -> InboundResult:
+    """Ignored, and written to the conversation log so the admin sees the email and why it was
+    not answered. Only this branch pays for the conversation-log modules (imported here, not at
+    module import, to keep the receiver's cold start and accepted path as they are)."""
+    from zdagent.services.conversations import DecisionToLog, record_decision  # noqa: PLC0415
+
+    record_decision(ctx, agent_id, ticket_id, DecisionToLog(action="ignored", reason=reason))
+    return _ignored(reason, ticket_id, log)
 
 
 def _ignored(reason: str, ticket_id: int, log: dict[str, object]) -> InboundResult:

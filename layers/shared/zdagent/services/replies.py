@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -25,7 +26,7 @@ from zdagent.adapters.engines import get_engine
 from zdagent.adapters.engines.email_form import compose_reply, html_to_text, render_markdown_safe
 from zdagent.adapters.queues import MAX_DELAY_SECONDS
 from zdagent.adapters.reply_claims import Claim, ReplyClaims
-from zdagent.adapters.zendesk.models import Comment, CommentCreate, Ticket, TicketUpdate
+from zdagent.adapters.zendesk.models import Comment, CommentCreate, Ticket, TicketUpdate, User
 from zdagent.core.errors import (
     AgentNotFoundError,
     AppError,
@@ -177,7 +178,8 @@ class _Run:
                 ticket = zendesk.get_ticket(self.job.ticket_id)
             except ZendeskNotFound:
                 return self._ignore(None, "ticket_not_found", subject="")
-            comments = list(zendesk.list_comments(self.job.ticket_id))
+            comments, users = zendesk.list_comments_with_users(self.job.ticket_id)
+            self._remember(users.values())
             facts = self._facts(ticket, comments)
             self.ticket, self.facts = ticket, facts
             situation = rules.Situation(
@@ -222,7 +224,18 @@ class _Run:
         return max(10, int(remaining) + 5)
 
     # ---- reading -----------------------------------------------------------------------
+    def _remember(self, users: Iterable[User]) -> None:
+        """Roles and names of users Zendesk sideloaded (the AI agent user keeps 'admin')."""
+        for user in users:
+            if user.id != self.ai:
+                role = user.role if user.role in ("end-user", "agent", "admin") else "unknown"
+                self.roles[user.id] = role  # type: ignore[assignment]
+            if user.name:
+                self.names[user.id] = user.name
+
     def _role(self, user_id: int | None) -> rules.Role:
+        """The user's role: sideloaded with the comments, else one lookup (a user Zendesk did
+        not sideload, e.g. a submitter who wrote no comment)."""
         if user_id is None:
             return "unknown"
         if user_id not in self.roles:
@@ -231,11 +244,8 @@ class _Run:
             except ZendeskNotFound:
                 self.roles[user_id] = "unknown"
             else:
-                role = user.role if user.role in ("end-user", "agent", "admin") else "unknown"
-                self.roles[user_id] = role  # type: ignore[assignment]
-                if user.name:
-                    self.names[user_id] = user.name
-        return self.roles[user_id]
+                self._remember([user])
+        return self.roles.get(user_id, "unknown")
 
     def _facts(self, ticket: Ticket, comments: list[Comment]) -> rules.TicketFacts:
         requester = ticket.requester_id
@@ -243,8 +253,8 @@ class _Run:
         for comment in comments:
             public = bool(comment.public)
             author = comment.author_id
-            # Roles matter for public comments (customer or human agent) only.
-            role: rules.Role = self._role(author) if public else "unknown"
+            # Every author's role: a person's internal note cancels a pending reply too.
+            role: rules.Role = self._role(author)
             source = (comment.via.source if comment.via else None) or {}
             sender = source.get("from") if isinstance(source, dict) else None
             address = sender.get("address") if isinstance(sender, dict) else None

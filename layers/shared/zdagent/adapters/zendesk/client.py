@@ -1,8 +1,9 @@
 """Typed Zendesk Support client on httpx.
 
 One ``ZendeskClient`` talks to one account (``base_url`` from ``base_url_for``). Every method
-sends one documented request (paths and bodies as in ``zendesk-support-oas.yaml``; a unit test
-validates them), maps errors to ``zdagent.core.errors`` and returns pydantic models.
+sends one documented request (paths and bodies as in
+``docs/reference/zendesk-support-oas.yaml``; a unit test validates them), maps errors to
+``zdagent.core.errors`` and returns pydantic models.
 
 Idempotency decides what is retried (see ``retry.py``): GET, PUT, PATCH and DELETE are retried
 on 5xx and on any transport error, POSTs only on 429 and on failures before sending. One
@@ -27,6 +28,8 @@ from zdagent.adapters.zendesk.models import (
     Comment,
     Group,
     GroupMembership,
+    HelpCenterPage,
+    IncrementalArticlePage,
     IncrementalTicketPage,
     OAuthTokenInfo,
     Ticket,
@@ -38,7 +41,7 @@ from zdagent.adapters.zendesk.models import (
     Webhook,
     WebhookCreate,
 )
-from zdagent.adapters.zendesk.pagination import iterate_cursor_pages
+from zdagent.adapters.zendesk.pagination import OnPage, iterate_cursor_pages
 from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
 from zdagent.core.errors import ValidationFailedError, ZendeskError
 
@@ -200,6 +203,7 @@ class ZendeskClient:
         items_key: str,
         path_params: Mapping[str, str | int],
         params: Mapping[str, str | int | bool] | None = None,
+        on_page: OnPage | None = None,
     ) -> Iterator[dict[str, Any]]:
         first_url = template.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
 
@@ -212,6 +216,7 @@ class ZendeskClient:
             params={"page[size]": PAGE_SIZE, **(params or {})},
             items_key=items_key,
             base_url=self.base_url,
+            on_page=on_page,
         )
 
     # --- the account -----------------------------------------------------------------------
@@ -276,6 +281,26 @@ class ZendeskClient:
             {"sort": "-created_at"} if newest_first else None,
         )
         return (Comment.model_validate(raw) for raw in pages)
+
+    def list_comments_with_users(self, ticket_id: int) -> tuple[list[Comment], dict[int, User]]:
+        """Every comment, oldest first, and the users they name (authors, CCs), sideloaded with
+        ``include=users`` (Zendesk's documented way): one request a page, no user lookups."""
+        users: dict[int, User] = {}
+
+        def keep_users(page: dict[str, Any]) -> None:
+            for raw in page.get("users") or ():
+                user = User.model_validate(raw)
+                users[user.id] = user
+
+        pages = self._paginate(
+            "/api/v2/tickets/{ticket_id}/comments",
+            "comments",
+            {"ticket_id": ticket_id},
+            {"include": "users"},
+            on_page=keep_users,
+        )
+        comments = [Comment.model_validate(raw) for raw in pages]
+        return comments, users
 
     def update_ticket(self, ticket_id: int, update: TicketUpdate) -> Ticket:
         replay_safe = update.comment is None or bool(update.safe_update)
@@ -414,6 +439,57 @@ class ZendeskClient:
         if not isinstance(definitions, dict):
             raise ZendeskError("Zendesk answered trigger definitions that are not an object")
         return definitions
+
+    # --- Help Center (Guide) ------------------------------------------------------------------
+    def help_center_locales(self) -> list[str]:
+        """The locales the Help Center is published in (``GET /api/v2/help_center/locales``)."""
+        locales = self._get("/api/v2/help_center/locales", "locales")
+        if not isinstance(locales, list):
+            raise ZendeskError("Zendesk answered Help Center locales that are not a list")
+        return [str(locale) for locale in locales]
+
+    def help_center_articles_page(
+        self, locale: str, *, after: str | None = None, page_size: int = PAGE_SIZE
+    ) -> HelpCenterPage:
+        """One cursor page of ``GET /api/v2/help_center/{locale}/articles`` (oldest first)."""
+        params: dict[str, str | int | bool] = {
+            "page[size]": page_size,
+            "sort_by": "created_at",
+            "sort_order": "asc",
+        }
+        if after:
+            params["page[after]"] = after
+        response = self._send(
+            "GET", "/api/v2/help_center/{locale}/articles", {"locale": locale}, params=params
+        )
+        body = self._body(response)
+        if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
+            raise ZendeskError("Zendesk answered an article page without 'articles'")
+        meta = body.get("meta") or {}
+        return HelpCenterPage(
+            articles=body["articles"],
+            has_more=bool(meta.get("has_more")),
+            after_cursor=meta.get("after_cursor"),
+        )
+
+    def help_center_incremental_articles(self, start_time: int) -> IncrementalArticlePage:
+        """One page of ``GET /api/v2/help_center/incremental/articles`` (time-based: the next
+        page starts at this page's ``end_time``)."""
+        body = self._body(
+            self._send(
+                "GET",
+                "/api/v2/help_center/incremental/articles",
+                params={"start_time": int(start_time)},
+            )
+        )
+        if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
+            raise ZendeskError("Zendesk answered an incremental export without 'articles'")
+        end_time = body.get("end_time")
+        return IncrementalArticlePage(
+            articles=body["articles"],
+            end_time=int(end_time) if isinstance(end_time, int | float) else None,
+            has_next_page=bool(body.get("next_page")),
+        )
 
     # --- OAuth tokens ----------------------------------------------------------------------
     def current_token(self) -> OAuthTokenInfo:

@@ -1,6 +1,6 @@
 """Map Zendesk's error responses to our error classes, keeping Zendesk's own words.
 
-Zendesk answers errors in several shapes (see reference/zendesk-api-notes.md section 8):
+Zendesk answers errors in several shapes (see docs/reference/zendesk-api-notes.md section 8):
 
 * Support API: ``{"error": "RecordInvalid", "description": "...", "details": {field: [...]}}``
 * some 404s:   ``{"error": {"title": "...", "message": "..."}}``

@@ -281,3 +281,20 @@ class OAuthTokenInfo(ZendeskObject):
     refresh_token_expires_at: datetime | None = None
     used_at: datetime | None = None
     url: str | None = None
+
+
+# --- Help Center ---------------------------------------------------------------------------
+class HelpCenterPage(BaseModel):
+    """One cursor page of a Help Center article list (articles kept raw: the domain reads them)."""
+
+    articles: list[dict[str, Any]]
+    has_more: bool = False
+    after_cursor: str | None = None
+
+
+class IncrementalArticlePage(BaseModel):
+    """One page of the incremental article export."""
+
+    articles: list[dict[str, Any]]
+    end_time: int | None = None
+    has_next_page: bool = False

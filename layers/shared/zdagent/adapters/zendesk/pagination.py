@@ -17,6 +17,8 @@ from zdagent.core.errors import ZendeskError
 
 # (url, params) -> decoded JSON body of the page
 FetchPage = Callable[[str, Mapping[str, str | int | bool] | None], Any]
+# called with each page's whole body (for sideloads such as ``include=users``)
+OnPage = Callable[[dict[str, Any]], None]
 
 
 def iterate_cursor_pages(
@@ -26,8 +28,9 @@ def iterate_cursor_pages(
     params: Mapping[str, str | int | bool],
     items_key: str,
     base_url: str,
+    on_page: OnPage | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Yield the raw items of every page, fetching lazily."""
+    """Yield the raw items of every page, fetching lazily (``on_page`` sees each page first)."""
     next_url: str = url
     next_params: Mapping[str, str | int | bool] | None = params
     while True:
@@ -37,6 +40,8 @@ def iterate_cursor_pages(
                 f"Zendesk answered a page without a {items_key!r} list",
                 extra={"items_key": items_key},
             )
+        if on_page is not None:
+            on_page(body)
         yield from body[items_key]
         meta = body.get("meta") or {}
         if not meta.get("has_more"):

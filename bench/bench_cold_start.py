@@ -1,0 +1,215 @@
+"""Cold starts (issue 16): each function's handler import against a bare ``import boto3``.
+
+Run from the repository root: ``.venv/bin/python -m bench.bench_cold_start`` (``--runs``). Prints
+each function's ratio against its target and writes ``bench/results/cold_start.json``.
+
+What Lambda has, rebuilt here: a virtualenv holding only the layer's requirements plus boto3 (the
+runtime's own copy), cached in ``bench/.venv-bench`` and rebuilt when the requirements change. Each
+run copies the layer's package to ``opt/python`` and every function's code to ``task/<name>``
+(fresh copies, so our code has no bytecode cache, as on Lambda's read-only file system; the
+installed packages keep the ``.pyc`` pip wrote, as in the runtime and a built layer) and imports
+the handler module in a fresh process with ``sys.path`` as Lambda sets it (task first, then the
+layer) and the template's literal Globals environment.
+
+Figures: the median of ``--runs`` fresh processes per target, the runs interleaved (boto3, each
+function, boto3, ...) so a machine busy with other work slows every target alike. Targets: the
+webhook receiver at most 1.3x ``import boto3``, every other function at most 2x. Each function
+with AWS permissions must also load boto3 during its import (it uses AWS on every invocation, so
+moving boto3 to the first request would only hide the cost), and the webhook must load neither
+httpx, the Zendesk client, Powertools' event handler nor an engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "local")]
+
+from zdlocal.template import load_template  # noqa: E402
+
+CACHE = ROOT / "bench" / ".venv-bench"
+RESULTS = ROOT / "bench" / "results" / "cold_start.json"
+BASELINE = "boto3"
+TARGETS = {"WebhookFunction": 1.3}
+DEFAULT_TARGET = 2.0
+# modules the webhook receiver must not load: it never calls Zendesk, routes one path, answers
+# nothing with an engine
+WEBHOOK_FORBIDDEN = (
+    "httpx",
+    "zdagent.adapters.zendesk.client",
+    "aws_lambda_powertools.event_handler",
+    "zdagent.adapters.engines",
+    "aws_xray_sdk",
+)
+WATCHED = ("boto3", "pydantic", "httpx", "aws_xray_sdk", *WEBHOOK_FORBIDDEN[1:4])
+
+PROBE = """
+import json, sys, time
+sys.path[:0] = {paths!r}
+started = time.perf_counter()
+import {module}
+seconds = time.perf_counter() - started
+print(json.dumps({{"seconds": seconds, "loaded": [m for m in {watched!r} if m in sys.modules]}}))
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    module: str
+    task_dir: Path | None  # None: the baseline (import boto3 alone)
+    uses_aws: bool = True  # the template grants it AWS permissions
+
+    @property
+    def target_ratio(self) -> float | None:
+        if self.task_dir is None:
+            return None
+        return TARGETS.get(self.name, DEFAULT_TARGET)
+
+
+# --- the runtime-only environment ------------------------------------------------------------
+def runtime_python() -> Path:
+    """A venv with the layer's requirements and boto3 only, rebuilt when they change."""
+    requirements = (ROOT / "layers" / "shared" / "requirements.txt").read_text()
+    constraints = ROOT / "requirements" / "constraints.txt"
+    key = hashlib.sha256((requirements + constraints.read_text()).encode()).hexdigest()
+    python = CACHE / "bin" / "python"
+    stamp = CACHE / ".requirements-sha256"
+    if python.exists() and stamp.exists() and stamp.read_text() == key:
+        return python
+    print(f"building the runtime-only environment in {CACHE.relative_to(ROOT)} ...", flush=True)
+    shutil.rmtree(CACHE, ignore_errors=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(CACHE)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run(  # noqa: S603
+        [*pip, "-r", str(ROOT / "layers/shared/requirements.txt"), "boto3", "-c", str(constraints)],
+        check=True,
+    )
+    stamp.write_text(key)
+    return python
+
+
+def stage_code(work: Path) -> tuple[Path, list[Target]]:
+    """Copy the layer's package and each function's code as Lambda lays them out."""
+    shutil.rmtree(work, ignore_errors=True)
+    layer = work / "opt" / "python"
+    shutil.copytree(
+        ROOT / "layers" / "shared" / "zdagent",
+        layer / "zdagent",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    targets = [Target(BASELINE, "boto3", None)]
+    for spec in sorted(load_template().functions(), key=lambda s: s.logical_id):
+        task = work / "task" / spec.logical_id
+        shutil.copytree(spec.code_dir, task, ignore=shutil.ignore_patterns("__pycache__"))
+        module = spec.handler.rpartition(".")[0]
+        policies = load_template().resources[spec.logical_id]["Properties"].get("Policies")
+        targets.append(Target(spec.logical_id, module, task, uses_aws=bool(policies)))
+    return layer, targets
+
+
+def lambda_environment() -> dict[str, str]:
+    """The template's Globals variables that are literal strings (Refs need a deployed stack)."""
+    globals_ = load_template().body.get("Globals", {}).get("Function", {})
+    variables = globals_.get("Environment", {}).get("Variables", {})
+    return {name: value for name, value in variables.items() if isinstance(value, str)}
+
+
+# --- measuring ------------------------------------------------------------------------------
+def probe(python: Path, target: Target, layer: Path, env: dict[str, str]) -> dict[str, Any]:
+    paths = [str(target.task_dir), str(layer)] if target.task_dir else []
+    code = PROBE.format(paths=paths, module=target.module, watched=WATCHED)
+    answer = subprocess.run(  # noqa: S603
+        [str(python), "-B", "-s", "-c", code],
+        cwd=target.task_dir or CACHE,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if answer.returncode != 0:
+        raise RuntimeError(f"importing {target.name} failed:\n{answer.stderr}")
+    result: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure(runs: int) -> dict[str, Any]:
+    python = runtime_python()
+    layer, targets = stage_code(CACHE / "stage")
+    env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"} | lambda_environment()
+    seconds: dict[str, list[float]] = {t.name: [] for t in targets}
+    loaded: dict[str, list[str]] = {}
+    for _ in range(runs):
+        for target in targets:
+            result = probe(python, target, layer, env)
+            seconds[target.name].append(result["seconds"])
+            loaded[target.name] = result["loaded"]
+    base = statistics.median(seconds[BASELINE])
+    rows = []
+    for target in targets:
+        median = statistics.median(seconds[target.name])
+        ratio = median / base
+        problems = _problems(target, loaded[target.name])
+        ok = target.target_ratio is None or (ratio <= target.target_ratio and not problems)
+        rows.append(
+            {
+                "function": target.name,
+                "median_s": round(median, 4),
+                "runs_s": [round(s, 4) for s in seconds[target.name]],
+                "ratio": round(ratio, 3),
+                "target_ratio": target.target_ratio,
+                "loaded": loaded[target.name],
+                "problems": problems,
+                "met": ok,
+            }
+        )
+    return {"runs": runs, "python": sys.version.split()[0], "rows": rows}
+
+
+def _problems(target: Target, loaded: list[str]) -> list[str]:
+    if target.task_dir is None:
+        return []
+    problems = []
+    if target.uses_aws and "boto3" not in loaded:
+        problems.append("boto3 not loaded at import: the comparison would hide its cost")
+    if target.name == "WebhookFunction":
+        problems += [f"loads {m}" for m in WEBHOOK_FORBIDDEN if m in loaded]
+    if "aws_xray_sdk" in loaded:
+        problems.append("loads the X-Ray SDK")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=6)
+    figures = measure(parser.parse_args().runs)
+    print(f"cold start: median of {figures['runs']} fresh processes, runtime-only environment")
+    for row in figures["rows"]:
+        target = row["target_ratio"]
+        verdict = "" if target is None else ("  met" if row["met"] else "  MISSED")
+        against = "" if target is None else f"  (target <= {target}x)"
+        print(
+            f"  {row['function']:<28} {row['median_s'] * 1000:7.0f} ms  "
+            f"{row['ratio']:5.2f}x{against}{verdict}"
+        )
+        for problem in row["problems"]:
+            print(f"      {problem}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"written: {RESULTS}")
+    return 0 if all(row["met"] for row in figures["rows"]) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""The agent's knowledge: its source (manual or the Zendesk Help Center), syncs and progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zdagent.api.http import json_response, new_resolver, parse_body
+from zdagent.api.requests import context_for
+from zdagent.core.observability import logger, metrics
+from zdagent.services import knowledge_sync
+
+app = new_resolver()
+
+
+@app.get("/agents/<agent_id>/knowledge")
+def show(agent_id: str) -> Response[str]:
+    ctx = context_for(app.lambda_context)
+    return json_response(200, knowledge_sync.get_knowledge(ctx, agent_id))
+
+
+@app.put("/agents/<agent_id>/knowledge/source")
+def set_source(agent_id: str) -> Response[str]:
+    request = parse_body(app.current_event.body, knowledge_sync.KnowledgeSourceRequest)
+    ctx = context_for(app.lambda_context)
+    return json_response(200, knowledge_sync.set_source(ctx, agent_id, request))
+
+
+@app.post("/agents/<agent_id>/knowledge/sync")
+def sync(agent_id: str) -> Response[str]:
+    started = knowledge_sync.start_sync(context_for(app.lambda_context), agent_id)
+    return json_response(202, {"sync_id": started.sync_id, "status": started.status})
+
+
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,590 @@
+"""Use cases: the agent's knowledge source and the Help Center sync (issue 14).
+
+The sync is a resumable job like the import (``services/imports.py``): a chain of SQS messages on
+KnowledgeSyncQueue, one per step, each ``{"agent_id", "sync_id", "step"}``. The agent's knowledge
+item (``KNOWLEDGE``, versioned) holds the checkpoint (``SyncRecord``); a step runs only when its
+number is the checkpoint's ``step``, and ends with a versioned write of ``step + 1`` followed by
+the next message, delayed to keep our share of the account's Help Center budget
+(``KNOWLEDGE_REQUESTS_PER_MINUTE``, counted in a sliding minute with the import's rules). A 429
+ends the step; the next one waits ``Retry-After``.
+
+A sync (phases of ``SyncRecord``):
+
+1. ``locales``: the chosen locales, or every locale of the Help Center (one request).
+2. ``export``: the incremental article export from the previous sync's start (skipped on the first
+   sync): what changed is applied at once (edits, new articles, drafts and articles moved out
+   removed).
+3. ``sweep``: every article of each locale, cursor-paginated (100 a page), each marked seen by this
+   sync. Zendesk's export never lists archived (deleted) articles, so only a sweep can tell that
+   one is gone (https://github.com/dust-tt/dust/issues/8656).
+4. ``prune``: stored articles this sync did not see are removed (deleted, archived, unpublished,
+   moved out of the chosen sections or labels, locale no longer chosen, manual uploads).
+
+Articles that qualify (``HelpCenterArticle.qualifies``) are stored in the engines' shape; after
+every step that changed something the agent's ``knowledge_version`` changes, so the reply engines
+rebuild their index and answer from the new text.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from zdagent.adapters.knowledge_store import KnowledgeStateRepository, SyncedArticles
+from zdagent.adapters.queues import ReplyQueue
+from zdagent.adapters.repositories import knowledge_version
+from zdagent.adapters.zendesk.client import ZendeskClient
+from zdagent.core.errors import (
+    ConcurrentModificationError,
+    ConfigurationError,
+    IntegrationNotAuthorizedError,
+    IntegrationNotFoundError,
+    KnowledgeSourceManualError,
+    KnowledgeSyncRunningError,
+    TokenUnavailableError,
+    ZendeskClientError,
+    ZendeskNotFound,
+    ZendeskRateLimited,
+    ZendeskTransientError,
+)
+from zdagent.core.observability import logger
+from zdagent.core.settings import settings
+from zdagent.domain.agent import Agent
+from zdagent.domain.imports import (
+    prune_log,
+    request_window_delay,
+    retry_after_delay,
+    step_request_budget,
+    transient_delay,
+)
+from zdagent.domain.integration import Integration
+from zdagent.domain.knowledge_source import (
+    HelpCenterArticle,
+    KnowledgeSource,
+    KnowledgeSourceRequest,
+    KnowledgeState,
+    SyncRecord,
+    zendesk_locale,
+)
+from zdagent.services.context import Context
+
+MAX_TRANSIENT_FAILURES = 8
+MAX_RECEIVES = 5  # KnowledgeSyncQueue's maxReceiveCount (template.yaml)
+DEADLINE_MARGIN_SECONDS = 20.0
+# The export's start: a little before the previous sync began, so an edit made while it ran is
+# read again (re-reading an unchanged article writes nothing).
+WATERMARK_OVERLAP_SECONDS = 120
+
+__all__ = [
+    "KnowledgeSourceRequest",
+    "SyncMessage",
+    "get_knowledge",
+    "require_manual_source",
+    "run_step",
+    "run_step_delivery",
+    "set_source",
+    "start_sync",
+    "sync_all",
+]
+
+
+class SyncMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    agent_id: str = Field(min_length=1, max_length=100)
+    sync_id: str = Field(min_length=1, max_length=100)
+    step: int = Field(ge=0)
+
+
+class SyncQueue:
+    """KnowledgeSyncQueue (``KNOWLEDGE_SYNC_QUEUE_URL``)."""
+
+    def send(self, message: SyncMessage, delay_seconds: int) -> None:
+        url = settings().knowledge_sync_queue_url
+        if not url:
+            raise ConfigurationError("KNOWLEDGE_SYNC_QUEUE_URL is not set")
+        ReplyQueue(url=url).send(message.model_dump_json(), delay_seconds=delay_seconds)
+
+
+def _states(ctx: Context) -> KnowledgeStateRepository:
+    return KnowledgeStateRepository(ctx.store)
+
+
+# --- API use cases -----------------------------------------------------------------------------
+def get_knowledge(ctx: Context, agent_id: str) -> dict[str, Any]:
+    """``GET /agents/{id}/knowledge``."""
+    agent = ctx.agents.get(agent_id)
+    return _states(ctx).get(agent_id).public(agent.knowledge_articles, agent.knowledge_version)
+
+
+def require_manual_source(ctx: Context, agent_id: str) -> None:
+    """Uploading articles needs the manual source (a sync would replace them): 409."""
+    if _states(ctx).get(agent_id).source.is_help_center:
+        raise KnowledgeSourceManualError(
+            "the agent's knowledge comes from the Zendesk Help Center, and the next sync would "
+            "replace uploaded articles; switch to the manual source first "
+            f'(PUT /agents/{agent_id}/knowledge/source {{"kind": "manual"}})'
+        )
+
+
+def set_source(ctx: Context, agent_id: str, request: KnowledgeSourceRequest) -> dict[str, Any]:
+    """``PUT /agents/{id}/knowledge/source``: 409 for the Help Center without an authorized
+    integration. A new source starts from scratch: the next sync reads every article again (and
+    a sync still running for the old source is stopped)."""
+    agent = ctx.agents.get(agent_id)
+    source = KnowledgeSource.from_request(request)
+    if source.is_help_center:
+        integration = ctx.integrations.find(agent_id)
+        if integration is None:
+            raise IntegrationNotAuthorizedError(
+                f"agent '{agent_id}' has no integration: create it and authorize Zendesk Support "
+                f"(POST /agents/{agent_id}/integration) before using its Help Center"
+            )
+        integration.require_authorized("reading the Help Center")
+    state = _states(ctx).get(agent_id)
+    if state.source != source:
+        state.source, state.watermark = source, None
+        if state.last_sync is not None and state.last_sync.is_running:
+            _end(state.last_sync, ctx.now(), "failed", "the knowledge source changed; sync again")
+    state = _states(ctx).save(state)
+    logger.info("knowledge_source_set", extra={"agent_id": agent_id, "kind": source.kind})
+    return state.public(agent.knowledge_articles, agent.knowledge_version)
+
+
+def start_sync(
+    ctx: Context,
+    agent_id: str,
+    *,
+    trigger: Literal["api", "schedule"] = "api",
+    queue: SyncQueue | None = None,
+) -> SyncRecord:
+    """``POST /agents/{id}/knowledge/sync``: 202, the first step queued. 409 if one is running,
+    the source is manual or the integration is not authorized."""
+    ctx.agents.get(agent_id)
+    state = _states(ctx).get(agent_id)
+    if not state.source.is_help_center:
+        raise KnowledgeSourceManualError(
+            "the knowledge source is manual (articles uploaded with PUT "
+            f"/agents/{agent_id}/knowledge); choose the Help Center first "
+            f'(PUT /agents/{agent_id}/knowledge/source {{"kind": "zendesk_help_center"}})'
+        )
+    ctx.integrations.get(agent_id).require_authorized("syncing the Help Center")
+    running = state.last_sync
+    if running is not None and running.is_running:
+        raise KnowledgeSyncRunningError(
+            f"sync {running.sync_id} is still running; wait until it ends "
+            f"(GET /agents/{agent_id}/knowledge)"
+        )
+    now = ctx.now()
+    record = SyncRecord(
+        sync_id=f"syn_{int(now.timestamp()):010x}{secrets.token_hex(5)}",
+        trigger=trigger,
+        started_at=now,
+        phase="locales",
+        export_start=state.watermark,
+    )
+    state.last_sync = record
+    try:
+        state = _states(ctx).save(state)
+    except ConcurrentModificationError as exc:
+        raise KnowledgeSyncRunningError(
+            f"another sync was started at the same moment; check GET /agents/{agent_id}/knowledge"
+        ) from exc
+    message = SyncMessage(agent_id=agent_id, sync_id=record.sync_id, step=0)
+    try:
+        (queue or SyncQueue()).send(message, 0)
+    except Exception:
+        _end(record, ctx.now(), "failed", "the sync could not be queued; start it again")
+        _states(ctx).save(state)
+        raise
+    logger.info("knowledge_sync_started", extra={"agent_id": agent_id, "sync_id": record.sync_id})
+    return record
+
+
+@dataclass
+class ScheduleResult:
+    started: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def sync_all(ctx: Context, queue: SyncQueue | None = None) -> ScheduleResult:
+    """The schedule: a sync for every agent whose knowledge comes from the Help Center (agents
+    whose sync is running or whose integration is not authorized are skipped and logged)."""
+    result = ScheduleResult()
+    for agent_id in _states(ctx).help_center_agents():
+        try:
+            start_sync(ctx, agent_id, trigger="schedule", queue=queue)
+        except (KnowledgeSyncRunningError, KnowledgeSourceManualError) as exc:
+            result.skipped[agent_id] = exc.code
+        except (IntegrationNotFoundError, ConcurrentModificationError) as exc:
+            result.skipped[agent_id] = exc.code
+        except Exception as exc:  # one agent's failure never stops the others
+            logger.exception("knowledge_schedule_failed", extra={"agent_id": agent_id})
+            result.skipped[agent_id] = type(exc).__name__
+        else:
+            result.started.append(agent_id)
+    skipped = result.skipped
+    logger.info(
+        "knowledge_schedule_ran",
+        extra={"started": len(result.started), "skipped": len(skipped), "reasons": skipped},
+    )
+    return result
+
+
+# --- the worker: one step ------------------------------------------------------------------------
+StepResult = Literal[
+    "advanced", "finished", "failed", "not_running", "stale", "resent", "superseded"
+]
+
+
+def sync_client(ctx: Context, integration: Integration) -> ZendeskClient:
+    """A client that never sleeps on a 429: the step re-queues itself with ``Retry-After``."""
+    return ctx.zendesk_for(integration, retry_after_cap=0.0)
+
+
+def run_step(
+    ctx: Context,
+    message: SyncMessage,
+    queue: SyncQueue | None = None,
+    *,
+    client_factory: Callable[[Context, Integration], ZendeskClient] = sync_client,
+) -> StepResult:
+    """Run the step ``message`` names if the checkpoint says it is due (module docstring)."""
+    queue = queue or SyncQueue()
+    keys = {"agent_id": message.agent_id, "sync_id": message.sync_id, "step": message.step}
+    state = _states(ctx).get(message.agent_id)
+    not_due = _not_due(state.last_sync, message, queue, keys)
+    if not_due is not None or state.last_sync is None:
+        return not_due or "not_running"
+    integration = ctx.integrations.find(message.agent_id)
+    if integration is None or not integration.is_authorized or not state.source.is_help_center:
+        return _fail(ctx, state, _reauthorize(message.agent_id))
+    zendesk = client_factory(ctx, integration)
+    step = _Step(ctx, state, zendesk)
+    try:
+        outcome = step.run()
+    except (TokenUnavailableError, ZendeskClientError) as exc:
+        if isinstance(exc, ZendeskClientError) and exc.zendesk_status not in (401, 403):
+            detail = f"Zendesk refused a Help Center request ({exc.detail}); sync again"
+        else:
+            detail = _reauthorize(message.agent_id)
+        return _fail(ctx, state, detail)
+    finally:
+        zendesk.close()
+    return _commit(ctx, state, queue, outcome, keys)
+
+
+def _not_due(
+    record: SyncRecord | None, message: SyncMessage, queue: SyncQueue, keys: dict[str, Any]
+) -> StepResult | None:
+    if record is None or record.sync_id != message.sync_id or not record.is_running:
+        logger.info("knowledge_step_dropped", extra=keys)
+        return "not_running"
+    if message.step == record.step - 1:
+        queue.send(_message(message.agent_id, record), 0)  # our successor may have been lost
+        logger.info("knowledge_step_resent", extra=keys)
+        return "resent"
+    if message.step != record.step:
+        logger.info("knowledge_step_stale", extra=keys | {"checkpoint_step": record.step})
+        return "stale"
+    return None
+
+
+def _reauthorize(agent_id: str) -> str:
+    return (
+        "Zendesk refused the Help Center reads: the authorization is missing, revoked or lacks "
+        f"the hc:read scope; authorize again (POST /agents/{agent_id}/integration/authorization), "
+        "then sync again"
+    )
+
+
+def _message(agent_id: str, record: SyncRecord) -> SyncMessage:
+    return SyncMessage(agent_id=agent_id, sync_id=record.sync_id, step=record.step)
+
+
+def _end(
+    record: SyncRecord, now: datetime, status: Literal["succeeded", "failed"], error: str | None
+) -> None:
+    record.status, record.error, record.finished_at = status, error, now
+
+
+def _fail(ctx: Context, state: KnowledgeState, detail: str) -> StepResult:
+    if state.last_sync is None:
+        return "not_running"
+    _end(state.last_sync, ctx.now(), "failed", detail)
+    try:
+        _states(ctx).save(state)
+    except ConcurrentModificationError:
+        return "superseded"
+    logger.info("knowledge_sync_failed", extra={"agent_id": state.agent_id})
+    return "failed"
+
+
+@dataclass
+class _Outcome:
+    done: bool = False
+    delay: int = 0
+    failed: str | None = None
+
+
+def _commit(
+    ctx: Context, state: KnowledgeState, queue: SyncQueue, outcome: _Outcome, keys: dict[str, Any]
+) -> StepResult:
+    record = state.last_sync
+    assert record is not None
+    if outcome.failed is not None:
+        return _fail(ctx, state, outcome.failed)
+    if outcome.done:
+        _end(record, ctx.now(), "succeeded", None)
+        state.watermark = int(record.started_at.timestamp()) - WATERMARK_OVERLAP_SECONDS
+    else:
+        record.step += 1
+    try:
+        state = _states(ctx).save(state)
+    except ConcurrentModificationError:
+        logger.info("knowledge_step_superseded", extra=keys)
+        return "superseded"
+    saved = state.last_sync
+    assert saved is not None
+    figures = {
+        "phase": saved.phase,
+        "added": saved.articles_added,
+        "updated": saved.articles_updated,
+        "removed": saved.articles_removed,
+    }
+    if outcome.done:
+        logger.info("knowledge_sync_succeeded", extra=keys | figures)
+        return "finished"
+    queue.send(_message(state.agent_id, saved), outcome.delay)
+    logger.info("knowledge_step_done", extra=keys | figures | {"delay_s": outcome.delay})
+    return "advanced"
+
+
+class _StopStep(Exception):
+    """Ends a step early with its outcome (a 429 or a Zendesk failure)."""
+
+    def __init__(self, outcome: _Outcome) -> None:
+        super().__init__("stop")
+        self.outcome = outcome
+
+
+class _Step:
+    """One step: requests within the sliding-minute budget and the time budget."""
+
+    def __init__(self, ctx: Context, state: KnowledgeState, zendesk: ZendeskClient) -> None:
+        assert state.last_sync is not None
+        self.ctx, self.state, self.zendesk = ctx, state, zendesk
+        self.record: SyncRecord = state.last_sync
+        self.articles = SyncedArticles(ctx.store, state.agent_id)
+        self.started = ctx.now()
+        self.requests = 0
+
+    def run(self) -> _Outcome:
+        budget, seconds = self._budgets()
+        outcome = _Outcome()
+        try:
+            if budget <= 0 and self.record.phase != "prune":
+                return _Outcome(delay=self._window_delay())
+            while not outcome.done:
+                if self.record.phase != "prune" and (
+                    self.requests >= budget or (self.requests and self._elapsed() >= seconds)
+                ):
+                    outcome = _Outcome(delay=self._window_delay())
+                    break
+                outcome = self._unit()
+        except _StopStep as stop:
+            outcome = stop.outcome
+        finally:
+            self.articles.flush()
+            self._log_requests()
+            if self.articles.changed:
+                self._publish_version()
+        return outcome
+
+    def _unit(self) -> _Outcome:
+        """One request's worth of work (or the prune); done only when the sync is."""
+        phase = self.record.phase
+        if phase == "locales":
+            self._locales()
+        elif phase == "export":
+            self._export_page()
+        elif phase == "sweep":
+            self._sweep_page()
+        else:
+            self.record.articles_removed += self.articles.prune(self.record.sync_id)
+            return _Outcome(done=True)
+        return _Outcome()
+
+    # -- phases ------------------------------------------------------------------------------
+    def _locales(self) -> None:
+        chosen = self.state.source.locales
+        if chosen:
+            self.record.locales = list(chosen)
+        else:
+            self.record.locales = sorted(
+                {zendesk_locale(x) for x in self._call(self.zendesk.help_center_locales)}
+            )
+        self.record.phase = "export" if self.record.export_start is not None else "sweep"
+
+    def _export_page(self) -> None:
+        rec = self.record
+        start = int(rec.export_start or 0)
+        page = self._call(lambda: self.zendesk.help_center_incremental_articles(start))
+        for raw in page.articles:
+            self._apply(raw, synced_in=None)
+        if page.has_next_page and page.end_time is not None and page.end_time > start:
+            rec.export_start = page.end_time
+        else:
+            rec.phase = "sweep"
+
+    def _sweep_page(self) -> None:
+        rec = self.record
+        if rec.locale_index >= len(rec.locales):
+            rec.phase = "prune"
+            return
+        locale = rec.locales[rec.locale_index]
+        try:
+            page = self._call(
+                lambda: self.zendesk.help_center_articles_page(locale, after=rec.page_after)
+            )
+        except ZendeskNotFound:
+            logger.info("knowledge_locale_missing", extra={"agent_id": self.state.agent_id})
+            page = None
+        except ZendeskClientError as exc:
+            if exc.zendesk_status != 400 or rec.page_after is None or rec.sweep_restarts >= 3:
+                raise
+            # The cursor's article went away mid-sweep: walk the locale again (marks are
+            # idempotent, so nothing is counted twice).
+            rec.sweep_restarts += 1
+            rec.page_after = None
+            return
+        for raw in page.articles if page else []:
+            self._apply(raw, synced_in=rec.sync_id)
+        if page is not None and page.has_more and page.after_cursor:
+            rec.page_after = str(page.after_cursor)
+            return
+        rec.locale_index += 1
+        rec.page_after = None
+        if rec.locale_index >= len(rec.locales):
+            rec.phase = "prune"
+
+    def _apply(self, raw: dict[str, Any], *, synced_in: str | None) -> None:
+        try:
+            article = HelpCenterArticle.model_validate(raw)
+        except ValidationError:
+            logger.warning("knowledge_article_unreadable", extra={"agent_id": self.state.agent_id})
+            return
+        knowledge = (
+            article.to_knowledge()
+            if article.qualifies(self.state.source, self.record.locales)
+            else None
+        )
+        if knowledge is None:
+            if self.articles.remove(article.knowledge_id):
+                self.record.articles_removed += 1
+            return
+        change = self.articles.upsert(knowledge, synced_in)
+        if change == "added":
+            self.record.articles_added += 1
+        elif change == "updated":
+            self.record.articles_updated += 1
+
+    # -- requests and pacing -----------------------------------------------------------------
+    def _call[T](self, request: Callable[[], T]) -> T:
+        self.requests += 1
+        self.record.zendesk_requests += 1
+        try:
+            result = request()
+        except ZendeskRateLimited as exc:
+            self.record.rate_limited += 1
+            raise _StopStep(_Outcome(delay=retry_after_delay(exc.retry_after))) from exc
+        except ZendeskTransientError as exc:
+            raise _StopStep(self._transient()) from exc
+        self.record.consecutive_failures = 0
+        return result
+
+    def _transient(self) -> _Outcome:
+        rec = self.record
+        rec.consecutive_failures += 1
+        if rec.consecutive_failures > MAX_TRANSIENT_FAILURES:
+            return _Outcome(
+                failed=(
+                    f"Zendesk kept failing ({rec.consecutive_failures} times in a row); check "
+                    "Zendesk's status and sync again"
+                )
+            )
+        return _Outcome(delay=transient_delay(rec.consecutive_failures))
+
+    def _budgets(self) -> tuple[int, float]:
+        config = settings()
+        seconds = config.knowledge_step_seconds
+        if self.ctx.remaining_time is not None:
+            seconds = min(seconds, self.ctx.remaining_time() - DEADLINE_MARGIN_SECONDS)
+        log = self.record.recent_requests
+        per_minute = config.knowledge_requests_per_minute
+        return step_request_budget(log, self.ctx.now(), per_minute), seconds
+
+    def _window_delay(self) -> int:
+        per_minute = settings().knowledge_requests_per_minute
+        return request_window_delay(self.record.recent_requests, self.ctx.now(), per_minute)
+
+    def _log_requests(self) -> None:
+        now = self.ctx.now()
+        log = prune_log(self.record.recent_requests, now)
+        if self.requests:
+            log.append((now.timestamp(), self.requests))
+        self.record.recent_requests = log
+
+    def _elapsed(self) -> float:
+        return (self.ctx.now() - self.started).total_seconds()
+
+    def _publish_version(self) -> None:
+        """The agent answers from the new text: a new knowledge version (engines re-index)."""
+        articles = self.ctx.knowledge.articles(self.state.agent_id)
+        version = knowledge_version(articles) if articles else ""
+        for attempt in range(5):
+            agent = self.ctx.agents.get(self.state.agent_id)
+            changed = _with_knowledge(agent, version, len(articles), self.ctx.now())
+            try:
+                self.ctx.agents.save(changed)
+                return
+            except ConcurrentModificationError:
+                if attempt == 4:
+                    raise
+
+
+def _with_knowledge(agent: Agent, version: str, count: int, now: datetime) -> Agent:
+    return agent.model_copy(
+        update={"knowledge_version": version, "knowledge_articles": count, "updated_at": now}
+    )
+
+
+# --- SQS delivery --------------------------------------------------------------------------------
+def run_step_delivery(ctx: Context, body: str, receive_count: int) -> str:
+    """One SQS delivery of a step. A crash is raised so SQS redelivers it; on the last delivery
+    before the DLQ the sync is marked failed instead, so it never stays 'running' forever."""
+    message = SyncMessage.model_validate(json.loads(body))
+    try:
+        return run_step(ctx, message)
+    except Exception as exc:
+        logger.exception(
+            "knowledge_step_crashed",
+            extra={"sync_id": message.sync_id, "step": message.step, "receives": receive_count},
+        )
+        if receive_count < MAX_RECEIVES:
+            raise
+        state = _states(ctx).get(message.agent_id)
+        if state.last_sync is not None and state.last_sync.sync_id == message.sync_id:
+            _fail(
+                ctx,
+                state,
+                f"the sync stopped after repeated internal errors ({type(exc).__name__}); "
+                "sync again",
+            )
+        return "failed"

@@ -1,0 +1,184 @@
+"""The seed journey clicked through twice in a row on one agent, the second time on another
+Zendesk account: connect, answer an email, disconnect, remove, reconnect elsewhere. After every
+action each card must show the server's current state (nothing stale from before), speak an
+admin's words, and the page must pass axe-core. Every screen is saved to tests/browser/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Console, serious_accessibility_violations, snap
+from tests.browser.test_console import (
+    AUTHORIZE,
+    REPLY_DEADLINE_SECONDS,
+    REVOKE,
+    allow_as,
+    create_agent,
+    new_account,
+    open_consent_tab,
+    sign_in,
+    until,
+)
+from tests.support.flows import AI_AGENT
+
+pytestmark = pytest.mark.browser
+
+# what an admin must never read: routes, status codes, class names, codes in snake_case
+DEVELOPER_SPEAK = re.compile(
+    r"(GET|POST|PUT|PATCH|DELETE) /|\(\d{3}\)|[A-Z][a-z]+Error\b|\b[a-z]+_[a-z_]+\b|allow_unsafe"
+)
+
+
+def readable(page: Page) -> str:
+    """The text of every visible card an admin reads (not the raw trigger JSON, not inputs)."""
+    return str(
+        page.evaluate(
+            """() => [...document.querySelectorAll(
+                '#integration-section .status-line, #integration-section dd, #checks-list,'
+                + ' .error[role=alert], #disconnect-progress, #stats, #conversations-body,'
+                + ' #conversation-detail, #knowledge-section dl')]
+              .filter((n) => n.offsetParent !== null).map((n) => n.innerText).join('\\n')"""
+        )
+    )
+
+
+def assert_plain_and_accessible(page: Page, screen: str) -> None:
+    snap(page, screen)
+    text = readable(page)
+    assert not DEVELOPER_SPEAK.search(text), f"{screen}: developer speak in {text!r}"
+    assert serious_accessibility_violations(page) == [], screen
+
+
+def customer_email(console: Console, subdomain: str, subject: str) -> int:
+    sent = httpx.post(
+        f"{console.sandbox}/{subdomain}/_sandbox/emails",
+        json={"from": "customer@example.com", "subject": subject, "body": f"{subject} Thanks!"},
+    )
+    assert sent.status_code == 201, sent.text
+    return int(sent.json()["ticket_id"])
+
+
+def connect_in_the_console(page: Page, subdomain: str, screen: str) -> None:
+    checks = page.get_by_role("list", name="Integration checks")
+    page.get_by_label("Zendesk subdomain").fill(subdomain)
+    page.get_by_label("AI agent user email").fill(AI_AGENT.format(sub=subdomain))
+    page.get_by_role("button", name="Add integration").click()
+    expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
+    # a new integration starts clean: no checks, no trigger, no earlier disconnect
+    expect(checks.get_by_role("listitem")).to_have_count(0)
+    expect(page.locator("#trigger-view")).to_be_hidden()
+    expect(page.locator("#disconnect-progress")).to_be_hidden()
+    expect(page.locator("#connection-summary")).to_have_text(
+        "Not connected yet. Next: authorize Zendesk Support."
+    )
+
+    # a step out of order: the error names what to do, next to the switch
+    engine = page.get_by_role("switch", name="Automation engine")
+    engine.click()  # refused: the switch goes back off
+    expect(page.locator("#engine-error")).to_have_text(
+        "Authorize Zendesk Support first (the Authorize button), signed in to Zendesk as the AI"
+        " agent user."
+    )
+    page.get_by_role("button", name="Run checks").click()
+    expect(checks.locator("li.error")).to_have_count(1)
+    assert_plain_and_accessible(page, f"{screen}-1-added")
+
+    tab = open_consent_tab(page)
+    with tab.expect_event("close", timeout=10_000):
+        allow_as(tab, AI_AGENT.format(sub=subdomain))
+    expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
+    # the earlier 409 and the failing check are gone: the checks ran again (only the trigger,
+    # not created yet, fails now)
+    expect(page.locator("#engine-error")).to_be_hidden()
+    expect(checks.locator("li.ok").first).to_contain_text("Authorization")
+    expect(checks.locator("li.error")).to_contain_text("The automation trigger exists")
+
+    page.get_by_role("button", name="Create automation trigger").click()
+    expect(page.locator("#trigger-drift")).to_have_text("As saved here")
+    expect(page.locator("#trigger-status")).to_have_text("Active")
+    engine.focus()
+    page.keyboard.press("Space")  # the switch works from the keyboard
+    expect(engine).to_be_checked()
+    expect(page.locator("#connection-summary")).to_have_text(
+        "Connected: the agent answers customer emails."
+    )
+    expect(page.locator("#engine-state")).to_have_text("On: customer emails are answered.")
+    expect(checks.locator("li.error")).to_have_count(0)
+    assert_plain_and_accessible(page, f"{screen}-2-connected")
+
+
+def answered_in_the_log(page: Page, console: Console, subdomain: str, screen: str) -> None:
+    ticket_id = customer_email(console, subdomain, "Where is my parcel?")
+    opener = page.get_by_role("button", name=f"Open conversation {ticket_id}", exact=True)
+
+    def listed() -> bool:
+        page.get_by_role("button", name="Refresh conversations").click()
+        expect(page.get_by_role("button", name="Refresh conversations")).to_be_enabled()
+        if opener.count() != 1:
+            return False
+        status = page.get_by_role("row").filter(has=opener).inner_text()
+        return "Answered" in status or "Handed over" in status
+
+    until(listed, REPLY_DEADLINE_SECONDS, f"ticket {ticket_id} decided in the log")
+    opener.click()
+    who = page.locator("#conversation-messages .who")
+    expect(who.first).to_have_text("Customer")
+    assert "visitor" not in page.locator("#conversation-detail").inner_text()
+    assert_plain_and_accessible(page, f"{screen}-3-conversation")
+
+
+def disconnect_then_remove(page: Page, screen: str) -> None:
+    checks = page.get_by_role("list", name="Integration checks")
+    page.get_by_role("button", name="Disconnect…").click()
+    dialog = page.get_by_role("dialog", name="Disconnect this agent from Zendesk?")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")  # the dialog closes from the keyboard and changes nothing
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#connection-summary")).to_contain_text("Connected")
+
+    page.get_by_role("button", name="Disconnect…").click()
+    dialog.get_by_role("button", name="Disconnect", exact=True).click()
+    expect(page.locator("#disconnect-status")).to_have_text("Done", timeout=20_000)
+    # nothing left from the connected state
+    expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
+    expect(page.locator("#authorization-status")).to_have_text("Revoked")
+    expect(page.locator("#trigger-status")).to_contain_text("Inactive")
+    expect(page.locator("#engine-status")).to_have_text("Off")
+    expect(page.get_by_role("switch", name="Automation engine")).not_to_be_checked()
+    expect(page.locator("#trigger-view")).to_be_hidden()
+    expect(page.locator("#connection-summary")).to_contain_text("Not connected")
+    expect(checks.locator("li.ok")).to_have_count(0)
+    expect(checks).to_contain_text("Authorization")
+    expect(checks.locator("li.error")).to_have_count(1)
+    assert_plain_and_accessible(page, f"{screen}-4-disconnected")
+
+    page.get_by_role("button", name="Remove integration…").click()
+    remove = page.get_by_role("dialog", name="Remove the integration?")
+    remove.get_by_role("button", name="Remove integration").click()
+    expect(page.get_by_role("button", name="Add integration")).to_be_visible()
+    expect(page.locator("#integration-details")).to_be_hidden()
+    assert_plain_and_accessible(page, f"{screen}-5-removed")
+
+
+def test_the_seed_journey_twice_leaves_nothing_stale(page: Page, console: Console) -> None:
+    sign_in(page, console)
+    assert serious_accessibility_violations(page) == []
+    create_agent(page, "Twice agent")
+    assert_plain_and_accessible(page, "journey-0-agent")
+    for round_number in (1, 2):
+        subdomain = new_account(console)
+        screen = f"journey-round{round_number}"
+        connect_in_the_console(page, subdomain, screen)
+        answered_in_the_log(page, console, subdomain, screen)
+        disconnect_then_remove(page, screen)
+    # the counts add up with the log (both accounts' first ticket is #1: one log row today)
+    page.get_by_role("button", name="Refresh conversations").click()
+    rows = page.get_by_role("table", name="Conversations").locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    expect(page.locator("#stat-cards li").first).to_have_text(f"{rows.count()}Conversations")
+    assert_plain_and_accessible(page, "journey-6-log")

@@ -1,0 +1,69 @@
+"""The local stack's kept sandbox state and its terminal lines (pure: no servers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from zdlocal import persistence
+from zdlocal.terminal import terse
+from zdsandbox.config import SandboxConfig
+from zdsandbox.engine import Sandbox
+
+
+def test_the_whole_sandbox_state_is_kept_even_parts_added_later(tmp_path: Path) -> None:
+    before = Sandbox(SandboxConfig())
+    try:
+        account = before.create_account("beta")
+        assert account is not None
+        taken = [next(account.ticket_ids) for _ in range(3)]
+        before.help_center = {"beta": ["an article"]}  # state another part adds: kept as well
+        persistence.save_sandbox(tmp_path, before)
+    finally:
+        before.close()
+
+    after = Sandbox(SandboxConfig())
+    try:
+        assert persistence.restore_sandbox(tmp_path, after)
+        kept = after.registry.get("beta")
+        assert kept is not None
+        assert next(kept.ticket_ids) == taken[-1] + 1  # ids go on, never reused
+        assert after.help_center == {"beta": ["an article"]}
+        with kept.lock:  # a working lock again
+            assert kept.user_by_email("customer@example.com") is not None
+        assert after.registry.get("acme") is not None
+    finally:
+        after.close()
+
+
+def test_an_unreadable_sandbox_state_starts_fresh(tmp_path: Path) -> None:
+    (tmp_path / persistence.SANDBOX_FILE).write_bytes(b"not a pickle")
+    sandbox = Sandbox(SandboxConfig())
+    try:
+        assert not persistence.restore_sandbox(tmp_path, sandbox)
+        assert sandbox.registry.get("acme") is not None
+    finally:
+        sandbox.close()
+
+
+def line(**entry: object) -> str:
+    return json.dumps({"time": "10:00:00", "level": "INFO"} | entry)
+
+
+def test_the_terminal_shows_events_and_failures_not_reads_or_metrics() -> None:
+    assert terse(line(message="api request", method="GET", path="/agents", status=200)) is None
+    assert terse(line(message="api request", method="POST", path="/agents", status=201)) is None
+    assert (
+        terse(line(message="api request", method="PUT", path="/x", status=409))
+        == "10:00:00  PUT /x answered 409"
+    )
+    assert terse(json.dumps({"_aws": {}, "Received": 1})) is None
+    assert (
+        terse(line(message="webhook_ignored", agent_id="agt_1", ticket_id=3, reason="duplicate"))
+        == "10:00:00  webhook ignored  agent_id=agt_1 ticket_id=3 reason=duplicate"
+    )
+    assert terse(line(message="zendesk request", status=200)) is None
+    assert terse(line(message="sqs batch", poller="Replies", received=0)) is None
+    warned = terse(line(message="stop failed", level="WARNING", error="boom"))
+    assert warned == "10:00:00  WARNING stop failed  error=boom"
+    assert terse("Traceback (most recent call last):") == "Traceback (most recent call last):"
