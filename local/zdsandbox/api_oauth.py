@@ -192,7 +192,7 @@ def _consent_page(ctx: Ctx, params: dict[str, str]) -> Response:
         f"<code>{html.escape(params.get('scope', ''))}</code>.</p>"
         f"<form method='post'>{hidden}<fieldset><legend>Sign in as</legend>{choices}"
         "</fieldset><p><button type='submit' name='decision' value='allow'>Allow</button>"
-        "<button type='submit' name='decision' value='deny'>Deny</button></p></form>"
+        "<button type='submit' name='decision' value='deny' formnovalidate>Deny</button></p></form>"
     )
     return _html_page("Authorize access to Zendesk Support", body)
 

@@ -201,6 +201,7 @@ def test_the_consent_page_preselects_nobody(account: Account) -> None:
     assert page.status_code == 200
     assert page.text.count("type='radio'") >= 2
     assert "checked" not in page.text
+    assert "value='deny' formnovalidate" in page.text  # Deny needs nobody chosen
     unchosen = {**account.authorize_params(), "decision": "allow"}
     refused = account.client.post(account.path("/oauth/authorizations/new"), data=unchosen)
     assert refused.status_code == 400  # Allow with nobody chosen signs nobody in
