@@ -10,6 +10,7 @@ BENCHMARKS = [
     "bench.bench_engines",
     "bench.bench_webhook",
     "bench.bench_import",
+    "bench.bench_knowledge_sync",
 ]
 
 

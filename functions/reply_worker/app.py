@@ -25,7 +25,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ctx = context_for(context)
 
     def record_handler(record: SQSRecord) -> str:
-        return replies.handle_message(ctx, record.body, record.receipt_handle).status
+        receives = int(record.attributes.approximate_receive_count or "1")
+        return replies.handle_message(ctx, record.body, record.receipt_handle, receives).status
 
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context

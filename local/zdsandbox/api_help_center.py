@@ -17,7 +17,13 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Response
 
 from zdsandbox.errors import BadRequest, NotFound, RecordInvalid
-from zdsandbox.help_center import HcArticle, HelpCenter, article_json, normalize_locale
+from zdsandbox.help_center import (
+    HcArticle,
+    HelpCenter,
+    article_json,
+    normalize_locale,
+    seed_help_center,
+)
 from zdsandbox.help_center import section_json as _section_json
 from zdsandbox.pagination import paginate
 from zdsandbox.web import Ctx, RouteTable, int_or_400, json_response, no_content
@@ -34,7 +40,14 @@ SORT_KEYS = {
 
 
 def _hc(ctx: Ctx) -> HelpCenter:
-    return ctx.account.help_center
+    account = ctx.account
+    found: HelpCenter | None = getattr(account, "help_center", None)
+    if found is None:  # an account restored from state saved before Help Centers existed
+        admin = next((u.id for u in account.users.values() if u.role == "admin"), 0)
+        found = HelpCenter()
+        seed_help_center(found, admin, ctx.sandbox.now())
+        account.help_center = found
+    return found
 
 
 def _enabled_locale(ctx: Ctx, locale: str) -> str:

@@ -84,6 +84,25 @@ def _deliveries(stack: RunningStack, sub: str, ticket_id: int) -> list[dict[str,
     return found
 
 
+def _connect(api: Api, sub: str) -> tuple[str, int, str]:
+    """A connected agent, with its trigger and webhook ids."""
+    agent_id = http_connect(api, sub)
+    state = api.ok("GET", f"/agents/{agent_id}/integration")["trigger"]
+    return agent_id, int(state["trigger_id"]), str(state["webhook_id"])
+
+
+def _as_admin(stack: RunningStack, sub: str, path: str) -> httpx.Response:
+    """GET a Zendesk API path of the sandbox account as its admin."""
+    admin = sandbox_token(
+        stack.sandbox_url, sub, f"admin@{sub}.test", public_base_url=stack.api_url
+    )
+    return httpx.get(
+        f"{stack.sandbox_url}/{sub}/api/v2{path}",
+        headers={"Authorization": f"Bearer {admin}"},
+        timeout=10,
+    )
+
+
 def _live_ai_agent_tokens(stack: RunningStack, sub: str) -> list[dict[str, Any]]:
     tokens = _sandbox(stack, sub, "GET", "/oauth_tokens")["oauth_tokens"]
     return [t for t in tokens if t["user_email"] == AI_AGENT.format(sub=sub) and not t["revoked"]]
@@ -155,10 +174,7 @@ def test_disconnect_with_removal_leaves_nothing_of_ours_in_zendesk(
     api: Api, local_stack: RunningStack, new_account: Callable[[], str]
 ) -> None:
     sub = new_account()
-    agent_id = http_connect(api, sub)
-    integration = api.ok("GET", f"/agents/{agent_id}/integration")
-    trigger_id = integration["trigger"]["trigger_id"]
-    webhook_id = integration["trigger"]["webhook_id"]
+    agent_id, trigger_id, webhook_id = _connect(api, sub)
 
     run = _disconnect(api, agent_id, remove=True)
 
@@ -171,17 +187,8 @@ def test_disconnect_with_removal_leaves_nothing_of_ours_in_zendesk(
         "remove_integration",
     ]
     assert api.call("GET", f"/agents/{agent_id}/integration").status_code == 404
-    admin = sandbox_token(
-        local_stack.sandbox_url, sub, f"admin@{sub}.test", public_base_url=local_stack.api_url
-    )
-    headers = {"Authorization": f"Bearer {admin}"}
-    base = f"{local_stack.sandbox_url}/{sub}/api/v2"
-    assert (
-        httpx.get(f"{base}/triggers/{trigger_id}", headers=headers, timeout=10).status_code == 404
-    )
-    assert (
-        httpx.get(f"{base}/webhooks/{webhook_id}", headers=headers, timeout=10).status_code == 404
-    )
+    assert _as_admin(local_stack, sub, f"/triggers/{trigger_id}").status_code == 404
+    assert _as_admin(local_stack, sub, f"/webhooks/{webhook_id}").status_code == 404
     assert _live_ai_agent_tokens(local_stack, sub) == []
     ticket = _customer_email(local_stack, sub)
     assert _deliveries(local_stack, sub, ticket) == []
@@ -201,6 +208,38 @@ def test_disconnect_with_removal_leaves_nothing_of_ours_in_zendesk(
         },
         status=201,
     )
+
+
+def test_remove_after_a_plain_disconnect_says_what_stays_in_zendesk(
+    api: Api, local_stack: RunningStack, new_account: Callable[[], str]
+) -> None:
+    """The seed's order (issue 12 item 4): disconnect, then later remove the integration."""
+    sub = new_account()
+    agent_id, trigger_id, webhook_id = _connect(api, sub)
+    assert _disconnect(api, agent_id, remove=False)["status"] == "succeeded"
+
+    run = _disconnect(api, agent_id, remove=True)
+
+    assert run["status"] == "succeeded", run
+    assert [(s["name"], s["status"]) for s in run["steps"]] == [
+        ("engine_off", "succeeded"),
+        ("deactivate_trigger", "succeeded"),
+        ("delete_trigger_and_webhook", "succeeded"),
+        ("revoke_authorization", "succeeded"),
+        ("remove_integration", "succeeded"),
+    ]
+    assert [(i["kind"], i["id"], i["state"]) for i in run["leftovers"]] == [
+        ("trigger", str(trigger_id), "inactive"),
+        ("webhook", webhook_id, "active, no longer called"),
+    ]
+    assert all(i["where"].startswith("Admin Center > ") and i["detail"] for i in run["leftovers"])
+    assert run["steps"][2]["leftovers"] == run["leftovers"]
+    assert api.call("GET", f"/agents/{agent_id}/integration").status_code == 404
+    # exactly what the run says stays in Zendesk: the deactivated trigger and its webhook
+    trigger = _as_admin(local_stack, sub, f"/triggers/{trigger_id}")
+    assert trigger.status_code == 200
+    assert trigger.json()["trigger"]["active"] is False
+    assert _as_admin(local_stack, sub, f"/webhooks/{webhook_id}").status_code == 200
 
 
 def test_a_second_disconnect_while_one_runs_is_409_and_a_failed_one_resumes(

@@ -87,6 +87,13 @@ def _webhook_in_zendesk(agent: Connected, webhook_id: str) -> dict[str, Any] | N
     return webhook
 
 
+def _our_trigger_and_webhook(agent: Connected) -> tuple[int, str]:
+    state = integration.get_integration(default_context(), agent.agent_id).trigger
+    assert state.trigger_id is not None
+    assert state.webhook_id is not None
+    return state.trigger_id, state.webhook_id
+
+
 def _ai_agent_tokens_live(agent: Connected) -> list[dict[str, Any]]:
     return [
         t
@@ -138,10 +145,7 @@ def test_disconnect_with_removal_deletes_trigger_and_webhook_before_revoking(
     connected: Connected,
 ) -> None:
     ctx = default_context()
-    before = integration.get_integration(ctx, connected.agent_id)
-    trigger_id, webhook_id = before.trigger.trigger_id, before.trigger.webhook_id
-    assert trigger_id is not None
-    assert webhook_id is not None
+    trigger_id, webhook_id = _our_trigger_and_webhook(connected)
 
     run, execution = _disconnect(connected.agent_id, remove=True)
 
@@ -179,6 +183,43 @@ def test_disconnect_with_removal_deletes_trigger_and_webhook_before_revoking(
     )
     assert again.subdomain == other
     assert again.authorization.status == "unauthorized"
+
+
+def test_remove_after_a_plain_disconnect_succeeds_and_says_what_stays_in_zendesk(
+    connected: Connected,
+) -> None:
+    """The seed's order (issue 12 item 4): disconnect (token revoked), later remove."""
+    ctx = default_context()
+    trigger_id, webhook_id = _our_trigger_and_webhook(connected)
+    first, _ = _disconnect(connected.agent_id, remove=False)
+    assert first.status == "succeeded"
+
+    run, execution = _disconnect(connected.agent_id, remove=True)
+
+    assert execution["status"] == "SUCCEEDED", execution
+    assert run.status == "succeeded", run.error
+    assert _steps(run) == [(name, "succeeded") for name in REMOVE]
+    assert first.public()["leftovers"] == []
+    public = run.public()
+    leftovers = public["leftovers"]
+    assert isinstance(leftovers, list)
+    assert [(item["kind"], item["id"]) for item in leftovers] == [
+        ("trigger", str(trigger_id)),
+        ("webhook", webhook_id),
+    ]
+    assert "Business rules > Triggers" in leftovers[0]["where"]
+    assert "Webhooks" in leftovers[1]["where"]
+    assert leftovers[0]["admin_url"].endswith(f"/{connected.subdomain}/admin")
+    [step] = [s for s in run.steps if s.name == "delete_trigger_and_webhook"]
+    assert step.public()["leftovers"] == leftovers
+    # ours is gone here; what stays in Zendesk is exactly what the run says
+    with pytest.raises(IntegrationNotFoundError):
+        integration.get_integration(ctx, connected.agent_id)
+    assert ctx.vault.read_webhook_secret(connected.agent_id, cached=False) is None
+    trigger = _trigger_in_zendesk(connected, trigger_id)
+    assert trigger is not None
+    assert trigger["active"] is False
+    assert _webhook_in_zendesk(connected, webhook_id) is not None
 
 
 def test_zendesk_503_twice_is_retried_by_the_state_machine(connected: Connected) -> None:

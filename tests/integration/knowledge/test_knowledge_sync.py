@@ -17,6 +17,7 @@ from tests.integration.knowledge.conftest import (
 from zdagent.core.errors import (
     IntegrationNotAuthorizedError,
     KnowledgeSourceManualError,
+    KnowledgeSyncRunningError,
 )
 from zdagent.core.settings import reset_settings_cache
 from zdagent.domain.engine import KnowledgeArticle
@@ -248,3 +249,27 @@ def test_a_cursor_lost_mid_sweep_walks_the_locale_again(
     again = _sync(ctx, help_center, driver)
     assert again["articles"] == 100  # ...and is gone after the next one
     assert f"hc-{ids[99]}-de" not in _articles(ctx, help_center.agent_id)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.sent: list[Any] = []
+
+    def send(self, message: Any, delay_seconds: int) -> None:
+        self.sent.append((message, delay_seconds))
+
+
+def test_a_sync_whose_steps_stopped_is_replaced_after_two_hours(
+    ctx: Context, help_center: HelpCenter, clock: Any
+) -> None:
+    _source(ctx, help_center, locales=["fr"])
+    lost = _Collector()  # its first step message is never delivered
+    first = knowledge_sync.start_sync(ctx, help_center.agent_id, queue=lost)  # type: ignore[arg-type]
+    with pytest.raises(KnowledgeSyncRunningError):
+        knowledge_sync.start_sync(ctx, help_center.agent_id, queue=_Collector())  # type: ignore[arg-type]
+    clock.skipped += 2 * 3600 + 60
+    second = knowledge_sync.start_sync(ctx, help_center.agent_id, queue=_Collector())  # type: ignore[arg-type]
+    assert second.sync_id != first.sync_id
+    shown = knowledge_sync.get_knowledge(ctx, help_center.agent_id)
+    assert shown["last_sync"]["sync_id"] == second.sync_id
+    assert shown["last_sync"]["status"] == "running"

@@ -49,8 +49,11 @@ def test_customer_email_gets_one_public_ai_reply(pipeline: Pipeline) -> None:
 
 def test_personal_data_is_redacted_in_the_log(pipeline: Pipeline) -> None:
     shop = pipeline.connect()
-    body = "Where is my order? Call me on +44 20 7946 0958 or write to anna.smith@example.org"
-    ticket_id = shop.email(body, subject="Order tracking")["ticket_id"]
+    body = (
+        "Where is my order? Call me on +44 20 7946 0958 or write to anna.smith@example.org. "
+        "I paid with 4111 1111 1111 1111, order 1234567890123456."
+    )
+    ticket_id = shop.email(body, subject="Order tracking 5500-0000-0000-0004")["ticket_id"]
     shop.delivered(ticket_id)
     pipeline.drain()
     detail = conversations.get_conversation(pipeline.ctx, shop.agent_id, ticket_id)
@@ -59,6 +62,10 @@ def test_personal_data_is_redacted_in_the_log(pipeline: Pipeline) -> None:
     assert "7946" not in stored
     assert "[email]" in stored
     assert "[phone]" in stored
+    assert "4111" not in stored  # a Luhn-valid card number (issue 12 item 7)
+    assert "[card]" in stored
+    assert "order 1234567890123456" in stored  # not Luhn-valid: an order number, kept
+    assert "[card]" in detail.subject
 
 
 def test_shadow_mode_posts_an_internal_note_only(pipeline: Pipeline) -> None:

@@ -9,7 +9,12 @@ import pytest
 
 from zdagent.adapters.stepfunctions import StepFunctionsWorkflow, execution_arn
 from zdagent.core.errors import ConfigurationError
-from zdagent.domain.disconnect import MAX_ERROR_CHARS, DisconnectRun, steps_for
+from zdagent.domain.disconnect import (
+    MAX_ERROR_CHARS,
+    DisconnectRun,
+    leftovers_in_zendesk,
+    steps_for,
+)
 from zdagent.services.disconnect import DisconnectTask, StartDisconnectRequest, error_from_catch
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -160,3 +165,20 @@ def test_requests_are_strict() -> None:
         DisconnectTask.model_validate(
             {"step": "drop_tables", "agent_id": "a", "disconnect_id": "d"}
         )
+
+
+def test_leftovers_show_on_their_step_and_the_run_and_survive_storage() -> None:
+    left = leftovers_in_zendesk(42, "01HWEBHOOK", "https://acme.zendesk.com/admin")
+    run = _run(True).step_succeeded("delete_trigger_and_webhook", T0, left)
+    body = run.public()
+    assert [(i.kind, i.id, i.state) for i in left] == [
+        ("trigger", "42", "inactive"),
+        ("webhook", "01HWEBHOOK", "active, no longer called"),
+    ]
+    assert body["leftovers"] == [i.public() for i in left]
+    assert run.step("delete_trigger_and_webhook").public()["leftovers"] == body["leftovers"]
+    assert "Admin Center > Objects and rules > Business rules > Triggers" in left[0].detail
+    stored = DisconnectRun.model_validate(json.loads(run.model_dump_json()))
+    assert stored.public() == body
+    assert _run(False).public()["leftovers"] == []
+    assert leftovers_in_zendesk(None, None, "x") == []

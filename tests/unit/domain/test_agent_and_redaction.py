@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from zdagent.domain.agent import AgentSettings
-from zdagent.domain.redaction import redact
+from zdagent.domain.redaction import luhn_valid, redact
 
 
 def test_settings_defaults_are_the_contract_defaults() -> None:
@@ -39,3 +39,29 @@ def test_bad_settings_are_refused(patch: dict[str, object]) -> None:
 def test_redaction_removes_emails_and_phones_but_keeps_dates_and_order_numbers() -> None:
     text = "Reach me at jo.doe@example.com or +33 6 12 34 56 78. Order 12345 placed 2024-03-05."
     assert redact(text) == "Reach me at [email] or [phone]. Order 12345 placed 2024-03-05."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Card 4111 1111 1111 1111 exp 12/27", "Card [card] exp 12/27"),
+        ("4111-1111-1111-1111", "[card]"),
+        ("paid with 4111111111111111.", "paid with [card]."),
+        ("amex 3782 822463 10005", "amex [card]"),
+        ("4111 1111 1111 1111 123", "[card] 123"),  # the security code after it
+        ("5555555555554444 and 4012888888881881", "[card] and [card]"),
+        ("order 1234567890123456", "order 1234567890123456"),  # not Luhn-valid
+        ("tracking 1Z999AA10123456784", "tracking 1Z999AA10123456784"),
+        ("total 1,234.56 on 2024-03-05", "total 1,234.56 on 2024-03-05"),
+    ],
+)
+def test_luhn_valid_card_numbers_are_redacted_and_order_numbers_kept(
+    text: str, expected: str
+) -> None:
+    assert redact(text) == expected
+
+
+def test_luhn_checksum() -> None:
+    assert luhn_valid("4111111111111111")
+    assert luhn_valid("378282246310005")
+    assert not luhn_valid("4111111111111112")

@@ -30,6 +30,8 @@ from zdagent.domain.conversation import (
     ConversationDetail,
     Decision,
     LoggedMessage,
+    as_utc,
+    in_thread_order,
 )
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "version", "kind"}
@@ -102,12 +104,11 @@ class ConversationRepository:
                 decisions.append(Decision.model_validate(_clean(item)))
         if header is None:
             raise NotFoundError(f"no conversation for ticket {ticket_id}")
-        # by time, not by key: a key's text order puts "…:05.4Z" before "…:05Z" (a reply
-        # written within the second of the customer's comment would come first)
-        messages.sort(key=lambda m: m.created_at)
-        decisions.sort(key=lambda d: d.at)
+        # not by key: a key's text order puts "…:05.4Z" before "…:05Z" (a reply written within
+        # the second of the customer's comment would come first)
+        decisions.sort(key=lambda d: as_utc(d.at))
         return ConversationDetail.model_validate(
-            header | {"messages": messages, "decisions": decisions}
+            header | {"messages": in_thread_order(messages), "decisions": decisions}
         )
 
     def list(

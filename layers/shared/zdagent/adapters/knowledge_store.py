@@ -4,8 +4,9 @@ Keys (pk / sk), beside ``AGENT#<id> / KB#<article id>`` (``KnowledgeRepository``
   AGENT#<id> / KNOWLEDGE    the knowledge source, the last sync (its checkpoint) and the export
                             watermark; versioned. Help Center sources are also indexed on gsi1
                             (``KNOWLEDGESOURCE#zendesk_help_center``) so the schedule finds them.
-Article items synced from the Help Center carry ``content_hash`` (to tell an edit from a re-read)
-and ``synced_in`` (the last sync that saw the article; the prune removes the others).
+  AGENT#<id> / KBSEEN#<sync>#<page>   the article ids one sweep page listed (TTL 2 days)
+Article items synced from the Help Center carry ``content_hash``, so a re-read of an unchanged
+article writes nothing.
 """
 
 from __future__ import annotations
@@ -65,59 +66,67 @@ class KnowledgeStateRepository:
         return item
 
 
-@dataclass(frozen=True)
-class ArticleMark:
-    content_hash: str | None
-    synced_in: str | None
+SEEN_TTL_SECONDS = 2 * 86400
 
 
 class SyncedArticles:
-    """Writes of one sync step: upserts with their marks, removals, and the prune."""
+    """Writes of one sync step: upserts (only what changed), removals, the articles each sweep
+    page saw (one small item per page, ``KBSEEN#<sync>#<page>``, TTL) and the prune."""
 
     def __init__(self, store: StateStore, agent_id: str) -> None:
         self._store, self._agent_id = store, agent_id
         self._pk = agent_pk(agent_id)
-        self._marks = {
-            str(item["sk"]).removeprefix("KB#"): ArticleMark(
-                item.get("content_hash"), item.get("synced_in")
-            )
+        self._hashes: dict[str, str | None] = {
+            str(item["sk"]).removeprefix("KB#"): item.get("content_hash")
             for item in store.iter_prefix(self._pk, "KB#")
         }
         self._pending: list[dict[str, Any]] = []
         self.changed = False
 
-    def upsert(self, article: KnowledgeArticle, synced_in: str | None) -> Change:
-        """Store the article (marked seen by ``synced_in`` when given); what it was to us."""
+    def upsert(self, article: KnowledgeArticle) -> Change:
+        """Store the article if it is new or changed; what it was to us."""
         digest = content_hash(article)
-        old = self._marks.get(article.id)
-        change: Change = "added" if old is None else "updated"
-        if old is not None and old.content_hash == digest:
-            change = "same"
-            if synced_in is None or old.synced_in == synced_in:
-                return change
-        mark = synced_in if synced_in is not None else (old.synced_in if old else None)
+        if article.id in self._hashes and self._hashes[article.id] == digest:
+            return "same"
+        change: Change = "updated" if article.id in self._hashes else "added"
         item = {"pk": self._pk, "sk": f"KB#{article.id}", **article.model_dump(mode="json")}
-        item |= {"content_hash": digest, "synced_in": mark}
-        self._pending.append(item)
-        self._marks[article.id] = ArticleMark(digest, mark)
-        self.changed = self.changed or change != "same"
+        self._pending.append(item | {"content_hash": digest})
+        self._hashes[article.id] = digest
+        self.changed = True
         return change
 
     def remove(self, article_id: str) -> bool:
         """Delete the article; False if it was not there."""
-        if article_id not in self._marks:
+        if article_id not in self._hashes:
             return False
         self.flush()
         self._store.delete(self._pk, f"KB#{article_id}")
-        del self._marks[article_id]
+        del self._hashes[article_id]
         self.changed = True
         return True
 
+    def record_seen(self, sync_id: str, page: int, article_ids: list[str], now: int) -> None:
+        """The articles one sweep page listed (qualifying or not), for the prune."""
+        self._store.put(
+            {
+                "pk": self._pk,
+                "sk": f"KBSEEN#{sync_id}#{page:06d}",
+                "ids": list(article_ids),
+                "expires_at": now + SEEN_TTL_SECONDS,
+            }
+        )
+
     def prune(self, sync_id: str) -> int:
-        """Remove every article the sync ``sync_id`` did not see; how many."""
-        stale = [kid for kid, mark in self._marks.items() if mark.synced_in != sync_id]
+        """Remove every stored article no sweep page of ``sync_id`` listed; how many."""
+        seen: set[str] = set()
+        pages = list(self._store.iter_prefix(self._pk, f"KBSEEN#{sync_id}#"))
+        for item in pages:
+            seen.update(str(i) for i in item.get("ids") or [])
+        stale = [kid for kid in self._hashes if kid not in seen]
         for kid in stale:
             self.remove(kid)
+        for item in pages:
+            self._store.delete(self._pk, str(item["sk"]))
         return len(stale)
 
     def flush(self) -> None:

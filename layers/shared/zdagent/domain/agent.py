@@ -13,6 +13,14 @@ TAG_PATTERN = re.compile(r"^[a-z0-9_\-/:.]{1,80}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
 Tag = Annotated[str, Field(min_length=1, max_length=80)]
+ZENDESK_ID_MAX = 2**63 - 1  # Zendesk ids are 64-bit integers
+
+
+def check_language(value: str) -> str:
+    """'en', 'fr' or 'pt-BR'; anything else is a ValueError (a 422 through pydantic)."""
+    if not LANGUAGE_PATTERN.fullmatch(value):
+        raise ValueError(f"'{value[:40]}' is not a language code like 'en' or 'fr'")
+    return value
 
 
 def _check_tag(value: str) -> str:
@@ -34,7 +42,7 @@ class AgentSettings(BaseModel):
     max_replies_per_ticket: int = Field(default=3, ge=1, le=100)
     confidence_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     mode: Literal["live", "shadow"] = "live"
-    handover_group_id: int | None = Field(default=None, ge=1)
+    handover_group_id: int | None = Field(default=None, ge=1, le=ZENDESK_ID_MAX)
     handover_tag: Tag = "ai_agent_escalated"
     reply_tag: Tag = "ai_agent_replied"
     answer_agent_submitted: bool = False
@@ -53,8 +61,7 @@ class AgentSettings(BaseModel):
     @classmethod
     def _valid_languages(cls, value: list[str]) -> list[str]:
         for code in value:
-            if not LANGUAGE_PATTERN.fullmatch(code):
-                raise ValueError(f"'{code}' is not a language code like 'en' or 'fr'")
+            check_language(code)
         return list(dict.fromkeys(value))
 
 
@@ -74,9 +81,7 @@ class Agent(BaseModel):
     @field_validator("default_language")
     @classmethod
     def _valid_default_language(cls, value: str) -> str:
-        if not LANGUAGE_PATTERN.fullmatch(value):
-            raise ValueError(f"'{value}' is not a language code like 'en' or 'fr'")
-        return value
+        return check_language(value)
 
     def public(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude={"version"})

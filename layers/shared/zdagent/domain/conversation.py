@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,3 +60,28 @@ class Conversation(BaseModel):
 class ConversationDetail(Conversation):
     messages: list[LoggedMessage] = Field(default_factory=list)
     decisions: list[Decision] = Field(default_factory=list)
+
+
+_COMMENT_ID = re.compile(r"^(ai-)?([0-9]{1,19})$")
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _thread_position(message_id: str) -> tuple[int, bool] | None:
+    """(comment id, is our reply to it) from ``123`` or ``ai-123``; None for other ids."""
+    match = _COMMENT_ID.match(message_id)
+    return (int(match[2]), bool(match[1])) if match else None
+
+
+def in_thread_order(messages: list[LoggedMessage]) -> list[LoggedMessage]:
+    """Messages in the order they were written on the ticket: by Zendesk comment id (a reply
+    of ours, ``ai-<id>``, right after the comment it answers), never by time as text (Zendesk's
+    whole seconds and our microseconds do not compare as strings). Without comment ids for all,
+    by time, parsed as datetimes."""
+    positions = [_thread_position(m.message_id) for m in messages]
+    if all(p is not None for p in positions):
+        order = sorted(range(len(messages)), key=lambda i: positions[i] or (0, False))
+        return [messages[i] for i in order]
+    return sorted(messages, key=lambda m: as_utc(m.created_at))

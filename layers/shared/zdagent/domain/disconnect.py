@@ -41,6 +41,9 @@ REMOVE_STEPS: tuple[StepName, ...] = (
 
 MAX_ERROR_CHARS = 1000
 
+TRIGGERS_IN_ADMIN_CENTER = "Admin Center > Objects and rules > Business rules > Triggers"
+WEBHOOKS_IN_ADMIN_CENTER = "Admin Center > Apps and integrations > Actions and webhooks > Webhooks"
+
 
 def steps_for(remove_integration: bool) -> tuple[StepName, ...]:
     return REMOVE_STEPS if remove_integration else DISCONNECT_STEPS
@@ -50,6 +53,55 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
+class Leftover(BaseModel):
+    """Something of ours that stays in Zendesk because we could no longer reach it (the token
+    was revoked before the integration was removed): what it is and where an admin deletes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["trigger", "webhook"]
+    id: str
+    state: str  # as we last left it: "inactive" (trigger), "active, no longer called" (webhook)
+    where: str  # the Admin Center path to it
+    admin_url: str  # the account's Admin Center
+    detail: str  # one sentence an admin can act on
+
+    def public(self) -> dict[str, str]:
+        return self.model_dump()
+
+
+def leftovers_in_zendesk(
+    trigger_id: int | None, webhook_id: str | None, admin_url: str
+) -> list[Leftover]:
+    """Our trigger and webhook, as left by a plain disconnect (trigger deactivated)."""
+    found: list[Leftover] = []
+    if trigger_id:
+        found.append(
+            Leftover(
+                kind="trigger",
+                id=str(trigger_id),
+                state="inactive",
+                where=TRIGGERS_IN_ADMIN_CENTER,
+                admin_url=admin_url,
+                detail=f"The deactivated trigger {trigger_id} ('AI agent email automation') "
+                f"stays in Zendesk: delete it in {TRIGGERS_IN_ADMIN_CENTER}.",
+            )
+        )
+    if webhook_id:
+        found.append(
+            Leftover(
+                kind="webhook",
+                id=webhook_id,
+                state="active, no longer called",
+                where=WEBHOOKS_IN_ADMIN_CENTER,
+                admin_url=admin_url,
+                detail=f"The webhook {webhook_id} stays in Zendesk (no trigger calls it any "
+                f"more): delete it in {WEBHOOKS_IN_ADMIN_CENTER}, after the trigger.",
+            )
+        )
+    return found
+
+
 class DisconnectStep(BaseModel):
     name: StepName
     status: StepStatus = "pending"
@@ -57,6 +109,7 @@ class DisconnectStep(BaseModel):
     error: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    leftovers: list[Leftover] = Field(default_factory=list)
 
     def public(self) -> dict[str, object]:
         body: dict[str, object] = {
@@ -66,6 +119,8 @@ class DisconnectStep(BaseModel):
         }
         if self.error:
             body["error"] = self.error
+        if self.leftovers:
+            body["leftovers"] = [item.public() for item in self.leftovers]
         return body
 
 
@@ -130,6 +185,7 @@ class DisconnectRun(BaseModel):
             "steps": [step.public() for step in self.steps],
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "leftovers": [item.public() for step in self.steps for item in step.leftovers],
         }
         if self.status == "failed":
             body["failed_step"] = self.failed_step
@@ -155,8 +211,13 @@ class DisconnectRun(BaseModel):
         """An attempt failed; the workflow may still retry it (status stays running)."""
         return self._with_step(name, error=_clip(error))
 
-    def step_succeeded(self, name: StepName, at: datetime) -> DisconnectRun:
-        return self._with_step(name, status="succeeded", error=None, finished_at=at)
+    def step_succeeded(
+        self, name: StepName, at: datetime, leftovers: list[Leftover] | None = None
+    ) -> DisconnectRun:
+        """Done; ``leftovers``: what the step had to leave in Zendesk (none by default)."""
+        return self._with_step(
+            name, status="succeeded", error=None, finished_at=at, leftovers=leftovers or []
+        )
 
     def failed(self, error: str, at: datetime) -> DisconnectRun:
         """The run stopped: the step it stopped at is failed, later ones stay pending."""

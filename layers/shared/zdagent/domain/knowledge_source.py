@@ -183,10 +183,11 @@ class SyncRecord(BaseModel):
     """One sync: figures (``public()``) and its checkpoint.
 
     Steps (``phase``): ``locales`` reads the Help Center's locales when the source names none;
-    ``export`` reads one page of the incremental export from ``export_start`` (skipped on the
-    first sync) and applies what changed; ``sweep`` lists the articles of ``locales[locale_index]``
-    page by page (cursor ``page_after``) and marks each one seen by this sync; ``prune`` removes
-    every stored article this sync did not see (deleted, archived, unpublished, moved out).
+    ``export`` reads one page of the incremental export from ``export_start`` (skipped on the first
+    sync) and applies what changed; ``sweep`` lists the articles of ``locales[locale_index]`` page
+    by page (cursor ``page_after``), keeping each page's ids (``pages_seen`` numbers them);
+    ``prune`` removes every stored article this sync did not see (deleted, archived, unpublished,
+    moved out).
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -195,6 +196,7 @@ class SyncRecord(BaseModel):
     status: SyncStatus = "running"
     trigger: Literal["api", "schedule"] = "api"
     started_at: datetime
+    progressed_at: datetime | None = None  # the last checkpoint
     finished_at: datetime | None = None
     error: str | None = None
     articles_added: int = 0
@@ -210,6 +212,7 @@ class SyncRecord(BaseModel):
     locale_index: int = 0
     page_after: str | None = None
     sweep_restarts: int = 0
+    pages_seen: int = 0
     consecutive_failures: int = 0
     recent_requests: list[tuple[float, int]] = Field(default_factory=list)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zdagent.core.errors import AgentHasIntegrationError, ValidationFailedError
+from zdagent.core.errors import AgentHasIntegrationError, ValidationFailedError, ZendeskError
 from zdagent.core.observability import logger
 from zdagent.core.validation import validate_model
-from zdagent.domain.agent import Agent, AgentSettings, new_agent_id
+from zdagent.domain.agent import Agent, AgentSettings, check_language, new_agent_id
 from zdagent.domain.engine import KnowledgeArticle
 from zdagent.services.context import Context
+from zdagent.services.handover_group import group_problem
 from zdagent.services.knowledge_sync import require_manual_source
 
 MAX_ARTICLES = 5000
@@ -24,6 +25,18 @@ class CreateAgentRequest(BaseModel):
     default_language: str = "en"
     settings: AgentSettings = Field(default_factory=AgentSettings)
 
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @field_validator("default_language")
+    @classmethod
+    def _valid_default_language(cls, value: str) -> str:
+        return check_language(value)
+
 
 class PutKnowledgeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -35,7 +48,7 @@ def create_agent(ctx: Context, request: CreateAgentRequest) -> Agent:
     now = ctx.now()
     agent = Agent(
         agent_id=new_agent_id(),
-        name=request.name.strip(),
+        name=request.name,
         default_language=request.default_language,
         settings=request.settings,
         created_at=now,
@@ -106,10 +119,30 @@ def patch_agent(ctx: Context, agent_id: str, patch: dict[str, Any]) -> Agent:
         raise ValidationFailedError("settings: must be an object")
     flat = {k: v for k, v in patch.items() if k in AgentSettings.model_fields}
     settings = validate_model(AgentSettings, agent.settings.model_dump() | nested | flat)
+    if settings.handover_group_id not in (None, agent.settings.handover_group_id):
+        _check_handover_group(ctx, agent_id, settings.handover_group_id)
     updates: dict[str, Any] = {"settings": settings, "updated_at": ctx.now()}
     updates |= {k: patch[k] for k in ("name", "default_language") if k in patch}
     changed = validate_model(Agent, agent.model_dump() | updates)
     return ctx.agents.save(changed)
+
+
+def _check_handover_group(ctx: Context, agent_id: str, group_id: int) -> None:
+    """A 422 naming the group when Zendesk does not have it. Without an authorized integration
+    (or with Zendesk unreachable) only the range is checked; the live checks check it later."""
+    integration = ctx.integrations.find(agent_id)
+    if integration is None or not integration.is_authorized:
+        return
+    try:
+        with ctx.zendesk_for(integration) as zendesk:
+            problem = group_problem(zendesk, group_id, integration.subdomain)
+    except ZendeskError as exc:
+        logger.warning(
+            "handover_group_not_checked", extra={"agent_id": agent_id, "error_code": exc.code}
+        )
+        return
+    if problem:
+        raise ValidationFailedError(f"settings.handover_group_id: {problem}")
 
 
 def put_knowledge(ctx: Context, agent_id: str, request: PutKnowledgeRequest) -> Agent:

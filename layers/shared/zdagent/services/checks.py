@@ -15,6 +15,7 @@ from zdagent.adapters.zendesk.models import GroupMembership, User
 from zdagent.core.errors import AppError, ZendeskError, ZendeskNotFound
 from zdagent.domain.integration import Integration
 from zdagent.services.context import Context
+from zdagent.services.handover_group import group_problem
 from zdagent.services.trigger import drift_of
 
 
@@ -42,6 +43,9 @@ def run_checks(ctx: Context, agent_id: str) -> list[Check]:
         with ctx.zendesk_for(integration) as zendesk:
             results += _user_checks(zendesk, integration)
             results += _trigger_checks(ctx, zendesk, integration)
+            results += _guarded(
+                "handover_group", lambda: _handover_group_checks(ctx, zendesk, integration)
+            )
     except AppError as exc:
         results.append(Check(name="zendesk_reachable", ok=False, detail=exc.detail))
     return results
@@ -223,4 +227,28 @@ def _webhook_checks(ctx: Context, zendesk: ZendeskClient, integration: Integrati
             else "the webhook's signing secret changed in Zendesk: deactivate and create the "
             "trigger again so deliveries are verified",
         ),
+    ]
+
+
+def _handover_group_checks(
+    ctx: Context, zendesk: ZendeskClient, integration: Integration
+) -> list[Check]:
+    group_id = ctx.agents.get(integration.agent_id).settings.handover_group_id
+    if group_id is None:
+        return [
+            Check(
+                name="handover_group",
+                ok=True,
+                detail="no handover group set: handed-over tickets stay in their group",
+            )
+        ]
+    problem = group_problem(zendesk, group_id, integration.subdomain)
+    return [
+        Check(
+            name="handover_group",
+            ok=problem is None,
+            detail=problem
+            or f"handovers go to group {group_id}"
+            + "; if Zendesk refuses it, tickets are handed over without a group",
+        )
     ]

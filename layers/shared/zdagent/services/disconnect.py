@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zdagent.adapters.dynamodb import agent_pk
 from zdagent.adapters.stepfunctions import StepFunctionsWorkflow
+from zdagent.adapters.zendesk.client import base_url_for
 from zdagent.core.errors import (
     AppError,
     ConcurrentModificationError,
@@ -30,10 +31,12 @@ from zdagent.core.errors import (
     IntegrationNotFoundError,
     NotFoundError,
     OperationRunningError,
+    TokenUnavailableError,
+    ZendeskAuthError,
 )
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
-from zdagent.domain.disconnect import DisconnectRun, StepName
+from zdagent.domain.disconnect import DisconnectRun, Leftover, StepName, leftovers_in_zendesk
 from zdagent.services import authorization, engine, integration, trigger
 from zdagent.services.context import Context
 
@@ -225,8 +228,37 @@ def _deactivate_trigger(ctx: Context, agent_id: str) -> None:
     trigger.deactivate_trigger(ctx, agent_id)
 
 
-def _delete_trigger_and_webhook(ctx: Context, agent_id: str) -> None:
-    trigger.remove_trigger_and_webhook(ctx, agent_id)
+def _delete_trigger_and_webhook(ctx: Context, agent_id: str) -> list[Leftover]:
+    """Delete our trigger and webhook in Zendesk while the token works. After a plain
+    disconnect the token is revoked: remove what is ours here and report what stays there."""
+    current = ctx.integrations.get(agent_id)
+    if current.authorization.status == "authorized":
+        try:
+            trigger.remove_trigger_and_webhook(ctx, agent_id)
+        except (TokenUnavailableError, ZendeskAuthError) as exc:
+            logger.info(
+                "trigger_removal_without_token", extra={"agent_id": agent_id, "error": exc.code}
+            )
+        else:
+            return []
+    return _forget_trigger_and_webhook(ctx, agent_id)
+
+
+def _forget_trigger_and_webhook(ctx: Context, agent_id: str) -> list[Leftover]:
+    current = ctx.integrations.get(agent_id)
+    current.require_can_deactivate_trigger()  # the engine is off (its step ran first)
+    admin_url = base_url_for(current.subdomain, settings().zendesk_base_url_template) + "/admin"
+    leftovers = leftovers_in_zendesk(
+        current.trigger.trigger_id, current.trigger.webhook_id, admin_url
+    )
+    ctx.vault.delete_webhook_secret(agent_id)
+    if current.trigger.status != "none":
+        ctx.integrations.save(current.trigger_removed())
+    logger.info(
+        "trigger_and_webhook_left_in_zendesk",
+        extra={"agent_id": agent_id, "leftovers": [f"{i.kind}:{i.id}" for i in leftovers]},
+    )
+    return leftovers
 
 
 def _revoke_authorization(ctx: Context, agent_id: str) -> None:
@@ -240,7 +272,8 @@ def _remove_integration(ctx: Context, agent_id: str) -> None:
         logger.info("integration_already_removed", extra={"agent_id": agent_id})
 
 
-STEPS: dict[StepName, Callable[[Context, str], None]] = {
+# Each step returns what it had to leave in Zendesk (None: nothing).
+STEPS: dict[StepName, Callable[[Context, str], list[Leftover] | None]] = {
     "engine_off": _engine_off,
     "deactivate_trigger": _deactivate_trigger,
     "delete_trigger_and_webhook": _delete_trigger_and_webhook,
@@ -261,12 +294,17 @@ def run_task(ctx: Context, task: DisconnectTask) -> dict[str, Any]:
     step: StepName = task.step
     _update(ctx, task.agent_id, task.disconnect_id, lambda r: r.step_started(step, ctx.now()))
     try:
-        STEPS[step](ctx, task.agent_id)
+        leftovers = STEPS[step](ctx, task.agent_id)
     except Exception as exc:
         logger.warning("disconnect_step_attempt_failed", extra=_log_keys(task, exc))
         _note_attempt_failed(ctx, task, step, exc)
         raise
-    _update(ctx, task.agent_id, task.disconnect_id, lambda r: r.step_succeeded(step, ctx.now()))
+    _update(
+        ctx,
+        task.agent_id,
+        task.disconnect_id,
+        lambda r: r.step_succeeded(step, ctx.now(), leftovers),
+    )
     logger.info("disconnect_step_succeeded", extra=_log_keys(task))
     return {"step": step, "status": "succeeded"}
 

@@ -14,9 +14,10 @@ A sync (phases of ``SyncRecord``):
 2. ``export``: the incremental article export from the previous sync's start (skipped on the first
    sync): what changed is applied at once (edits, new articles, drafts and articles moved out
    removed).
-3. ``sweep``: every article of each locale, cursor-paginated (100 a page), each marked seen by this
-   sync. Zendesk's export never lists archived (deleted) articles, so only a sweep can tell that
-   one is gone (https://github.com/dust-tt/dust/issues/8656).
+3. ``sweep``: every article of each locale, cursor-paginated (100 a page); each page's article ids
+   are kept (one small item per page) and unchanged articles are not written again. Zendesk's export
+   never lists archived (deleted) articles, so only a sweep can tell that one is gone
+   (https://github.com/dust-tt/dust/issues/8656).
 4. ``prune``: stored articles this sync did not see are removed (deleted, archived, unpublished,
    moved out of the chosen sections or labels, locale no longer chosen, manual uploads).
 
@@ -32,15 +33,15 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zdagent.adapters.knowledge_store import KnowledgeStateRepository, SyncedArticles
 from zdagent.adapters.queues import ReplyQueue
 from zdagent.adapters.repositories import knowledge_version
-from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.core.errors import (
+    AgentNotFoundError,
     ConcurrentModificationError,
     ConfigurationError,
     IntegrationNotAuthorizedError,
@@ -74,12 +75,16 @@ from zdagent.domain.knowledge_source import (
 )
 from zdagent.services.context import Context
 
+if TYPE_CHECKING:
+    from zdagent.adapters.zendesk.client import ZendeskClient
+
 MAX_TRANSIENT_FAILURES = 8
 MAX_RECEIVES = 5  # KnowledgeSyncQueue's maxReceiveCount (template.yaml)
 DEADLINE_MARGIN_SECONDS = 20.0
 # The export's start: a little before the previous sync began, so an edit made while it ran is
 # read again (re-reading an unchanged article writes nothing).
 WATERMARK_OVERLAP_SECONDS = 120
+ABANDONED_AFTER_SECONDS = 2 * 3600
 
 __all__ = [
     "KnowledgeSourceRequest",
@@ -176,16 +181,19 @@ def start_sync(
         )
     ctx.integrations.get(agent_id).require_authorized("syncing the Help Center")
     running = state.last_sync
-    if running is not None and running.is_running:
+    now = ctx.now()
+    if running is not None and running.is_running and _abandoned(running, now):
+        _end(running, now, "failed", "the sync stopped making progress; a new sync replaced it")
+    elif running is not None and running.is_running:
         raise KnowledgeSyncRunningError(
             f"sync {running.sync_id} is still running; wait until it ends "
             f"(GET /agents/{agent_id}/knowledge)"
         )
-    now = ctx.now()
     record = SyncRecord(
         sync_id=f"syn_{int(now.timestamp()):010x}{secrets.token_hex(5)}",
         trigger=trigger,
         started_at=now,
+        progressed_at=now,
         phase="locales",
         export_start=state.watermark,
     )
@@ -207,6 +215,13 @@ def start_sync(
     return record
 
 
+def _abandoned(record: SyncRecord, now: datetime) -> bool:
+    """No step checkpointed for longer than any wait a step can ask for (SQS's 15 minutes, a
+    few times over): its message was lost for good."""
+    last = record.progressed_at or record.started_at
+    return (now - last).total_seconds() > ABANDONED_AFTER_SECONDS
+
+
 @dataclass
 class ScheduleResult:
     started: list[str] = field(default_factory=list)
@@ -222,7 +237,12 @@ def sync_all(ctx: Context, queue: SyncQueue | None = None) -> ScheduleResult:
             start_sync(ctx, agent_id, trigger="schedule", queue=queue)
         except (KnowledgeSyncRunningError, KnowledgeSourceManualError) as exc:
             result.skipped[agent_id] = exc.code
-        except (IntegrationNotFoundError, ConcurrentModificationError) as exc:
+        except (
+            AgentNotFoundError,
+            IntegrationNotFoundError,
+            IntegrationNotAuthorizedError,
+            ConcurrentModificationError,
+        ) as exc:
             result.skipped[agent_id] = exc.code
         except Exception as exc:  # one agent's failure never stops the others
             logger.exception("knowledge_schedule_failed", extra={"agent_id": agent_id})
@@ -340,6 +360,7 @@ def _commit(
     assert record is not None
     if outcome.failed is not None:
         return _fail(ctx, state, outcome.failed)
+    record.progressed_at = ctx.now()
     if outcome.done:
         _end(record, ctx.now(), "succeeded", None)
         state.watermark = int(record.started_at.timestamp()) - WATERMARK_OVERLAP_SECONDS
@@ -437,7 +458,7 @@ class _Step:
         start = int(rec.export_start or 0)
         page = self._call(lambda: self.zendesk.help_center_incremental_articles(start))
         for raw in page.articles:
-            self._apply(raw, synced_in=None)
+            self._apply(raw)
         if page.has_next_page and page.end_time is not None and page.end_time > start:
             rec.export_start = page.end_time
         else:
@@ -464,8 +485,10 @@ class _Step:
             rec.sweep_restarts += 1
             rec.page_after = None
             return
-        for raw in page.articles if page else []:
-            self._apply(raw, synced_in=rec.sync_id)
+        listed = [self._apply(raw) for raw in (page.articles if page else [])]
+        rec.pages_seen += 1
+        now = int(self.ctx.now().timestamp())
+        self.articles.record_seen(rec.sync_id, rec.pages_seen, [i for i in listed if i], now)
         if page is not None and page.has_more and page.after_cursor:
             rec.page_after = str(page.after_cursor)
             return
@@ -474,12 +497,13 @@ class _Step:
         if rec.locale_index >= len(rec.locales):
             rec.phase = "prune"
 
-    def _apply(self, raw: dict[str, Any], *, synced_in: str | None) -> None:
+    def _apply(self, raw: dict[str, Any]) -> str | None:
+        """Store or remove one listed article; its knowledge id (None if unreadable)."""
         try:
             article = HelpCenterArticle.model_validate(raw)
         except ValidationError:
             logger.warning("knowledge_article_unreadable", extra={"agent_id": self.state.agent_id})
-            return
+            return None
         knowledge = (
             article.to_knowledge()
             if article.qualifies(self.state.source, self.record.locales)
@@ -488,12 +512,13 @@ class _Step:
         if knowledge is None:
             if self.articles.remove(article.knowledge_id):
                 self.record.articles_removed += 1
-            return
-        change = self.articles.upsert(knowledge, synced_in)
+            return article.knowledge_id
+        change = self.articles.upsert(knowledge)
         if change == "added":
             self.record.articles_added += 1
         elif change == "updated":
             self.record.articles_updated += 1
+        return article.knowledge_id
 
     # -- requests and pacing -----------------------------------------------------------------
     def _call[T](self, request: Callable[[], T]) -> T:

@@ -31,6 +31,7 @@ from zdagent.core.errors import (
     AgentNotFoundError,
     AppError,
     ZendeskConflict,
+    ZendeskInvalidRecord,
     ZendeskNotFound,
     ZendeskTransientError,
 )
@@ -79,13 +80,32 @@ class ReplyResult:
 # ---------------------------------------------------------------- entry points
 
 
-def handle_message(ctx: Context, body: str, receipt_handle: str | None = None) -> ReplyResult:
-    """One SQS message. Raises to make it come back (after Retry-After when Zendesk said so)."""
+# ReplyQueue's RedrivePolicy maxReceiveCount (template.yaml): the last delivery before the DLQ.
+MAX_RECEIVES = 5
+
+
+def handle_message(
+    ctx: Context, body: str, receipt_handle: str | None = None, receive_count: int = 1
+) -> ReplyResult:
+    """One SQS message. Raises to make it come back (after Retry-After when Zendesk said so).
+    On the last delivery before the dead-letter queue, a job that keeps failing is handed over
+    to a person instead (``processing_failed``): the email is never silently dropped."""
     try:
         job = ReplyJob.model_validate_json(body)
     except ValidationError:
         logger.error("reply_job_invalid", extra={"body_chars": len(body)})
         return ReplyResult("ignored", "invalid_job")
+    try:
+        return _process_with_retries(ctx, job, receipt_handle)
+    except ReplyInProgressError:
+        raise  # the claim's holder finishes it
+    except Exception as exc:
+        if receive_count < MAX_RECEIVES:
+            raise
+        return hand_over_after_failures(ctx, job, exc)
+
+
+def _process_with_retries(ctx: Context, job: ReplyJob, receipt_handle: str | None) -> ReplyResult:
     try:
         return process_reply(ctx, job)
     except ZendeskTransientError as exc:
@@ -137,6 +157,43 @@ def process_reply(ctx: Context, job: ReplyJob) -> ReplyResult:
             # write whose response was lost): read it again and decide again.
             logger.info("reply_conflict_reread", extra=log | {"attempt": attempt + 1})
     raise ReplyInProgressError(f"ticket {job.ticket_id} keeps changing; will retry")
+
+
+def hand_over_after_failures(ctx: Context, job: ReplyJob, error: Exception) -> ReplyResult:
+    """The last line of defence: tag the ticket for a person and say why in an internal note
+    (no engine, no rules but the connection). If even this fails, the error propagates and the
+    job goes to the dead-letter queue (alarm, redrive)."""
+    log = {"agent_id": job.agent_id, "ticket_id": job.ticket_id}
+    logger.error("reply_gave_up", extra=log | {"error_type": type(error).__name__})
+    agent = ctx.agents.get(job.agent_id)
+    integration = ctx.integrations.find(job.agent_id)
+    user = integration.authorization.user if integration else None
+    if integration is None or user is None or not integration.is_authorized:
+        return _ignore_without_ticket(ctx, job, "not_connected")
+    tag = agent.settings.handover_tag
+    note = (
+        "<p><strong>AI agent handover:</strong> the AI agent could not process this email "
+        f"after {MAX_RECEIVES} attempts ({html.escape(type(error).__name__)}); please answer "
+        "it (reason <code>processing_failed</code>).</p>"
+    )
+    with ctx.zendesk_for(integration) as zendesk:
+        ticket = zendesk.get_ticket(job.ticket_id)
+        tags = None if tag in ticket.tags else [*ticket.tags, tag]
+        zendesk.update_ticket(
+            job.ticket_id,
+            TicketUpdate(
+                comment=CommentCreate(html_body=note, public=False, author_id=user.id), tags=tags
+            ),
+        )
+    record_decision(
+        ctx,
+        job.agent_id,
+        job.ticket_id,
+        DecisionToLog(action="escalated", reason="processing_failed"),
+        subject=ticket.subject or "",
+    )
+    telemetry.count_by_reason("Escalated", "processing_failed")
+    return ReplyResult("escalated", "processing_failed", job.ticket_id)
 
 
 def _ignore_without_ticket(ctx: Context, job: ReplyJob, reason: str) -> ReplyResult:
@@ -437,14 +494,7 @@ class _Run:
             "public": bool(public_text),
         }
         self._save_plan(target, plan)
-        updated = self._update(
-            TicketUpdate(
-                comment=CommentCreate(html_body=note, public=False, author_id=self.ai),
-                tags=self._tags_plus(self.settings.handover_tag),
-                group_id=self.settings.handover_group_id,
-                **self._safe(self.ticket),
-            )
-        )
+        updated = self._hand_over(note, self.settings.handover_group_id)
         if public_text:
             try:
                 self._update(
@@ -462,6 +512,38 @@ class _Run:
                 )
                 plan = plan | {"public": False, "text": ""}
         return self._finish(target, plan)
+
+    def _hand_over(self, note: str, group_id: int | None) -> Ticket:
+        """The internal note, the handover tag and the group. Handover is the last line of
+        defence: when Zendesk refuses the group (422: deleted, never existed), hand over
+        without it and say why in the note, instead of retrying until the dead-letter queue."""
+
+        def update(html_body: str, group: int | None) -> Ticket:
+            return self._update(
+                TicketUpdate(
+                    comment=CommentCreate(html_body=html_body, public=False, author_id=self.ai),
+                    tags=self._tags_plus(self.settings.handover_tag),
+                    group_id=group,
+                    **self._safe(self.ticket),
+                )
+            )
+
+        if group_id is None:
+            return update(note, None)
+        try:
+            return update(note, group_id)
+        except ZendeskInvalidRecord as exc:
+            logger.warning(
+                "handover_group_refused",
+                extra=self.log | {"group_id": group_id, "zendesk_error": exc.zendesk_error},
+            )
+            why = (
+                f"<p><strong>The handover group {group_id} was refused by Zendesk</strong> "
+                f"({html.escape(exc.detail[:300])}): the ticket was handed over without a "
+                "group. Please route it by hand, and fix the AI agent's handover group "
+                "(settings.handover_group_id).</p>"
+            )
+            return update(note + "\n" + why, None)
 
     def _save_plan(self, target: rules.CommentFact, plan: dict[str, Any]) -> None:
         self.claims.save_plan(self.job.agent_id, self.job.ticket_id, target.id, self.owner, plan)
