@@ -79,11 +79,19 @@ class Target:
 
 
 # --- the runtime-only environment ------------------------------------------------------------
+BOTO3_PACKAGES = ("boto3", "botocore", "s3transfer")  # pinned as in requirements/dev.lock
+
+
 def runtime_python() -> Path:
-    """A venv with the layer's requirements and boto3 only, rebuilt when they change."""
-    requirements = (ROOT / "layers" / "shared" / "requirements.txt").read_text()
-    constraints = ROOT / "requirements" / "constraints.txt"
-    key = hashlib.sha256((requirements + constraints.read_text()).encode()).hexdigest()
+    """A venv with the layer's locked requirements and boto3 only, rebuilt when they change."""
+    layer_lock = ROOT / "layers" / "shared" / "requirements.txt"
+    dev_lock = (ROOT / "requirements" / "dev.lock").read_text()
+    pins = [
+        line.split()[0]
+        for line in dev_lock.splitlines()
+        if line.split("==")[0] in BOTO3_PACKAGES and "==" in line
+    ]
+    key = hashlib.sha256((layer_lock.read_text() + " ".join(pins)).encode()).hexdigest()
     python = CACHE / "bin" / "python"
     stamp = CACHE / ".requirements-sha256"
     if python.exists() and stamp.exists() and stamp.read_text() == key:
@@ -92,10 +100,8 @@ def runtime_python() -> Path:
     shutil.rmtree(CACHE, ignore_errors=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(CACHE)
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run(  # noqa: S603
-        [*pip, "-r", str(ROOT / "layers/shared/requirements.txt"), "boto3", "-c", str(constraints)],
-        check=True,
-    )
+    subprocess.run([*pip, "--require-hashes", "-r", str(layer_lock)], check=True)  # noqa: S603
+    subprocess.run([*pip, *pins], check=True)  # noqa: S603
     stamp.write_text(key)
     return python
 

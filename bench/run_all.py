@@ -9,6 +9,7 @@ BENCHMARKS = [
     "bench.bench_cold_start",
     "bench.bench_engines",
     "bench.bench_webhook",
+    "bench.bench_reply_path",
     "bench.bench_import",
     "bench.bench_knowledge_sync",
 ]

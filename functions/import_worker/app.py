@@ -20,14 +20,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.requests import context_for
 from zdagent.core.observability import logger, metrics
-from zdagent.services import imports
+from zdagent.services import import_steps
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def run_record(record: SQSRecord, lambda_context: LambdaContext | None = None) -> str:
     receives = int(record.attributes.approximate_receive_count or "1")
-    return imports.run_step_delivery(context_for(lambda_context), record.body, receives)
+    return import_steps.run_step_delivery(context_for(lambda_context), record.body, receives)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -21,19 +21,23 @@ def start(agent_id: str) -> Response[str]:
     request = parse_body(app.current_event.body, imports.ImportRequest)
     ctx = context_for(app.lambda_context)
     started = imports.start_import(ctx, agent_id, request)
-    return json_response(202, started.public(ctx.now()))
+    return json_response(202, imports.public_view(ctx, started))
 
 
 @app.get("/agents/<agent_id>/integration/imports/<import_id>")
 def show(agent_id: str, import_id: str) -> Response[str]:
     ctx = context_for(app.lambda_context)
-    return json_response(200, imports.get_import(ctx, agent_id, import_id).public(ctx.now()))
+    return json_response(
+        200, imports.public_view(ctx, imports.get_import(ctx, agent_id, import_id))
+    )
 
 
 @app.post("/agents/<agent_id>/integration/imports/<import_id>/cancel")
 def cancel(agent_id: str, import_id: str) -> Response[str]:
     ctx = context_for(app.lambda_context)
-    return json_response(200, imports.cancel_import(ctx, agent_id, import_id).public(ctx.now()))
+    return json_response(
+        200, imports.public_view(ctx, imports.cancel_import(ctx, agent_id, import_id))
+    )
 
 
 @logger.inject_lambda_context(

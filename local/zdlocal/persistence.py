@@ -18,6 +18,7 @@ extra code. The pickle is read only from this project's own state folder.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import json
@@ -26,6 +27,7 @@ import os
 import pickle
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -214,6 +216,38 @@ def restore_sandbox(folder: Path, sandbox: Any) -> bool:
             extra={"error": repr(exc)},
         )
         return False
+    _complete(state, set())
     for name, value in state.items():
         setattr(sandbox, name, value)
     return True
+
+
+def _complete(value: Any, seen: set[int]) -> None:
+    """Give every dataclass in the restored state the fields its class gained since it was
+    saved (their defaults), so state saved by an older checkout still loads."""
+    if id(value) in seen or isinstance(value, str | bytes | int | float | bool | None):
+        return
+    seen.add(id(value))
+    if isinstance(value, dict):
+        for item in value.values():
+            _complete(item, seen)
+    elif isinstance(value, list | tuple | set | frozenset | deque):
+        for item in value:
+            _complete(item, seen)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for spec in dataclasses.fields(value):
+            _fill_missing(value, spec)
+            if hasattr(value, spec.name):
+                _complete(getattr(value, spec.name), seen)
+    elif hasattr(value, "__dict__"):
+        for item in vars(value).values():
+            _complete(item, seen)
+
+
+def _fill_missing(instance: Any, spec: dataclasses.Field[Any]) -> None:
+    if hasattr(instance, spec.name):
+        return
+    if spec.default is not dataclasses.MISSING:
+        object.__setattr__(instance, spec.name, spec.default)
+    elif spec.default_factory is not dataclasses.MISSING:
+        object.__setattr__(instance, spec.name, spec.default_factory())

@@ -103,6 +103,7 @@ class LocalStack:
         aws_port: int = 3002,
         admin_token: str = DEFAULT_ADMIN_TOKEN,
         *,
+        bedrock_port: int = 0,
         template_path: Path | str = DEFAULT_TEMPLATE,
         start_sandbox: bool = True,
         start_pollers: bool = True,
@@ -112,6 +113,7 @@ class LocalStack:
         self.api_port = api_port if api_port else free_port()
         self.sandbox_port = sandbox_port if sandbox_port else free_port()
         self.aws_port = aws_port if aws_port else free_port()
+        self.bedrock_port = bedrock_port if bedrock_port else free_port()
         self.admin_token = admin_token
         self.template_path = Path(template_path)
         self.start_sandbox = start_sandbox
@@ -145,6 +147,11 @@ class LocalStack:
     def aws_url(self) -> str:
         return f"http://{HOST}:{self.aws_port}"
 
+    @property
+    def bedrock_url(self) -> str:
+        """The Converse emulator (``local/zdbedrock``), where the Bedrock engine's calls go."""
+        return f"http://{HOST}:{self.bedrock_port}"
+
     def ready_line(self) -> str:
         return (
             f"ready: api={self.api_url} console={self.console_url} "
@@ -170,6 +177,7 @@ class LocalStack:
             (self.api_port, "API_PORT"),
             (self.sandbox_port, "SANDBOX_PORT"),
             (self.aws_port, "AWS_PORT"),
+            (self.bedrock_port, "BEDROCK_PORT"),
         ):
             if env_name == "SANDBOX_PORT" and not self.start_sandbox:
                 continue
@@ -201,6 +209,8 @@ class LocalStack:
             {
                 **DUMMY_CREDENTIALS,
                 "AWS_ENDPOINT_URL": self.aws_url,
+                # boto3's per-service endpoint: the Bedrock engine talks to the emulator.
+                "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": self.bedrock_url,
                 "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
                 "ADMIN_TOKEN": self.admin_token,
             }
@@ -254,6 +264,7 @@ class LocalStack:
 
         if self.start_sandbox:
             self._start_sandbox()
+        self._start_bedrock_emulator()
 
         if self.start_pollers:
             for poller in pollers_for(self.template, self.resources, self.runtime, clients.sqs):
@@ -324,12 +335,28 @@ class LocalStack:
             _Part("aws state", lambda: persistence.save_aws(folder, template, resources, clients)),
         )
 
+    def _start_bedrock_emulator(self) -> None:
+        from zdbedrock.server import BedrockEmulator  # noqa: PLC0415 - local stack only
+
+        emulator = BedrockEmulator(HOST, self.bedrock_port)
+        try:
+            emulator.start()
+        except OSError as exc:
+            raise PortInUseError(self.bedrock_port, "BEDROCK_PORT") from exc
+        self._parts.append(_Part("bedrock emulator", emulator.stop))
+        self.facts.append(
+            f"bedrock: Converse emulator (not Bedrock, no model) at {self.bedrock_url}; "
+            'an agent with settings.engine "bedrock" uses it'
+        )
+
     def stop(self) -> None:
         """Stop in reverse order; every part is stopped even if one fails."""
         while self._parts:
             part = self._parts.pop()
+            started = time.monotonic()
             try:
                 part.stop()
+                log.debug("stopped", extra={"part": part.name, "ms": _ms_since(started)})
             except Exception as exc:  # keep stopping the rest
                 log.warning("stop failed", extra={"part": part.name, "error": repr(exc)})
         self._restore_env()
@@ -340,6 +367,10 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _ms_since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
 
 
 def _add_layers_to_path(template: Template) -> None:
@@ -384,6 +415,13 @@ def _env_port(name: str, default: int) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SystemExit(f"{name}={raw!r} is not a port number: set {name} to a number 1-65535")
     return int(raw)
+
+
+def _bedrock_port() -> int:
+    """``BEDROCK_PORT``, else 3003 when free, else any free port (it is not a contract port)."""
+    if os.environ.get("BEDROCK_PORT"):
+        return _env_port("BEDROCK_PORT", 3003)
+    return 3003 if port_is_free(3003) else 0
 
 
 def state_dir_from_env() -> Path | None:
@@ -434,6 +472,7 @@ def main() -> int:
         api_port=_env_port("API_PORT", 3000),
         sandbox_port=_env_port("SANDBOX_PORT", 3001),
         aws_port=_env_port("AWS_PORT", 3002),
+        bedrock_port=_bedrock_port(),
         admin_token=os.environ.get("ADMIN_TOKEN") or DEFAULT_ADMIN_TOKEN,
         state_dir=state_dir,
     )

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -144,10 +145,16 @@ def snap(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+@cache
+def _axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
 def serious_accessibility_violations(page: Page) -> list[str]:
     """axe-core run in the page (WCAG 2 A/AA rules): the serious and critical violations, each
     as "rule: target, ..." so a failure says what to fix."""
-    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    if not page.evaluate("typeof axe !== 'undefined'"):  # once per loaded document
+        page.evaluate(_axe_source())
     result = page.evaluate(
         "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice']},"
         " resultTypes: ['violations']})"

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import Console
+from tests.browser.conftest import Console, snap
 from tests.support.flows import AI_AGENT, http_connect
 
 pytestmark = pytest.mark.browser
@@ -262,7 +262,8 @@ def test_agent_settings_and_knowledge_survive_a_reload(page: Page, console: Cons
     expect(settings.get_by_label("Confidence threshold")).to_have_value("0.5")
     expect(settings.get_by_label("Mode")).to_have_value("live")
     expect(settings.get_by_label("Handover tag")).to_have_value("ai_agent_escalated")
-    expect(settings.get_by_label("Languages (comma separated)")).to_have_value("en")
+    # CONTRACT.md §5: languages null = every language of the agent's knowledge (an empty field)
+    expect(settings.get_by_label("Languages (comma separated)")).to_have_value("")
 
     settings.get_by_label("Reply delay (seconds)").fill("30")
     settings.get_by_label("Mode").select_option("shadow")
@@ -572,3 +573,34 @@ def test_cards_for_help_center_knowledge_and_disconnect_leftovers(
     expect(leftovers.get_by_role("link", name="Open Zendesk Admin Center")).to_have_attribute(
         "href", "https://example.zendesk.com/admin"
     )
+
+
+def test_help_center_knowledge_synced_from_the_console(page: Page, console: Console) -> None:
+    subdomain = new_account(console)
+    for title in ("Track your parcel", "Return an item"):
+        made = httpx.post(
+            f"{console.sandbox}/{subdomain}/_sandbox/help_center/articles",
+            json={"title": title, "body": f"<p>{title}: how it works.</p>", "locale": "en-us"},
+        )
+        assert made.status_code == 201, made.text
+    agent_id = http_connect(console.api, subdomain, engine=False)
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+    expect(page.locator("#knowledge-source")).to_have_text("Articles uploaded here")
+    expect(page.get_by_role("button", name="Sync now")).to_be_hidden()
+
+    page.get_by_text("Change the knowledge source").click()
+    page.get_by_label("Knowledge source", exact=True).select_option("zendesk_help_center")
+    page.get_by_role("button", name="Save source").click()
+    expect(page.locator("#knowledge-source")).to_have_text("Zendesk Help Center")
+    page.get_by_role("button", name="Sync now").click()
+    # (new sandbox accounts come with a seeded Help Center besides these two articles)
+    expect(page.locator("#knowledge-last-sync")).to_contain_text(
+        re.compile(r"Done .* \(\d+ added, 0 updated, 0 removed\)"), timeout=30_000
+    )
+    articles = page.get_by_role("list", name="Knowledge articles")
+    expect(articles.get_by_role("link", name="Track your parcel")).to_be_visible()
+    expect(articles).to_contain_text("en-US")
+    count = page.locator("#knowledge-count").inner_text()
+    expect(page.locator("#agent-summary-knowledge")).to_have_text(f"{count} articles")
+    expect(page.get_by_text("Upload articles as JSON")).to_be_hidden()
+    snap(page, "knowledge-help-center")

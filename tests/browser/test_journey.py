@@ -160,8 +160,12 @@ def disconnect_then_remove(page: Page, screen: str) -> None:
     page.get_by_role("button", name="Remove integration…").click()
     remove = page.get_by_role("dialog", name="Remove the integration?")
     remove.get_by_role("button", name="Remove integration").click()
-    expect(page.get_by_role("button", name="Add integration")).to_be_visible()
+    expect(page.get_by_role("button", name="Add integration")).to_be_visible(timeout=20_000)
     expect(page.locator("#integration-details")).to_be_hidden()
+    # the token was revoked by the disconnect: what stays in Zendesk is listed, with where to go
+    leftovers = page.locator("#disconnect-leftovers")
+    expect(leftovers).to_contain_text("stays in Zendesk")
+    expect(leftovers.get_by_role("link", name="Open Zendesk Admin Center")).to_be_visible()
     assert_plain_and_accessible(page, f"{screen}-5-removed")
 
 

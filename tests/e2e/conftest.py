@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -52,9 +53,11 @@ class RunningStack:
     sandbox_url: str
     aws_url: str
     admin_token: str
-    ports: tuple[int, int, int]
+    ports: tuple[int, ...]
+    bedrock_url: str = ""  # the Converse emulator (local/zdbedrock)
     stdout_lines: list[str] = field(default_factory=list)
     stderr_lines: list[str] = field(default_factory=list)
+    temporary_state: Path | None = None  # deleted once the stack has stopped
 
     def bound_ports(self) -> list[int]:
         return [port for port in self.ports if not port_is_free(port)]
@@ -64,7 +67,10 @@ class RunningStack:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
-            return self.process.wait(EXIT_DEADLINE_SECONDS)
+            code = self.process.wait(EXIT_DEADLINE_SECONDS)
+            if self.temporary_state is not None:
+                shutil.rmtree(self.temporary_state, ignore_errors=True)
+            return code
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
@@ -83,16 +89,17 @@ def _pump(stream: object, sink: list[str], ready: threading.Event | None = None)
 def start_stack(
     admin_token: str = ADMIN_TOKEN,
     state_dir: Path | None = None,
-    ports: tuple[int, int, int] | None = None,
+    ports: tuple[int, ...] | None = None,
 ) -> RunningStack:
-    """Start ``python -m zdlocal.stack`` on three free ports and wait for its ready line.
+    """Start ``python -m zdlocal.stack`` on four free ports and wait for its ready line.
 
-    Its state is kept in ``state_dir`` (a fresh temporary folder unless given: never the
-    project's own ``.local-state``, which belongs to the developer's ``make run``)."""
-    api, sandbox, aws = ports or (free_port(), free_port(), free_port())
+    The ports: API, sandbox, AWS, Converse emulator. Its state is kept in ``state_dir`` (a fresh
+    temporary folder unless given: never the project's own ``.local-state``, which belongs to the
+    developer's ``make run``)."""
+    api, sandbox, aws, bedrock = ports or (free_port(), free_port(), free_port(), free_port())
     folder = state_dir or Path(tempfile.mkdtemp(prefix="zdlocal-state-"))
     env = {
-        **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws),
+        **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws, BEDROCK_PORT=bedrock),
         "ADMIN_TOKEN": admin_token,
         "LOCAL_STATE_DIR": str(folder),
     }
@@ -111,7 +118,9 @@ def start_stack(
         sandbox_url="",
         aws_url="",
         admin_token=admin_token,
-        ports=(api, sandbox, aws),
+        ports=(api, sandbox, aws, bedrock),
+        bedrock_url=f"http://127.0.0.1:{bedrock}",
+        temporary_state=None if state_dir else folder,
     )
     ready = threading.Event()
     threading.Thread(

@@ -141,7 +141,7 @@ def test_help_center_articles_answer_customers_and_follow_edits_drafts_and_delet
     second = shop.sync()
     assert second["last_sync"]["articles_updated"] == 1
     edited = public_ai_text(
-        shop.ask("Recycling again", "Hi, how do I recycle my Zorblax? Can I bring it to a shop?")
+        shop.ask("Recycling again", "Hello, how can I recycle my old Zorblax? Is it still free?")
     )
     assert "online Zorblax recycling form" in edited
     assert "prepaid" not in edited

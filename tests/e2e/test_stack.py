@@ -38,7 +38,7 @@ def _request(
 
 
 def test_ready_line_names_the_three_urls(local_stack: Any) -> None:
-    api, sandbox, aws = local_stack.ports
+    api, sandbox, aws, *_ = local_stack.ports
     assert local_stack.api_url == f"http://127.0.0.1:{api}"
     assert local_stack.console_url == f"http://127.0.0.1:{api}/console"
     assert local_stack.sandbox_url == f"http://127.0.0.1:{sandbox}"
@@ -122,6 +122,7 @@ def test_port_in_use_is_one_sentence_and_exit_1() -> None:
             ),
         }
         env.pop("AWS_ENDPOINT_URL", None)
+        env["LOCAL_STATE_DIR"] = ""  # keeps nothing (never the developer's .local-state)
         completed = subprocess.run(
             [sys.executable, "-m", "zdlocal.stack"],
             cwd=REPO_ROOT,

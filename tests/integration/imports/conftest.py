@@ -107,7 +107,6 @@ def ctx(
 ) -> Iterator[Context]:
     monkeypatch.setenv("ZENDESK_BASE_URL_TEMPLATE", f"{sandbox.url}/{{subdomain}}")
     monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC)
-    monkeypatch.setenv("IMPORT_REQUESTS_PER_MINUTE", "2500")
     reset_settings_cache()
     reset_clients()
     clear_secret_cache()

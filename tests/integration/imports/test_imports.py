@@ -19,11 +19,13 @@ from tests.integration.imports.conftest import (
 )
 from zdagent.adapters.conversations import ConversationRepository
 from zdagent.adapters.dynamodb import agent_pk
+from zdagent.adapters.import_queue import SqsStepQueue, StepMessage
+from zdagent.adapters.imports_repository import LOCK_SK, ImportRepository
 from zdagent.core.errors import ImportNotRunningError, ImportRunningError
 from zdagent.core.settings import reset_settings_cache
 from zdagent.domain.conversation import Conversation
 from zdagent.domain.imports import ImportRecord, ImportRequest
-from zdagent.services import imports
+from zdagent.services import import_steps, imports
 from zdagent.services.context import Context
 
 LONG_AGO = "2000-01-01T00:00:00Z"
@@ -66,7 +68,7 @@ def imported(ctx: Context, agent_id: str) -> dict[int, dict[str, Any]]:
 
 
 def finished(ctx: Context, account: Account, import_id: str) -> dict[str, Any]:
-    return imports.get_import(ctx, account.agent_id, import_id).public(ctx.now())
+    return imports.public_view(ctx, imports.get_import(ctx, account.agent_id, import_id))
 
 
 def test_filters_depth_and_labels(ctx: Context, account: Account, driver: StepDriver) -> None:
@@ -102,8 +104,10 @@ def test_filters_depth_and_labels(ctx: Context, account: Account, driver: StepDr
         total += len(messages)
     assert result["messages_imported"] == total
     assert result["estimated_seconds_left"] == 0 and result["finished_at"]
-    # One export page, then one comments step (budget 2,500/min): no waiting anywhere.
-    assert [d.delay_seconds for d in steps] == [0, 0]
+    # One ticket page, then one page of ticket events one export slot (6 s at 10 a minute)
+    # after the first request.
+    assert len(steps) == 2 and steps[0].delay_seconds == 0
+    assert 1 <= steps[1].delay_seconds <= 6
     # Imported conversations never touch the statistics.
     assert ctx.store.get(agent_pk(account.agent_id), "STATS") is None
     listed, _ = ConversationRepository(ctx.store).list(account.agent_id, source="imported")
@@ -159,27 +163,29 @@ def test_crash_before_the_checkpoint_resumes_without_duplicates(
 ) -> None:
     ids = account.seed(45, comments=5, seed=3)
     truth = {i: account.ticket(i) for i in ids}
-    monkeypatch.setenv("IMPORT_REQUESTS_PER_MINUTE", "10")  # 2 tickets per comments step
+    monkeypatch.setenv("IMPORT_EXPORT_PAGE_SIZE", "50")  # 225 events: 5 pages of events
     reset_settings_cache()
+    setup_requests = len(transport.requests)  # the authorization's
     record = start(ctx, account, depth=2)
-    assert not driver.deliver().failed  # export page
-    assert not driver.deliver().failed  # tickets 1-2 (a quarter of the minute's budget)
-    assert not driver.deliver().failed  # tickets 3-4
+    assert not driver.deliver().failed  # the ticket page
+    assert not driver.deliver().failed  # events 1-50
+    before = len(imported(ctx, account.agent_id))
+    assert before > 0
 
     # The next step writes its conversations, then dies before its checkpoint.
-    real_save = imports.ImportRepository.save
+    real_save = ImportRepository.save
     calls = {"n": 0}
 
-    def crash_once(self: imports.ImportRepository, rec: ImportRecord) -> ImportRecord:
+    def crash_once(self: ImportRepository, rec: ImportRecord) -> ImportRecord:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("Lambda killed mid-step")
         return real_save(self, rec)
 
-    monkeypatch.setattr(imports.ImportRepository, "save", crash_once)
+    monkeypatch.setattr(ImportRepository, "save", crash_once)
     crashed = driver.deliver()
     assert crashed.failed
-    assert len(imported(ctx, account.agent_id)) == 6  # written, but not checkpointed
+    assert len(imported(ctx, account.agent_id)) > before  # written, but not checkpointed
     again = driver.deliver()  # SQS delivers the same step again
     assert (again.step, again.receive_count, again.failed) == (crashed.step, 2, False)
     driver.run_until_idle()
@@ -192,11 +198,12 @@ def test_crash_before_the_checkpoint_resumes_without_duplicates(
     for ticket_id, parts in got.items():
         ids_kept = [int(m["message_id"]) for m in parts["messages"]]
         assert sorted(ids_kept) == expected_messages(truth[ticket_id], 2)
-    # At 10 requests/min the steps were spread out: never more than 10 in a sliding minute
-    # (on our clock, which jumped over each DelaySeconds instead of sleeping).
-    # (Without the delays all 45 would fall in the same minute.)
-    assert 6 <= transport.peak_per_minute("/comments") <= 10
-    assert max(d.delay_seconds for d in driver.deliveries) >= 10
+    # Only export requests, at most 10 in any sliding minute on our clock (which jumped over
+    # each DelaySeconds instead of sleeping), and no request per ticket.
+    paths = [path for _, path in transport.requests[setup_requests:]]
+    assert paths and all("/api/v2/incremental/" in path for path in paths)
+    assert transport.peak_per_minute("/incremental/") <= 10
+    assert min(d.delay_seconds for d in driver.deliveries[1:] if d.receive_count == 1) >= 5
 
 
 def test_lost_successor_message_is_sent_again(
@@ -206,21 +213,21 @@ def test_lost_successor_message_is_sent_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     account.seed(12, seed=5)
-    monkeypatch.setenv("IMPORT_REQUESTS_PER_MINUTE", "5")  # so the first comments step goes on
+    monkeypatch.setenv("IMPORT_EXPORT_PAGE_SIZE", "5")  # so the walk takes several steps
     reset_settings_cache()
     record = start(ctx, account)
-    driver.deliver()  # export
+    driver.deliver()  # the first ticket page
 
-    real_send = imports.SqsStepQueue.send
+    real_send = SqsStepQueue.send
     calls = {"n": 0}
 
-    def lost_once(self: imports.SqsStepQueue, message: imports.StepMessage, delay: int) -> None:
+    def lost_once(self: SqsStepQueue, message: StepMessage, delay: int) -> None:
         calls["n"] += 1
         if calls["n"] == 1:
             raise ConnectionError("SQS unreachable after the checkpoint")
         real_send(self, message, delay)
 
-    monkeypatch.setattr(imports.SqsStepQueue, "send", lost_once)
+    monkeypatch.setattr(SqsStepQueue, "send", lost_once)
     assert driver.deliver().failed  # checkpoint written, successor lost
     assert imports.get_import(ctx, account.agent_id, record.import_id).step == 2
     resent = driver.deliver()  # redelivered: sees its checkpoint and re-sends the successor
@@ -236,7 +243,7 @@ def test_429_storm_is_scheduled_with_retry_after(
 ) -> None:
     account.seed(20, seed=9)
     account.fault(r"/incremental/tickets/cursor", 429, times=2, retry_after=37)
-    account.fault(r"/tickets/\d+/comments", 429, times=6, retry_after=11)
+    account.fault(r"/incremental/ticket_events", 429, times=6, retry_after=11)
     record = start(ctx, account)
     steps = driver.run_until_idle()
 
@@ -246,7 +253,7 @@ def test_429_storm_is_scheduled_with_retry_after(
     assert result["conversations_imported"] == 20 == len(imported(ctx, account.agent_id))
     delays = [d.delay_seconds for d in steps]
     assert delays[:3] == [0, 37, 37]  # the export waits out Retry-After, not a sleep
-    assert delays[3:9] == [0, 11, 11, 11, 11, 11]
+    assert delays[3:] == [6, 11, 11, 11, 11, 11, 11]  # an export slot, then Retry-After
     assert not any(d.failed for d in steps)
 
 
@@ -334,7 +341,7 @@ def test_revoked_authorization_fails_the_import_with_advice(
     result = finished(ctx, account, record.import_id)
     assert result["status"] == "failed"
     assert "authorize again" in result["error"]
-    start_again = ctx.store.get(agent_pk(account.agent_id), imports.LOCK_SK)
+    start_again = ctx.store.get(agent_pk(account.agent_id), LOCK_SK)
     assert start_again is None  # the lock went with the failure
 
 
@@ -401,10 +408,10 @@ def test_repeated_crashes_fail_the_import_on_the_last_delivery(
     def broken(*_: object, **__: object) -> str:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(imports, "run_step", broken)
+    monkeypatch.setattr(import_steps, "run_step", broken)
     attempts = [driver.deliver() for _ in range(5)]
     assert [d.failed for d in attempts] == [True, True, True, True, False]
     assert [d.receive_count for d in attempts] == [1, 2, 3, 4, 5]
     result = finished(ctx, account, record.import_id)
     assert result["status"] == "failed" and "RuntimeError" in result["error"]
-    assert ctx.store.get(agent_pk(account.agent_id), imports.LOCK_SK) is None
+    assert ctx.store.get(agent_pk(account.agent_id), LOCK_SK) is None

@@ -270,6 +270,13 @@ def test_tickets_comments_tags_export(
     check(
         api.get("/api/v2/incremental/tickets/cursor", params={"cursor": first["after_cursor"]}), 200
     )
+    check(
+        api.get(
+            "/api/v2/incremental/ticket_events",
+            params={"start_time": start, "include": "comment_events", "per_page": 10},
+        ),
+        200,
+    )
 
 
 def test_webhooks_and_triggers(one_category_account: Account, conformance: Conformance) -> None:

@@ -17,7 +17,13 @@ def test_settings_defaults_are_the_contract_defaults() -> None:
         "ai_agent_replied",
         False,
     )
-    assert (s.signature, s.languages) == ("", ["en"])
+    assert (s.signature, s.languages) == ("", None)  # null: every language of the knowledge
+
+
+def test_languages_null_or_empty_means_every_language_of_the_knowledge() -> None:
+    assert AgentSettings.model_validate({"languages": None}).languages is None
+    assert AgentSettings.model_validate({"languages": []}).languages is None
+    assert AgentSettings.model_validate({"languages": ["fr", "fr"]}).languages == ["fr"]
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,12 @@ from tests.unit.engines.conftest import make_request
 from zdagent.adapters.engines import ENGINE_NAMES, get_engine, reset_engines
 from zdagent.adapters.engines.demo_kb import load_demo_knowledge
 from zdagent.adapters.engines.email_form import compose_reply
-from zdagent.adapters.engines.evaluation import LabelledEmail, accuracy, evaluate
+from zdagent.adapters.engines.evaluation import (
+    LabelledEmail,
+    answer_rate,
+    evaluate,
+    wrong_public_answers,
+)
 from zdagent.adapters.engines.knowledge import KnowledgeEngine
 from zdagent.adapters.engines.screening import IndexCache
 from zdagent.core.errors import ConfigurationError
@@ -60,13 +65,108 @@ def test_expected_articles_exist(labelled_emails: list[LabelledEmail]) -> None:
         assert set(email.expected.articles) <= ids, email.id
 
 
-# --- accuracy ---------------------------------------------------------------------------------
-def test_accuracy_on_the_labelled_set_is_at_least_90_percent(
+# --- precision (the benchmark measures the targets on the held-out half) ------------------------
+def test_labelled_set_has_a_held_out_half_and_forty_percent_out_of_scope(
+    labelled_emails: list[LabelledEmail],
+) -> None:
+    assert len(labelled_emails) >= 150
+    splits = Counter(email.split for email in labelled_emails)
+    assert min(splits.values()) >= 0.4 * len(labelled_emails)
+    out_of_scope = [e for e in labelled_emails if e.expected.reason == "low_confidence"]
+    assert len(out_of_scope) >= 0.4 * len(labelled_emails)
+
+
+def test_tuning_half_precision_and_answer_rate(
     labelled_emails: list[LabelledEmail], demo_kb: KnowledgeBase
 ) -> None:
-    outcomes = evaluate(engine(), demo_kb, labelled_emails)
-    wrong = [(o.email_id, o.got, o.expected) for o in outcomes if not o.correct]
-    assert accuracy(outcomes) >= 0.90, wrong
+    """A regression guard on the half the engine was tuned on (not the target itself)."""
+    tuning = [email for email in labelled_emails if email.split == "tuning"]
+    outcomes = evaluate(engine(), demo_kb, tuning)
+    wrong = [(o.email_id, o.got, o.expected) for o in outcomes if o.answered and not o.correct]
+    assert wrong_public_answers(outcomes) <= 0.06, wrong  # 5.6% when last tuned
+    assert answer_rate(outcomes) >= 0.85
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Do you have a store in Lyon?",
+        "Do you have a store in Lyon where I could try the jacket on?",
+        "Avez-vous un magasin à Lyon ?",
+        "How do I return an item? And is the sofa available in green velvet?",
+    ],
+)
+def test_questions_the_articles_do_not_cover_are_handed_over(
+    demo_kb: KnowledgeBase, message: str
+) -> None:
+    """The issue's measured failure ("a store in Lyon?" got the payment-methods article at 0.61)
+    and its kind: words shared with an article, a question the article does not answer."""
+    result = engine().respond(make_request(message), demo_kb)
+    assert isinstance(result, EngineHandover), getattr(result, "sources", None)
+    assert result.reason == "low_confidence"
+    assert result.confidence < 0.5
+
+
+def test_french_refund_question_gets_the_refund_article(demo_kb: KnowledgeBase) -> None:
+    """The issue's measured failure: it got the damaged-items article at 0.84."""
+    result = engine().respond(
+        make_request(
+            "Bonjour, je n'ai toujours pas reçu mon remboursement pour le retour de ma commande."
+        ),
+        demo_kb,
+    )
+    assert isinstance(result, EngineAnswer)
+    assert [source.article_id for source in result.sources] == ["refunds-fr"]
+
+
+def test_the_answer_is_the_part_of_the_article_that_answers() -> None:
+    policy = KnowledgeArticle(
+        id="returns-policy",
+        title="Returns policy",
+        locale="en",
+        url="https://shop.example/help/returns-policy",
+        labels=["returns"],
+        body="\n\n".join(
+            [
+                "You have 30 days from delivery to return any item.",
+                "Returns are free within the EU. Outside the EU the return shipping is paid by "
+                "the customer.",
+                "Refunds are issued within 5 working days after the parcel reaches us.",
+                *(
+                    f"Clause {n}: gift cards, vouchers and loyalty points follow their own "
+                    f"conditions, described in section {n} of the terms of sale."
+                    for n in range(40)
+                ),
+            ]
+        ),
+    )
+    kb = KnowledgeBase(agent_id="p", version="1", articles=[policy])
+    result = engine().respond(make_request("How many days do I have to return an item?"), kb)
+    assert isinstance(result, EngineAnswer)
+    assert "30 days from delivery" in result.markdown
+    assert "Clause" not in result.markdown
+    assert len(result.markdown) < len(policy.body) / 5
+    assert result.sources[0].url == "https://shop.example/help/returns-policy"
+
+
+def test_a_list_item_comes_with_the_sentence_that_introduces_it(demo_kb: KnowledgeBase) -> None:
+    result = engine().respond(
+        make_request("My card payment was declined, what should I check?"), demo_kb
+    )
+    assert isinstance(result, EngineAnswer)
+    assert result.sources[0].article_id == "payment-methods-en"
+    assert "If your payment is declined:" in result.markdown
+    assert "- check the card number" in result.markdown
+    assert "- try another card or PayPal" in result.markdown  # the whole list of checks
+    assert "We accept Visa" not in result.markdown
+
+
+def test_a_procedure_comes_with_all_its_steps(demo_kb: KnowledgeBase) -> None:
+    result = engine().respond(make_request("How do I return an item?"), demo_kb)
+    assert isinstance(result, EngineAnswer)
+    assert result.markdown.count("\n") == 2
+    for step in ("1. Go to", "2. Select the items", "3. Drop the parcel"):
+        assert step in result.markdown
 
 
 def test_confidence_separates_right_from_wrong(
@@ -169,25 +269,48 @@ def test_nothing_to_say(demo_kb: KnowledgeBase, message: str, reason: str) -> No
     assert result.reason == reason
 
 
-def test_unsupported_language_uses_default_language(demo_kb: KnowledgeBase) -> None:
+def test_a_language_that_is_not_enabled_is_handed_over_with_a_note_saying_so(
+    demo_kb: KnowledgeBase,
+) -> None:
     german = "Hallo, ich habe mein Passwort vergessen und kann mich nicht anmelden."
     result = engine().respond(make_request(german, default_language="fr"), demo_kb)
-    assert result.kind == "handover"
     assert isinstance(result, EngineHandover)
+    assert result.reason == "language_not_enabled"
+    assert result.language == "de"
+    assert "wrote in German" in result.summary
+    assert "English, French" in result.summary
+
+
+def test_languages_default_to_every_language_of_the_knowledge(demo_kb: KnowledgeBase) -> None:
+    french = "Bonjour, j'ai oublié mon mot de passe, je ne peux plus me connecter."
+    result = engine().respond(make_request(french, languages=None), demo_kb)
+    assert isinstance(result, EngineAnswer)
     assert result.language == "fr"
+    english_only = KnowledgeBase(
+        agent_id="x",
+        version="1",
+        articles=[a for a in load_demo_knowledge() if a.locale == "en"],
+    )
+    result = engine().respond(make_request(french, languages=None), english_only)
+    assert isinstance(result, EngineHandover)
+    assert result.reason == "language_not_enabled"
+    assert "wrote in French" in result.summary
+    assert "(English)" in result.summary
 
 
-def test_articles_missing_in_the_detected_language_fall_back_to_the_default() -> None:
+def test_an_enabled_language_without_articles_is_not_answered_in_another() -> None:
     english_only = KnowledgeBase(
         agent_id="x",
         version="1",
         articles=[a for a in load_demo_knowledge() if a.locale == "en"],
     )
     result = engine().respond(
-        make_request("J'ai oublié mon mot de passe password reset login"), english_only
+        make_request("J'ai oublié mon mot de passe, je n'arrive pas à me connecter."),
+        english_only,
     )
-    assert result.kind in {"answer", "handover"}
-    assert getattr(result, "language", None) == "en"
+    assert isinstance(result, EngineHandover)
+    assert result.language == "fr"
+    assert "no article in French" in result.summary
 
 
 def test_empty_knowledge_base_hands_over() -> None:

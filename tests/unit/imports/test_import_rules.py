@@ -14,7 +14,9 @@ from zdagent.domain.imports import (
     ImportFilters,
     ImportRecord,
     ImportRequest,
+    TicketProgress,
     TicketSummary,
+    apply_comment,
     clamp_delay,
     estimate_seconds_left,
     export_delay,
@@ -195,48 +197,71 @@ def test_nothing_public_keeps_nothing() -> None:
     assert kept(2, [comment(1, AGENT, public=False)]) == []
 
 
+@pytest.mark.parametrize("depth", [0, 1, 2, 3, 10])
+@pytest.mark.parametrize("split", [1, 3, 5])
+def test_the_rule_applied_page_by_page_keeps_the_same_messages(depth: int, split: int) -> None:
+    """The event export delivers a thread in pieces; the progress carried between them gives
+    the same messages as the whole thread at once."""
+    progress, got = TicketProgress(), []
+    for start in range(0, len(THREAD), split):
+        for item in THREAD[start : start + split]:
+            progress, message = apply_comment(
+                progress, item, requester_id=CUSTOMER, depth=depth, ai_agent_user_id=AI
+            )
+            if message is not None:
+                got.append((message.comment.id, message.role))
+    assert got == kept(depth)
+    assert progress.kept == len(got)
+    assert progress.done == (depth <= 3)  # the thread has 3 agent responses
+
+
 # --- progress -----------------------------------------------------------------------------------
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def test_eta_from_the_cursor_progress_through_the_time_frame() -> None:
-    # 10 of 40 days covered in 100 s: 30 days left at that rate take 300 s.
-    assert (
-        estimate_seconds_left(
-            start_time=START,
-            cursor_time=START + timedelta(days=10),
-            horizon=START + timedelta(days=40),
-            elapsed_seconds=100,
-        )
-        == 300
-    )
+def eta(**fields: object) -> int | None:
+    args: dict[str, object] = {
+        "phase": "events",
+        "start_time": START,
+        "cursor_time": START + timedelta(days=10),
+        "horizon": START + timedelta(days=40),
+        "pages_done": 10,
+        "phase_seconds": 60.0,
+        "exports_per_minute": 10,
+    } | fields
+    return estimate_seconds_left(**args)  # type: ignore[arg-type]
+
+
+def test_eta_counts_the_pages_left_at_the_export_limit() -> None:
+    # 10 days in 10 pages: 30 days left are 30 pages, 6 s each at 10 a minute.
+    assert eta() == 180
+    # pages that took longer than the limit allows: their own pace
+    assert eta(phase_seconds=200.0) == 600
+    # High Volume add-on: 30 a minute
+    assert eta(exports_per_minute=30, phase_seconds=20.0) == 60
+
+
+def test_eta_during_the_ticket_walk_adds_the_event_walk() -> None:
+    # 30 ticket pages left, then at least the same 40 pages of events
+    assert eta(phase="tickets") == 180 + 40 * 6
+
+
+def test_eta_never_less_than_the_wait_it_is_in() -> None:
+    """Told the truth while the import sleeps a minute (a 429's Retry-After, or the limit)."""
+    nearly_done = {"cursor_time": START + timedelta(days=39, hours=23)}
+    assert eta(**nearly_done) == 6
+    assert eta(**nearly_done, wait_seconds=60.0) == 60
 
 
 def test_eta_bounded_by_max_conversations() -> None:
-    eta = estimate_seconds_left(
-        start_time=START,
-        cursor_time=START + timedelta(days=10),
-        horizon=START + timedelta(days=40),
-        elapsed_seconds=100,
-        conversations_imported=50,
-        max_conversations=60,
-    )
-    assert eta == 20  # 10 more at 0.5/s
+    assert eta(elapsed_seconds=100, conversations_imported=50, max_conversations=60) == 20
 
 
 def test_eta_unknown_before_any_progress_and_zero_at_the_end() -> None:
-    assert (
-        estimate_seconds_left(start_time=START, cursor_time=None, horizon=NOW, elapsed_seconds=5)
-        is None
-    )
-    assert (
-        estimate_seconds_left(start_time=START, cursor_time=START, horizon=NOW, elapsed_seconds=5)
-        is None
-    )
-    assert (
-        estimate_seconds_left(start_time=START, cursor_time=NOW, horizon=NOW, elapsed_seconds=5)
-        == 0
-    )
+    assert eta(cursor_time=None) is None
+    assert eta(pages_done=0) is None
+    assert eta(cursor_time=START) is None
+    assert eta(cursor_time=START + timedelta(days=40)) == 0
 
 
 def test_public_progress_shape() -> None:
@@ -246,16 +271,21 @@ def test_public_progress_shape() -> None:
         filters=filters(),
         created_at=NOW - timedelta(seconds=100),
         started_at=NOW - timedelta(seconds=100),
+        phase="events",
+        phase_started_at=NOW - timedelta(seconds=60),
+        pages_done=10,
         tickets_scanned=1000,
         conversations_imported=300,
         messages_imported=900,
         cursor_time=START + timedelta(days=30),
+        next_step_at=NOW + timedelta(seconds=4),
     )
     body = record.public(NOW)
-    assert body["status"] == "running"
+    assert body["status"] == "running" and body["phase"] == "events"
     assert body["cursor_time"] == "2025-01-31T00:00:00Z"
-    # 30 of 59.5 days in 100 s
-    assert body["estimated_seconds_left"] == 99
+    # 30 of 59.5 days in 10 pages: 10 more pages at 6 s
+    assert body["estimated_seconds_left"] == 60
+    assert body["next_step_at"] == "2025-03-01T12:00:04Z"
     assert body["parameters"]["depth"] == 2 and body["finished_at"] is None
     ended = record.model_copy(update={"status": "succeeded", "finished_at": NOW})
     assert ended.public(NOW)["estimated_seconds_left"] == 0

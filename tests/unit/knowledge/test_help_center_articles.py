@@ -156,3 +156,13 @@ def test_the_knowledge_resource_shape() -> None:
         "zendesk_requests": 0,
     }
     assert KnowledgeState(agent_id="agt_1").public(0, "")["source"] == {"kind": "manual"}
+
+
+def test_an_opening_heading_that_repeats_the_title_is_dropped() -> None:
+    """A heading alone is no answer, and the engines index the title already."""
+    body = "<h1>Returns!</h1><p>Return within 30 days.</p><h2>Refunds</h2><p>In 5 days.</p>"
+    knowledge = _article(body=body).to_knowledge()
+    assert knowledge is not None
+    assert knowledge.body == "Return within 30 days.\n\n## Refunds\n\nIn 5 days."
+    other = _article(body="<h2>Before you start</h2><p>Keep the label.</p>").to_knowledge()
+    assert other is not None and other.body.startswith("## Before you start")

@@ -36,6 +36,25 @@ def test_the_whole_sandbox_state_is_kept_even_parts_added_later(tmp_path: Path) 
         after.close()
 
 
+def test_state_saved_before_a_field_existed_gets_its_default(tmp_path: Path) -> None:
+    before = Sandbox(SandboxConfig())
+    try:
+        account = before.registry.get("acme")
+        assert account is not None
+        del account.faults  # as if saved by a checkout whose Account had no ``faults`` yet
+        persistence.save_sandbox(tmp_path, before)
+    finally:
+        before.close()
+    after = Sandbox(SandboxConfig())
+    try:
+        assert persistence.restore_sandbox(tmp_path, after)
+        restored = after.registry.get("acme")
+        assert restored is not None
+        assert restored.faults == []
+    finally:
+        after.close()
+
+
 def test_an_unreadable_sandbox_state_starts_fresh(tmp_path: Path) -> None:
     (tmp_path / persistence.SANDBOX_FILE).write_bytes(b"not a pickle")
     sandbox = Sandbox(SandboxConfig())

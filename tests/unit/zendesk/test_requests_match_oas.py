@@ -257,6 +257,42 @@ WEBHOOK = {
 }
 
 
+# The OAS's response example for the ticket event export shows metric events; the event below is
+# the shape its description documents for the comment_events sideload (a Comment child event).
+TICKET_EVENTS = {
+    "count": 1,
+    "end_of_stream": True,
+    "end_time": 1601357503,
+    "next_page": "https://example.zendesk.com/api/v2/incremental/ticket_events.json?start_time=1601357503",
+    "ticket_events": [
+        {
+            "id": 91048994468,
+            "ticket_id": 155,
+            "timestamp": 1601357503,
+            "updater_id": 5031726587,
+            "event_type": "Audit",
+            "child_events": [
+                {"id": 91048994480, "event_type": "Change", "field_name": "status"},
+                {
+                    "id": 91048994488,
+                    "via": {"channel": "api", "source": {"from": {}, "to": {}, "rel": None}},
+                    "via_reference_id": None,
+                    "type": "Comment",
+                    "author_id": 5031726587,
+                    "body": "This is a comment",
+                    "html_body": '<div class="zd-comment"><p>This is a comment</p></div>',
+                    "public": True,
+                    "attachments": [],
+                    "audit_id": 91048994468,
+                    "created_at": "2009-06-25T10:15:18Z",
+                    "event_type": "Comment",
+                },
+            ],
+        }
+    ],
+}
+
+
 @dataclass(frozen=True)
 class Case:
     routes: list[tuple[str, str, list[httpx.Response]]]
@@ -388,6 +424,14 @@ CASES: dict[str, Case] = {
         ],
         lambda c: c.incremental_tickets(cursor="MTU3NjYxMzUzOS4wfHw0Njd8", per_page=500),
         lambda page: len(page.tickets) >= 1,
+    ),
+    "ticket_events": Case(
+        [("GET", "/api/v2/incremental/ticket_events", [reply(200, TICKET_EVENTS)])],
+        lambda c: c.ticket_events(start_time=1332034771),
+        lambda page: (
+            page.end_time == 1601357503
+            and [c.body for c in page.ticket_events[0].comments()] == ["This is a comment"]
+        ),
     ),
     "create_webhook": Case(
         [("POST", "/api/v2/webhooks", [reply(201, {"webhook": WEBHOOK})])],

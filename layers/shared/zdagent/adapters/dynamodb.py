@@ -20,6 +20,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,9 @@ from botocore.exceptions import ClientError
 from zdagent.adapters.aws import dynamodb_table
 from zdagent.core.errors import AppError, ConcurrentModificationError, ValidationFailedError
 from zdagent.core.settings import settings
+
+# concurrent BatchWriteItem calls of one batch_put (boto3 clients are thread-safe)
+BATCH_WRITERS = 8
 
 
 class StoreUnavailableError(AppError):
@@ -238,12 +242,44 @@ class StateStore:
         return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
 
     def batch_put(self, items: Sequence[Mapping[str, Any]], *, max_attempts: int = 8) -> None:
-        """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
-        for start in range(0, len(items), 25):
-            requests = [
-                {"PutRequest": {"Item": to_dynamo(dict(i))}} for i in items[start : start + 25]
-            ]
-            self._batch_write(requests, max_attempts)
+        """BatchWriteItem in chunks of 25 (up to ``BATCH_WRITERS`` at a time), retrying
+        unprocessed items with backoff."""
+        chunks = [
+            [{"PutRequest": {"Item": to_dynamo(dict(i))}} for i in items[start : start + 25]]
+            for start in range(0, len(items), 25)
+        ]
+        if len(chunks) <= 1:
+            for chunk in chunks:
+                self._batch_write(chunk, max_attempts)
+            return
+        with ThreadPoolExecutor(max_workers=min(BATCH_WRITERS, len(chunks))) as pool:
+            for done in [pool.submit(self._batch_write, c, max_attempts) for c in chunks]:
+                done.result()
+
+    def batch_get(
+        self, keys: Sequence[tuple[str, str]], *, max_attempts: int = 8
+    ) -> list[dict[str, Any]]:
+        """BatchGetItem (strongly consistent) in chunks of 100 keys, unprocessed keys retried;
+        the items that exist, in no particular order."""
+        found: list[dict[str, Any]] = []
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 100):
+            chunk = [{"pk": pk, "sk": sk} for pk, sk in unique[start : start + 100]]
+            pending: dict[str, Any] = {self.table.name: {"Keys": chunk, "ConsistentRead": True}}
+            for attempt in range(max_attempts):
+                try:
+                    answer = self.table.meta.client.batch_get_item(RequestItems=pending)
+                except ClientError as exc:
+                    raise map_client_error(exc) from exc
+                for items in (answer.get("Responses") or {}).values():
+                    found.extend(from_dynamo(item) for item in items)
+                pending = answer.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(2.0, 0.05 * 2**attempt))
+            else:
+                raise StoreUnavailableError("DynamoDB kept keys unprocessed; try again shortly")
+        return found
 
     def _batch_write(self, requests: list[dict[str, Any]], max_attempts: int) -> None:
         # The resource's own client speaks plain Python values (no typed AttributeValues).

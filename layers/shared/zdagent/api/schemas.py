@@ -191,15 +191,22 @@ class ImportStatus(Open):
     import_id: str
     agent_id: str
     status: Literal["running", "succeeded", "failed", "cancelled"]
+    phase: Literal["tickets", "events"] = Field(
+        description="tickets: walking the ticket export; events: the ticket event export"
+    )
     tickets_scanned: int
     tickets_matched: int
+    events_scanned: int = Field(description="ticket updates read from the event export")
     conversations_imported: int
     messages_imported: int
     tickets_skipped: int
     zendesk_requests: int
     rate_limited: int
     cursor_time: str | None
-    estimated_seconds_left: int | None
+    estimated_seconds_left: int | None = Field(
+        description="pacing at the export limit included; never less than the current wait"
+    )
+    next_step_at: str | None = Field(description="when the next export request is due")
     created_at: str
     started_at: str
     finished_at: str | None

@@ -38,9 +38,9 @@ class Settings(BaseModel):
     webhook_max_body_bytes: int = Field(default=256 * 1024, gt=0)
     secret_cache_seconds: int = Field(default=300, ge=0)
     default_engine: str = "knowledge"
-    # imports (issue 8): our share of the account's API budget, and Zendesk's export limit
-    import_requests_per_minute: int = Field(default=100, ge=1, le=2500)
+    # imports: Zendesk's export limit (10 a minute, 30 with High Volume) and page size (<= 1,000)
     import_exports_per_minute: int = Field(default=10, ge=1, le=30)
+    import_export_page_size: int = Field(default=1000, ge=1, le=1000)
     import_step_seconds: float = Field(default=120.0, gt=0, le=800)
     # knowledge from the Help Center (issue 14): the sync's step queue and its API share
     knowledge_sync_queue_url: str = ""

@@ -47,7 +47,11 @@ class AgentSettings(BaseModel):
     reply_tag: Tag = "ai_agent_replied"
     answer_agent_submitted: bool = False
     signature: str = Field(default="", max_length=2000)
-    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1, max_length=30)
+    languages: list[str] | None = Field(
+        default=None,
+        max_length=30,
+        description="null (or []) = every language the agent's knowledge has articles in",
+    )
     handover_public_message: bool = False
     engine: Literal["knowledge", "bedrock"] = "knowledge"
     instructions: str = Field(default="", max_length=4000)
@@ -59,7 +63,9 @@ class AgentSettings(BaseModel):
 
     @field_validator("languages")
     @classmethod
-    def _valid_languages(cls, value: list[str]) -> list[str]:
+    def _valid_languages(cls, value: list[str] | None) -> list[str] | None:
+        if not value:
+            return None  # [] (an emptied console field) means no restriction, as null does
         for code in value:
             check_language(code)
         return list(dict.fromkeys(value))

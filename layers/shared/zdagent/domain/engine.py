@@ -58,7 +58,10 @@ class EngineRequest(_Frozen):
     history: list[ConversationMessage] = Field(default_factory=list)
     requester_name: str | None = None
     tags: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=lambda: ["en"], description="supported")
+    languages: list[str] | None = Field(
+        default=None,
+        description="the agent's languages; None = every language its articles are in",
+    )
     default_language: str = "en"
     confidence_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     instructions: str = ""
@@ -86,6 +89,7 @@ HandoverReason = Literal[
     "engine_error",
     "prompt_injection",
     "out_of_scope",
+    "language_not_enabled",
 ]
 
 

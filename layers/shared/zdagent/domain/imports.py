@@ -5,14 +5,15 @@ No boto3, no httpx. The service (``services/imports.py``) feeds Zendesk data thr
 * ``ImportRequest`` / ``ImportFilters``: what the admin asked for, validated (422s that say what to
   change). Time frame is on the ticket's ``created_at``: ``start_time <= created_at < end_time``.
 * ``TicketSummary.from_ticket`` + ``ImportFilters.matches``: which tickets of the export count.
-* ``select_messages``: the **depth** rule. Only public comments are part of a conversation
-  (internal notes are never imported). An *agent response* is a public comment by anyone other
-  than the ticket's requester. Depth ``d`` keeps every public comment up to and including the
-  ``d``-th agent response and drops the rest; depth 0 keeps only the customer's messages before
-  the first agent response. Iteration stops at that point, so later comment pages are never
-  fetched.
+* ``apply_comment`` (one comment at a time, as the ticket event export delivers them) and
+  ``select_messages`` (a whole thread): the **depth** rule. Only public comments are part of a
+  conversation (internal notes are never imported). An *agent response* is a public comment by
+  anyone other than the ticket's requester. Depth ``d`` keeps every public comment up to and
+  including the ``d``-th agent response and drops the rest; depth 0 keeps only the customer's
+  messages before the first agent response.
 * ``estimate_seconds_left`` and the ``*_delay`` functions: progress and rate-limit scheduling
-  (SQS ``DelaySeconds``, never a sleep).
+  (SQS ``DelaySeconds``, never a sleep). The estimate counts the export requests still to make at
+  Zendesk's export limit, and never says less than the wait the import is in.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from zdagent.core.errors import ValidationFailedError
 from zdagent.domain.conversation import MessageRole
 
 ImportStatus = Literal["running", "succeeded", "failed", "cancelled"]
-ImportPhase = Literal["export", "comments"]
+ImportPhase = Literal["tickets", "events"]
 
 DEFAULT_DEPTH = 2
 MAX_DEPTH = 50
@@ -37,6 +38,7 @@ MAX_SQS_DELAY_SECONDS = 900
 # Zendesk's export refuses a start_time within the last minute.
 EXPORT_MIN_AGE_SECONDS = 60
 COMMENTS_PAGE_SIZE = 100
+EXPORT_PAGE_SIZE = 1000  # Zendesk's most per export page
 
 
 # --- the request -------------------------------------------------------------------------------
@@ -239,6 +241,41 @@ def role_of(author_id: int | None, requester_id: int | None, ai_agent_user_id: i
     return "human_agent"
 
 
+class TicketProgress(BaseModel):
+    """How far the depth rule got in one ticket's thread (kept between export pages)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    responses: int = 0  # agent responses kept
+    kept: int = 0  # messages kept
+    done: bool = False  # the depth is reached: later comments are not part of it
+
+
+def apply_comment(
+    progress: TicketProgress,
+    comment: CommentView,
+    *,
+    requester_id: int | None,
+    depth: int,
+    ai_agent_user_id: int | None = None,
+) -> tuple[TicketProgress, KeptMessage | None]:
+    """The depth rule for the next comment of a thread: the new progress, and the message to
+    keep (None: an internal note, or the thread is past its depth)."""
+    if progress.done or not comment.public:
+        return progress, None
+    role = role_of(comment.author_id, requester_id, ai_agent_user_id)
+    if role == "visitor":
+        return progress.model_copy(update={"kept": progress.kept + 1}), KeptMessage(
+            comment, "visitor"
+        )
+    if progress.responses >= depth:
+        return progress.model_copy(update={"done": True}), None
+    responses = progress.responses + 1
+    kept = KeptMessage(comment, "ai_agent" if role == "ai_agent" else "human_agent")
+    update = {"responses": responses, "kept": progress.kept + 1, "done": responses == depth}
+    return progress.model_copy(update=update), kept
+
+
 def select_messages(
     comments: Iterable[CommentView],
     *,
@@ -246,24 +283,23 @@ def select_messages(
     depth: int,
     ai_agent_user_id: int | None = None,
 ) -> Selection:
-    """The depth rule (module docstring). Consumes ``comments`` only as far as needed."""
+    """The depth rule over a whole thread. Consumes ``comments`` only as far as needed."""
     kept: list[KeptMessage] = []
-    responses = 0
+    progress = TicketProgress()
     read = 0
     iterator: Iterator[CommentView] = iter(comments)
     for comment in iterator:
         read += 1
-        if not comment.public:
-            continue
-        role = role_of(comment.author_id, requester_id, ai_agent_user_id)
-        if role == "visitor":
-            kept.append(KeptMessage(comment, "visitor"))
-            continue
-        if responses >= depth:
-            break
-        responses += 1
-        kept.append(KeptMessage(comment, "ai_agent" if role == "ai_agent" else "human_agent"))
-        if responses == depth:
+        progress, message = apply_comment(
+            progress,
+            comment,
+            requester_id=requester_id,
+            depth=depth,
+            ai_agent_user_id=ai_agent_user_id,
+        )
+        if message is not None:
+            kept.append(message)
+        if progress.done:
             break
     return Selection(kept, read)
 
@@ -271,32 +307,42 @@ def select_messages(
 # --- progress ----------------------------------------------------------------------------------
 def estimate_seconds_left(
     *,
+    phase: ImportPhase,
     start_time: datetime,
     cursor_time: datetime | None,
     horizon: datetime,
-    elapsed_seconds: float,
+    pages_done: int,
+    phase_seconds: float,
+    exports_per_minute: int,
+    wait_seconds: float = 0.0,
+    elapsed_seconds: float = 0.0,
     conversations_imported: int = 0,
     max_conversations: int | None = None,
 ) -> int | None:
-    """Seconds left, from the observed rate; None while nothing can be said yet.
+    """Seconds left, pacing included; None while nothing can be said yet.
 
-    The export walks tickets by update time from ``start_time`` to ``horizon`` (now); the rate is
-    how much of that span the import covered per second so far. With ``max_conversations`` the
-    estimate is also bounded by the rate of imported conversations.
+    Both walks (the tickets, then their events) cover the time from ``start_time`` to
+    ``horizon`` (now); ``cursor_time`` is how far the current one got in ``pages_done`` pages. The
+    pages still to fetch are extrapolated from that, and each takes at least one export slot
+    (6 s at Zendesk's 10 a minute), or longer if the pages so far took longer. During the ticket
+    walk the event walk is counted as at least as many pages (each ticket has at least one
+    event). Never less than ``wait_seconds``, the delay the next step is waiting out.
     """
-    if cursor_time is None or elapsed_seconds <= 0:
+    if cursor_time is None or pages_done <= 0:
         return None
     covered = (cursor_time - start_time).total_seconds()
     remaining = max(0.0, (horizon - cursor_time).total_seconds())
-    estimates: list[float] = []
-    if covered > 0:
-        estimates.append(remaining / (covered / elapsed_seconds))
-    if max_conversations and conversations_imported > 0:
-        left = max(0, max_conversations - conversations_imported)
-        estimates.append(left / (conversations_imported / elapsed_seconds))
-    if not estimates:
+    if covered <= 0:
         return None
-    return max(0, math.ceil(min(estimates)))
+    slot = 60.0 / exports_per_minute
+    pages_left = math.ceil(pages_done * remaining / covered) if remaining > 0 else 0
+    left = pages_left * max(slot, phase_seconds / pages_done)
+    if phase == "tickets":
+        left += (pages_done + pages_left) * slot
+    if max_conversations and conversations_imported > 0 and elapsed_seconds > 0:
+        to_go = max(0, max_conversations - conversations_imported)
+        left = min(left, to_go / (conversations_imported / elapsed_seconds))
+    return max(0, math.ceil(max(left, wait_seconds)))
 
 
 # --- scheduling (SQS DelaySeconds) ---------------------------------------------------------------
@@ -307,6 +353,7 @@ def clamp_delay(seconds: float) -> int:
     return min(MAX_SQS_DELAY_SECONDS, math.ceil(seconds - 1e-9))
 
 
+# (Used by the Help Center knowledge sync; the import itself makes only export requests.)
 # Zendesk counts requests in a sliding minute. Each step logs ``(end time, requests)``; all of a
 # step's requests are counted at its end (conservative), and a step may use what the last minute
 # left of the budget. Steps take a quarter of the budget each so that the wait for the window to
@@ -374,10 +421,11 @@ class ImportRecord(BaseModel):
 
     ``step`` numbers the SQS messages of the job: the message for step ``k`` runs only while
     the checkpoint says ``step == k``; each step ends by writing ``step = k + 1`` (a versioned
-    put) and then sending that message. ``phase`` says what step ``k`` does: ``export`` fetches
-    the page at ``export_cursor`` (or at ``start_time`` when there is no cursor yet) and keeps
-    its matching tickets; ``comments`` imports matching tickets ``position..pending_count`` of
-    page ``page_number``.
+    put) and then sending that message. ``phase`` says what step ``k`` does: ``tickets`` fetches
+    the ticket export page at ``tickets_cursor`` (or at ``start_time``) and keeps its matching
+    tickets; ``events`` fetches the ticket event page at ``events_time`` and imports the comments
+    of matching tickets (``events_seen``: the ids of the events at ``events_time`` already done,
+    since the next page starts again at that second).
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -396,21 +444,22 @@ class ImportRecord(BaseModel):
     conversations_imported: int = 0
     messages_imported: int = 0
     tickets_skipped: int = 0  # matched, but nothing to import (no public comment, live log)
+    events_scanned: int = 0
     zendesk_requests: int = 0
     rate_limited: int = 0
-    cursor_time: datetime | None = None
+    cursor_time: datetime | None = None  # how far the current walk got
     # checkpoint
     step: int = 0
-    phase: ImportPhase = "export"
-    export_cursor: str | None = None
-    end_of_stream: bool = False
-    page_number: int = 0
-    pending_count: int = 0
-    position: int = 0
-    page_end_time: datetime | None = None
+    phase: ImportPhase = "tickets"
+    tickets_cursor: str | None = None
+    events_time: int | None = None
+    events_seen: list[int] = Field(default_factory=list)
+    pages_done: int = 0  # export pages of the current phase
+    phase_started_at: datetime | None = None
     last_export_at: datetime | None = None
+    next_step_at: datetime | None = None  # when the queued step is due (its DelaySeconds)
     consecutive_failures: int = 0
-    recent_requests: list[tuple[float, int]] = Field(default_factory=list)  # (end time, count)
+    open_conversations: int = 0  # imported threads whose depth is not reached yet
     ai_agent_user_id: int | None = None
     version: int = 0
 
@@ -423,35 +472,44 @@ class ImportRecord(BaseModel):
         limit = self.filters.max_conversations
         return limit is not None and self.conversations_imported >= limit
 
-    def public(self, now: datetime) -> dict[str, Any]:
+    def seconds_left(self, now: datetime, exports_per_minute: int) -> int | None:
+        if not self.is_running:
+            return 0
+        wait = (self.next_step_at - now).total_seconds() if self.next_step_at else 0.0
+        phase_start = self.phase_started_at or self.started_at
+        return estimate_seconds_left(
+            phase=self.phase,
+            start_time=self.filters.start_time,
+            cursor_time=self.cursor_time,
+            horizon=now,
+            pages_done=self.pages_done,
+            phase_seconds=(now - phase_start).total_seconds(),
+            exports_per_minute=exports_per_minute,
+            wait_seconds=wait,
+            elapsed_seconds=(now - self.started_at).total_seconds(),
+            conversations_imported=self.conversations_imported,
+            max_conversations=self.filters.max_conversations,
+        )
+
+    def public(self, now: datetime, exports_per_minute: int = 10) -> dict[str, Any]:
         """The JSON of ``GET .../imports/{id}``."""
-        until = self.finished_at or now
-        eta: int | None
-        if self.is_running:
-            eta = estimate_seconds_left(
-                start_time=self.filters.start_time,
-                cursor_time=self.cursor_time,
-                horizon=now,
-                elapsed_seconds=(until - self.started_at).total_seconds(),
-                conversations_imported=self.conversations_imported,
-                max_conversations=self.filters.max_conversations,
-            )
-        else:
-            eta = 0
         filters = self.filters.model_dump(mode="json")
         return {
             "import_id": self.import_id,
             "agent_id": self.agent_id,
             "status": self.status,
+            "phase": self.phase,
             "tickets_scanned": self.tickets_scanned,
             "tickets_matched": self.tickets_matched,
+            "events_scanned": self.events_scanned,
             "conversations_imported": self.conversations_imported,
             "messages_imported": self.messages_imported,
             "tickets_skipped": self.tickets_skipped,
             "zendesk_requests": self.zendesk_requests,
             "rate_limited": self.rate_limited,
             "cursor_time": _iso(self.cursor_time),
-            "estimated_seconds_left": eta,
+            "estimated_seconds_left": self.seconds_left(now, exports_per_minute),
+            "next_step_at": _iso(self.next_step_at) if self.is_running else None,
             "created_at": _iso(self.created_at),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),

@@ -18,6 +18,7 @@ articles through these:
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -153,17 +154,32 @@ class HelpCenterArticle(BaseModel):
 
     def to_knowledge(self) -> KnowledgeArticle | None:
         """The engines' article, or None when the body holds no text."""
-        body = html_to_markdown(self.body or "", base_url=self.html_url)
+        title = (self.title or "").strip()
+        markdown = html_to_markdown(self.body or "", base_url=self.html_url)
+        body = _without_title_heading(markdown, title)
         if not body:
             return None
         return KnowledgeArticle(
             id=self.knowledge_id,
-            title=(self.title or "").strip(),
+            title=title,
             body=body,
             locale=bcp47(self.locale),
             url=self.html_url if _is_web_url(self.html_url) else None,
             labels=list(self.label_names),
         )
+
+
+def _without_title_heading(body: str, title: str) -> str:
+    """Articles often open with their title as a heading: the engines have the title already, and
+    a heading alone is no answer, so that first line goes."""
+    first, _, rest = body.partition("\n")
+    if first.startswith("#") and _words(first.lstrip("#")) == _words(title):
+        return rest.strip()
+    return body
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
 def knowledge_id(article_id: int, locale: str) -> str:

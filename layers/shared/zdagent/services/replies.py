@@ -368,7 +368,7 @@ class _Run:
             history=self._history(target),
             requester_name=self._customer_name(target),
             tags=list(self.facts.tags),
-            languages=list(self.settings.languages),
+            languages=list(self.settings.languages) if self.settings.languages else None,
             default_language=self.agent.default_language,
             confidence_threshold=self.settings.confidence_threshold,
             instructions=self.settings.instructions,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from zdagent.adapters.engines.lexicon import context_words, generic_verbs, synonym_groups
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*", re.UNICODE)
 # French inverted subjects and imperatives: "pouvez-vous", "dois-je", "rembourse-moi", "a-t-il".
@@ -38,6 +40,7 @@ sure ok okay yes hope hoping wondering wonder sorry well since able way time via
 something anything everything guys sir madam hallo make made go going went
 long take takes took taking rather procedure reply replied re fw fwd thing stuff mistake
 happen happened possible normal usual usually actually anyway maybe perhaps probably exactly
+instead even though although twice last now nothing seen somewhere without come coming came
 what's how's there's here's it's i'd should've every another else day days week weeks month
 months
 """
@@ -56,6 +59,7 @@ quelque également lors chez sans sous vers ceux celle celui ici voilà merci
 comme combien temps fois deux trois vais va allez vont dois doit devez devrais devrait avais avait
 aurai aura fera ferai faut faudrait falloir peut-être estce possible normal normalement
 réponse répondu matin soir semaine semaines jour jours mois
+plaît plait devrai devrais pourrais aimerais alors que pourtant rien
 """
 _STOP_OTHER = """
 der die das und ist ich sie wir nicht ein eine mit für auf hallo danke bitte
@@ -126,12 +130,14 @@ def _strip_one(word: str, endings: tuple[str, ...]) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased, accent-folded words; French elisions ("l'adresse") are split off."""
-    found: list[str] = []
-    for match in _WORD.finditer(text):
-        word = _ELISION.sub("", match.group(0).replace("\u2019", "'").lower())
-        word = _CLITIC.sub("", word).replace("-", "")  # "week-end" and "weekend" are one word
-        found.append(_fold(word))
-    return found
+    return [_normal_word(match) for match in _WORD.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def _normal_word(raw: str) -> str:
+    word = _ELISION.sub("", raw.replace("\u2019", "'").lower())
+    word = _CLITIC.sub("", word).replace("-", "")  # "week-end" and "weekend" are one word
+    return _fold(word)
 
 
 STOP_WORDS: frozenset[str] = frozenset(words(_STOP_EN + _STOP_FR + _STOP_OTHER))
@@ -141,7 +147,47 @@ STOP_WORDS: frozenset[str] = frozenset(words(_STOP_EN + _STOP_FR + _STOP_OTHER))
 def _term(word: str, language: str) -> str | None:
     if word in STOP_WORDS or len(word) < 2:
         return None
-    return stem(word.replace("'", ""), language)
+    stemmed = stem(word.replace("'", ""), language)
+    return _synonyms(_family(language)).get(stemmed, stemmed)
+
+
+def _family(language: str) -> str:
+    return "fr" if language.startswith("fr") else "en"
+
+
+@cache
+def _synonyms(language: str) -> dict[str, str]:
+    """Stem → the stem of the first word of its synonym group."""
+    mapping: dict[str, str] = {}
+    for group in synonym_groups(language):
+        stems = [stem(word, language) for word in words(group)]
+        for found in stems[1:]:
+            mapping.setdefault(found, stems[0])
+    return mapping
+
+
+@cache
+def _context_terms(language: str) -> frozenset[str]:
+    return frozenset(
+        filter(None, (_term(word, language) for word in words(context_words(language))))
+    )
+
+
+@cache
+def generic_verb_terms(language: str) -> frozenset[str]:
+    """Verbs a title may use that say nothing about its topic ("I *received* a damaged item")."""
+    listed = generic_verbs(_family(language))
+    return frozenset(filter(None, (_term(word, language) for word in words(listed))))
+
+
+def is_context_term(term: str, language: str) -> bool:
+    """A product, colour or person word (``lexicon.CONTEXT``): context, not the topic."""
+    return term in _context_terms(_family(language))
+
+
+def term_of(word: str, language: str = "en") -> str | None:
+    """The index term of one lower-cased word (None for a stop word)."""
+    return _term(_fold(word), language)
 
 
 def terms(text: str, language: str = "en") -> list[str]:

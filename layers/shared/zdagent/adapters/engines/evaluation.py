@@ -10,6 +10,7 @@ Answers and handovers must also be in the email's labelled language.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 from typing import Literal
@@ -44,11 +45,19 @@ class LabelledEmail(BaseModel):
     body: str
     requester_name: str | None = None
     expected: Expectation
+    split: Literal["tuning", "holdout"] = Field(
+        description="fixed by a hash of the id when the email was written: the engine is tuned on "
+        "'tuning' only; 'holdout' measures it"
+    )
 
 
 class Outcome(BaseModel):
     email_id: str
+    language: str
+    split: str
+    answerable: bool
     correct: bool
+    answered: bool
     got: str
     expected: str
     confidence: float | None
@@ -125,7 +134,11 @@ def evaluate(
         outcomes.append(
             Outcome(
                 email_id=email.id,
+                language=email.language,
+                split=email.split,
+                answerable=email.expected.kind == "answer",
                 correct=is_correct(email, result),
+                answered=isinstance(result, EngineAnswer),
                 got=describe(result),
                 expected=describe_expectation(email.expected),
                 confidence=getattr(result, "confidence", None),
@@ -137,3 +150,49 @@ def evaluate(
 
 def accuracy(outcomes: Sequence[Outcome]) -> float:
     return sum(outcome.correct for outcome in outcomes) / max(1, len(outcomes))
+
+
+def wrong_public_answers(outcomes: Sequence[Outcome]) -> float:
+    """Share of all emails that got a public answer that was wrong (should have been a handover
+    or silence, cited the wrong article, or was in the wrong language)."""
+    wrong = sum(outcome.answered and not outcome.correct for outcome in outcomes)
+    return wrong / max(1, len(outcomes))
+
+
+def answer_rate(outcomes: Sequence[Outcome]) -> float:
+    """Share of the answerable emails that got a right answer."""
+    answerable = [outcome for outcome in outcomes if outcome.answerable]
+    return sum(outcome.answered and outcome.correct for outcome in answerable) / max(
+        1, len(answerable)
+    )
+
+
+def reliability(
+    outcomes: Sequence[Outcome], edges: Sequence[float] = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0)
+) -> list[dict[str, object]]:
+    """Per confidence bin of the answers given: how many, mean confidence, share right."""
+    rows: list[dict[str, object]] = []
+    for low, high in itertools.pairwise(edges):
+        inside = [
+            outcome
+            for outcome in outcomes
+            if outcome.answered
+            and outcome.confidence is not None
+            and (
+                low <= outcome.confidence < high
+                or (high == edges[-1] and outcome.confidence == high)
+            )
+        ]
+        rows.append(
+            {
+                "bin": f"{low:.2f}-{high:.2f}",
+                "answers": len(inside),
+                "mean_confidence": round(sum(o.confidence or 0.0 for o in inside) / len(inside), 3)
+                if inside
+                else None,
+                "observed_right": round(sum(o.correct for o in inside) / len(inside), 3)
+                if inside
+                else None,
+            }
+        )
+    return rows

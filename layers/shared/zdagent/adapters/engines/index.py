@@ -21,8 +21,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from zdagent.adapters.engines.analysis import terms
+from zdagent.adapters.engines.analysis import generic_verb_terms, terms
 from zdagent.adapters.engines.language import primary_subtag
+from zdagent.adapters.engines.passages import Passage, split_passages
 from zdagent.domain.engine import KnowledgeArticle
 
 _K1 = 1.2
@@ -46,6 +47,8 @@ class LanguageIndex:
     articles: list[KnowledgeArticle] = field(default_factory=list)
     vocabularies: list[frozenset[str]] = field(default_factory=list)
     anchors: list[frozenset[str]] = field(default_factory=list)
+    passages: list[list[Passage]] = field(default_factory=list)
+    passage_terms: list[list[frozenset[str]]] = field(default_factory=list)
     postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     lengths: list[int] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
@@ -54,12 +57,17 @@ class LanguageIndex:
     max_idf: float = 1.0
 
     def add(self, article: KnowledgeArticle) -> None:
-        frequencies = _article_terms(article, self.language)
+        # The body is analysed once, passage by passage (they cover all of it).
+        passages = split_passages(article.body)
+        own = [terms(passage.markdown, self.language) for passage in passages]
+        frequencies = _article_terms(article, self.language, own)
         position = len(self.articles)
         self.positions[article.id] = position
         self.articles.append(article)
         self.vocabularies.append(frozenset(frequencies))
         self.anchors.append(_anchor_terms(article, self.language))
+        self.passages.append(passages)
+        self.passage_terms.append(_passage_terms(passages, own))
         self.lengths.append(sum(frequencies.values()))
         for term, count in frequencies.items():
             self.postings.setdefault(term, []).append((position, count))
@@ -108,6 +116,19 @@ class LanguageIndex:
             term in self.anchors[self._position(article)] for article in articles for term in query
         )
 
+    def vocabulary(self, article: KnowledgeArticle) -> frozenset[str]:
+        return self.vocabularies[self._position(article)]
+
+    def anchor_terms(self, article: KnowledgeArticle) -> frozenset[str]:
+        return self.anchors[self._position(article)]
+
+    def article_passages(self, article: KnowledgeArticle) -> list[tuple[Passage, frozenset[str]]]:
+        position = self._position(article)
+        return list(zip(self.passages[position], self.passage_terms[position], strict=True))
+
+    def knows(self, term: str) -> bool:
+        return term in self.idf
+
     def _position(self, article: KnowledgeArticle) -> int:
         return self.positions[article.id]
 
@@ -138,6 +159,12 @@ class KnowledgeIndex:
         return max(self.by_language.values(), key=lambda index: len(index.articles))
 
     @property
+    def languages(self) -> list[str]:
+        """Primary subtags of the languages the articles are in, most articles first."""
+        ranked = sorted(self.by_language.values(), key=lambda index: -len(index.articles))
+        return [index.language for index in ranked]
+
+    @property
     def article_count(self) -> int:
         return sum(len(index.articles) for index in self.by_language.values())
 
@@ -148,14 +175,26 @@ def query_terms(text: str, language: str, weight: float = 1.0) -> Counter[str]:
 
 
 def _anchor_terms(article: KnowledgeArticle, language: str) -> frozenset[str]:
-    anchors = set(terms(article.title, language))
+    """Topic words: the title's (less generic verbs such as "received") and the labels'."""
+    anchors = set(terms(article.title, language)) - generic_verb_terms(language)
     for label in article.labels:
         anchors.update(terms(label, language))
     return frozenset(anchors)
 
 
-def _article_terms(article: KnowledgeArticle, language: str) -> Counter[str]:
-    frequencies: Counter[str] = Counter(terms(article.body, language))
+def _passage_terms(passages: list[Passage], own: list[list[str]]) -> list[frozenset[str]]:
+    """Each passage's terms with those of its lead (the sentence before its list)."""
+    by_text = {passage.markdown: found for passage, found in zip(passages, own, strict=True)}
+    return [
+        frozenset(found).union(by_text.get(passage.lead, ()))
+        for passage, found in zip(passages, own, strict=True)
+    ]
+
+
+def _article_terms(
+    article: KnowledgeArticle, language: str, body_terms: list[list[str]]
+) -> Counter[str]:
+    frequencies: Counter[str] = Counter(term for found in body_terms for term in found)
     for term in terms(article.title, language):
         frequencies[term] += _TITLE_WEIGHT
     for label in article.labels:

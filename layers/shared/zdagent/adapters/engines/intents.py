@@ -60,6 +60,15 @@ _INJECTION_PATTERNS: tuple[str, ...] = (
     r"\b(ignora|olvida)\b.{0,30}\b(instrucciones|reglas|istruzioni|regole)\b",
     r"\b(negeer|vergeet)\b.{0,30}\b(instructies|regels)\b",
     r"\b(ignore|esqueca)\b.{0,30}\b(instrucoes|regras)\b",
+    # Orders aimed at the assistant rather than questions to the shop.
+    r"\b(ignore|disregard|ignorez?|oublie[zr]?)\b.{0,40}\b(policy|policies|politique)\b",
+    r"\b(i )?authori[sz]e you to\b|\bje (t|vous)'?\s?autorise a\b",
+    r"\b(reply|respond|answer) (only|just) with\b|\brepon(ds|dez) (uniquement|seulement) (par|avec)\b",
+    r"\b(translate|send|share|forward|traduis|traduisez|envoie|envoyez|transmets)\b.{0,40}"
+    r"\b(guidelines|instructions|consignes|directives|prompt)\b",
+    r"\b(note|message|text|texte|instructions?)\b.{0,20}\b(for|to|pour|a) (the |l'|l )?"
+    r"(ai|ia|assistant|bot|model|modele|chatbot)\b",
+    r"\b(assistant|ai|ia|bot)\s*:\s*(ignore|oublie|approve|approuve|accorde|grant|tell|dis)",
 )
 # A short message made only of these words is a thank-you or an "ok", not a question.
 _ACKNOWLEDGEMENT_WORDS = frozenset(

@@ -1,15 +1,18 @@
 """The embedded default engine: answers from the agent's articles, offline, in milliseconds.
 
 No model and no network: retrieval (``index``), article selection with a calibrated confidence
-(``selection``), and the article text itself as the answer, cited with its link. Below the agent's
-``confidence_threshold`` it hands over instead of guessing.
+(``selection``), and as the answer the passages of the article that answer the question (its
+sentences, list items or table, ``extract``), with the article linked for the rest. Below the
+agent's ``confidence_threshold`` it hands over instead of guessing, and it answers in the
+customer's language only from articles in that language.
 """
 
 from __future__ import annotations
 
 from zdagent.adapters.engines.analysis import words
 from zdagent.adapters.engines.index import KnowledgeIndex
-from zdagent.adapters.engines.language import primary_subtag
+from zdagent.adapters.engines.language import language_name, primary_subtag
+from zdagent.adapters.engines.passages import Passage
 from zdagent.adapters.engines.screening import (
     SHARED_INDEX_CACHE,
     IndexCache,
@@ -46,24 +49,30 @@ class KnowledgeEngine:
     def _answer(
         self, request: EngineRequest, knowledge: KnowledgeBase, prepared: PreparedMessage
     ) -> EngineResult:
-        index = self._cache.get(knowledge).for_language(prepared.language, request.default_language)
-        language = answer_language(index_language(index), prepared.language, request)
+        language = prepared.language
+        index = self._cache.get(knowledge).by_language.get(primary_subtag(language))
         if index is None:
-            return _low_confidence(language, Selection(), "The knowledge base has no articles.")
+            return _low_confidence(
+                language, Selection(), f"The knowledge has no article in {language_name(language)}."
+            )
         selection = select_articles(
             index,
             cleaned=prepared.cleaned,
             subject=request.subject,
             max_articles=self._max_articles,
         )
-        if selection.best is None or selection.confidence < request.confidence_threshold:
+        if (
+            selection.best is None
+            or selection.confidence < request.confidence_threshold
+            or not all(selection.extracts)
+        ):
             return _low_confidence(language, selection, "No article answers this confidently.")
         if _repeats_earlier_answer(selection.articles, request.history):
             return _low_confidence(
                 language, selection, "The best article was already sent; the customer still asks."
             )
         return EngineAnswer(
-            markdown=answer_markdown(selection.articles),
+            markdown=answer_markdown(selection.articles, selection.extracts),
             language=language,
             confidence=selection.confidence,
             sources=[source_of(article) for article in selection.articles],
@@ -81,16 +90,42 @@ def answer_language(found: str | None, detected: str, request: EngineRequest) ->
     """The detected language if the articles are in it, else the language the articles are in."""
     if found is None or found == primary_subtag(detected):
         return detected
-    for language in [request.default_language, *request.languages]:
+    for language in [request.default_language, *(request.languages or [])]:
         if primary_subtag(language) == found:
             return language
     return found
 
 
-def answer_markdown(articles: list[KnowledgeArticle]) -> str:
+def answer_markdown(articles: list[KnowledgeArticle], extracts: list[list[Passage]]) -> str:
+    """The extract of each article (under its title when there are several)."""
     if len(articles) == 1:
-        return articles[0].body.strip()
-    return "\n\n".join(f"**{article.title}**\n\n{article.body.strip()}" for article in articles)
+        return render_extract(extracts[0])
+    return "\n\n".join(
+        f"**{article.title}**\n\n{render_extract(passages)}"
+        for article, passages in zip(articles, extracts, strict=True)
+    )
+
+
+def render_extract(passages: list[Passage]) -> str:
+    """Passages back to Markdown: a list item under its lead sentence, sentences as prose."""
+    blocks: list[str] = []
+    previous: Passage | None = None
+    for passage in passages:
+        follows = previous is not None and passage.position == previous.position + 1
+        if passage.kind == "item":
+            lead_shown = previous is not None and passage.lead in (previous.lead, previous.markdown)
+            if passage.lead and not lead_shown:
+                blocks.append(passage.lead)
+            if previous is not None and previous.kind == "item" and follows and blocks:
+                blocks[-1] = f"{blocks[-1]}\n{passage.markdown}"
+            else:
+                blocks.append(passage.markdown)
+        elif passage.kind == "sentence" and follows and previous and previous.kind == "sentence":
+            blocks[-1] = f"{blocks[-1]} {passage.markdown}"
+        else:
+            blocks.append(passage.markdown)
+        previous = passage
+    return "\n\n".join(blocks)
 
 
 def source_of(article: KnowledgeArticle) -> Source:

@@ -23,7 +23,7 @@ _FUNCTION_WORDS: dict[str, str] = {
     "fr": """le la les et est sont vous votre vos mon ma mes je j' de des du un une pour dans avec
         pas ne que qui ce cette c'est il elle nous ils au aux sur mais ou où quand comment
         pourquoi bonjour merci suis ai avez été très aussi cordialement madame monsieur ça
-        commande mais svp d'avance""",
+        commande mais svp d'avance en il sera y""",
     "de": """der die das und ist sind sie ihr mein meine ich zu von in für es dies mit haben hat
         nicht war auf bei kann können würde wird was wann wo wie bitte danke hallo ein eine
         einen dem den des auch noch aber oder schon bestellung grüße""",
@@ -55,6 +55,22 @@ _MIN_LEAD = 1.15
 _WORD = re.compile(r"[^\W\d_]+'?", re.UNICODE)
 
 
+_NAMES = {
+    "en": "English",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "nl": "Dutch",
+    "it": "Italian",
+    "pt": "Portuguese",
+}
+
+
+def language_name(language: str) -> str:
+    """``fr-CA`` → ``French``; unknown codes as they are."""
+    return _NAMES.get(primary_subtag(language), language)
+
+
 def primary_subtag(language: str) -> str:
     """``pt-BR`` → ``pt``; lower-cased."""
     return language.replace("_", "-").split("-")[0].lower()
@@ -71,9 +87,12 @@ def detect_language(text: str, supported: list[str], default: str) -> str:
     return default
 
 
-def guess_language(text: str) -> str | None:
-    """The most likely of en, fr, de, es, nl, it, pt, or None when the evidence is too thin."""
+def guess_language(text: str, among: tuple[str, ...] = ()) -> str | None:
+    """The most likely of en, fr, de, es, nl, it, pt (or of ``among`` only), or None when the
+    evidence is too thin."""
     scores = language_scores(text)
+    if among:
+        scores = Counter({language: scores[language] for language in among if scores[language]})
     ranked = scores.most_common(2)
     if not ranked or ranked[0][1] < _MIN_SCORE:
         return None

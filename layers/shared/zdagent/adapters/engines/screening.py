@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from zdagent.adapters.engines.index import KnowledgeIndex
 from zdagent.adapters.engines.intents import Intent, classify_intent
-from zdagent.adapters.engines.language import detect_language
+from zdagent.adapters.engines.language import guess_language, language_name, primary_subtag
 from zdagent.adapters.engines.text import clean_customer_message
 from zdagent.core.observability import logger
 from zdagent.domain.engine import (
@@ -35,22 +35,60 @@ class PreparedMessage:
     cleaned: str
     language: str
     intent: Intent | None
+    enabled: tuple[str, ...] = ()  # the agent's languages (primary subtags)
+
+    @property
+    def language_enabled(self) -> bool:
+        return not self.enabled or primary_subtag(self.language) in self.enabled
 
 
-def prepare_message(request: EngineRequest) -> PreparedMessage:
+def enabled_languages(request: EngineRequest, knowledge: KnowledgeBase) -> tuple[str, ...]:
+    """``languages`` as set, or (null) every language the agent's articles are in."""
+    if request.languages:
+        return tuple(dict.fromkeys(primary_subtag(language) for language in request.languages))
+    return knowledge_languages(knowledge)
+
+
+def knowledge_languages(knowledge: KnowledgeBase) -> tuple[str, ...]:
+    return tuple(sorted({primary_subtag(article.locale) for article in knowledge.articles}))
+
+
+def prepare_message(
+    request: EngineRequest, enabled: tuple[str, ...] | None = None
+) -> PreparedMessage:
     cleaned = clean_customer_message(request.latest_message)
     # A very short message says little about its language: let the subject help.
     sample = cleaned
     if len(cleaned.split()) < _SHORT_MESSAGE_WORDS:
         sample = f"{request.subject}\n{cleaned}"
-    language = detect_language(sample, request.languages, request.default_language)
-    return PreparedMessage(cleaned=cleaned, language=language, intent=classify_intent(cleaned))
+    if enabled is None:
+        enabled = tuple(primary_subtag(language) for language in request.languages or ())
+    return PreparedMessage(
+        cleaned=cleaned,
+        language=_language(
+            guess_language(sample) or guess_language(sample, among=enabled), request, enabled
+        ),
+        intent=classify_intent(cleaned),
+        enabled=enabled,
+    )
+
+
+def _language(guessed: str | None, request: EngineRequest, enabled: tuple[str, ...]) -> str:
+    """The language as the agent spells it (``en-GB``), the guess, or the default when unsure."""
+    if guessed is None:
+        return request.default_language
+    for language in [request.default_language, *(request.languages or [])]:
+        if primary_subtag(language) == guessed:
+            return language
+    return guessed
 
 
 def screen_message(prepared: PreparedMessage) -> EngineResult | None:
     """The result for messages that no article should answer, or None to go on."""
     if not prepared.cleaned:
         return EngineNothingToSay(reason="empty_message")
+    if prepared.intent in ("auto_reply", "acknowledgement"):
+        return EngineNothingToSay(reason=prepared.intent)
     if prepared.intent == "injection":
         return EngineHandover(
             reason="prompt_injection",
@@ -64,10 +102,16 @@ def screen_message(prepared: PreparedMessage) -> EngineResult | None:
             summary="The customer asks to talk to a person (or is escalating).",
             language=prepared.language,
         )
-    if prepared.intent == "auto_reply":
-        return EngineNothingToSay(reason="auto_reply")
-    if prepared.intent == "acknowledgement":
-        return EngineNothingToSay(reason="acknowledgement")
+    if not prepared.language_enabled:
+        enabled = ", ".join(language_name(language) for language in prepared.enabled)
+        return EngineHandover(
+            reason="language_not_enabled",
+            summary=f"The customer wrote in {language_name(prepared.language)}, which is not "
+            f"one of the AI agent's languages ({enabled}); please answer this email. To let the "
+            "agent answer it, add articles in that language or add it to the agent's "
+            "`languages` setting.",
+            language=prepared.language,
+        )
     return None
 
 
@@ -116,7 +160,7 @@ def respond_screened(
     """What every engine does around its own answering: prepare and screen the message (a
     handover or nothing-to-say needs no retrieval), then log one structured line."""
     started = time.perf_counter()
-    prepared = prepare_message(request)
+    prepared = prepare_message(request, enabled_languages(request, knowledge))
     result = screen_message(prepared) or answer(request, knowledge, prepared)
     logger.info(
         "engine_responded",

@@ -1,48 +1,88 @@
-"""Pick the articles that answer an email, one per question, with a calibrated confidence.
+"""Pick the articles that answer an email, the passages of each that say it, and how sure we are.
 
 1. The whole message (plus the subject at half weight) is a BM25 query: its best hit is the
-   first article.
-2. Each sentence is a query too. A sentence's best article joins the answer when it covers most
-   of that sentence (``_SENTENCE_COVERAGE``) and adds a real share of the message's information
-   not yet covered (``_MIN_GAIN``): that is how an email with two or three questions gets an
-   answer to each.
-3. Confidence = coverage of the whole query by the chosen articles (see ``index``). An email
-   whose informative words are mostly unknown to the knowledge base (off-topic), or split across
-   articles that no sentence clearly asks for, ends below the agent's threshold and is handed over.
-
-Why coverage is a calibrated confidence: on the demo knowledge base's labelled emails
-(``tests/unit/engines/labelled_emails.json``) the share of right answers grows with it, and the
-benchmark prints that table per band, so an operator can choose ``confidence_threshold``
-knowing what it buys (see ``bench/bench_engines.py``).
+   first article. Each question of the email (a sentence with "?", or every sentence when none
+   has one) is a query too: a question the chosen articles do not cover well adds its own best
+   article (at most ``max_articles``). An email with two questions thus gets both answered, or,
+   when one of them is about something no article covers, a low confidence and a handover.
+2. Out of scope is judged on what the questions are about, not on shared words alone: every
+   informative word of a question weighs its IDF; a common word that no article knows
+   ("store", "instalments", "pre-order") weighs as much as the rarest known word, while an
+   unknown name ("Leeds", "Sydney") weighs little (a place or product name is usually context).
+3. The evidence (``Evidence``: coverage of the message, of its least covered question and of
+   the extracted passages, unknown words, title or label match, lead over the runner-up) goes
+   through a logistic model fitted on the tuning half of the labelled emails
+   (``calibration.COEFFICIENTS``), so ``confidence`` is the probability that the answer is right;
+   ``bench/bench_engines.py`` checks that on the held-out half (reliability table).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from zdagent.adapters.engines.analysis import is_context_term, term_of, terms
+from zdagent.adapters.engines.calibration import Evidence, probability_right
 from zdagent.adapters.engines.index import LanguageIndex, query_terms
+from zdagent.adapters.engines.passages import Passage
 from zdagent.adapters.engines.text import split_sentences
 from zdagent.domain.engine import KnowledgeArticle
 
 _SUBJECT_WEIGHT = 0.5
-_SENTENCE_COVERAGE = 0.4
-_MIN_GAIN = 0.12
-_MIN_SENTENCE_TERMS = 2
-_UNANCHORED_FACTOR = 0.5
-# Raw coverage at which an answer is right as often as not on the tuning half of the labelled
-# emails; calibrate() maps it to 0.5, the default confidence_threshold.
-COVERAGE_AT_EVEN_ODDS = 0.3
+_UNKNOWN_COMMON_WEIGHT = 0.6
+_CONTEXT_WEIGHT = 0.1
+_QUESTION_COVERED = 0.6
+_MIN_QUESTION_TERMS = 2
+_CANDIDATES = 10
+_ANCHOR_BONUS = 1.0
+_EXTRACT_MAX_PASSAGES = 3
+_EXTRACT_MIN_GAIN = 0.1
+_WHOLE_LIST_MAX_ITEMS = 6
+_QUANTITY_BONUS = 0.5
+# "How long", "how much", "combien", "quand": the answer is a figure, so a passage with one
+# is preferred.
+_ASKS_QUANTITY = re.compile(
+    r"\b(how (long|much|many|soon)|when|what time|combien|quand|quel d[eé]lai|d[eé]lai)\b",
+    re.IGNORECASE,
+)
+# A sentence that asks for something without a question mark is a question too.
+_REQUEST = re.compile(
+    r"\b(i want|i'd like|i would like|i need|please|can you|could you|would you|how do i|"
+    r"je veux|je voudrais|je souhaite|j'aimerais|merci de|pouvez-vous|pourriez-vous|veuillez|"
+    r"comment)\b",
+    re.IGNORECASE,
+)
+_REFERS_BACK = re.compile(
+    r"\b(it|them|this|that|these|those|ça|cela|ceci)\b|\b(le|la|les|l')\s*[a-zé]+(er|ir|re)\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"(?<=[^\s.!?]\s)([A-Z\u00c0-\u00dd][\w\u00c0-\u017f'-]*)")
 
 
 @dataclass(frozen=True)
 class Selection:
     articles: list[KnowledgeArticle] = field(default_factory=list)
+    extracts: list[list[Passage]] = field(default_factory=list)
+    evidence: Evidence | None = None
     confidence: float = 0.0
 
     @property
     def best(self) -> KnowledgeArticle | None:
         return self.articles[0] if self.articles else None
+
+
+@dataclass(frozen=True)
+class Question:
+    """The email as the scorer reads it: all its terms, its questions, and the names in it."""
+
+    message: Counter[str]
+    questions: list[Counter[str]]
+    names: frozenset[str]
+    wants_figure: bool = False
+    # Questions that refer back ("Can I bring *it* to a shop?"): their topic is the one before.
+    follow_ups: frozenset[int] = frozenset()
 
 
 def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
@@ -52,6 +92,34 @@ def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
     return query
 
 
+def read_question(cleaned: str, subject: str, language: str) -> Question:
+    sentences = split_sentences(cleaned)
+    asked = [s for s in sentences if "?" in s or _REQUEST.search(s)] or sentences
+    pairs = [(query_terms(sentence, language), sentence) for sentence in asked]
+    pairs = [(query, sentence) for query, sentence in pairs if len(query) >= _MIN_QUESTION_TERMS]
+    return Question(
+        message=build_query(cleaned, subject, language),
+        questions=[query for query, _ in pairs],
+        follow_ups=frozenset(
+            index
+            for index, (_, sentence) in enumerate(pairs)
+            if index > 0 and _REFERS_BACK.search(sentence)
+        ),
+        names=name_terms(cleaned, language),
+        wants_figure=bool(_ASKS_QUANTITY.search(cleaned)),
+    )
+
+
+def name_terms(text: str, language: str) -> frozenset[str]:
+    """Terms of capitalised words inside a sentence: places, brands, product names."""
+    found = set()
+    for match in _CAPITALISED.finditer(text):
+        term = term_of(match.group(1).lower(), language)
+        if term is not None:
+            found.add(term)
+    return frozenset(found)
+
+
 def select_articles(
     index: LanguageIndex,
     *,
@@ -59,40 +127,203 @@ def select_articles(
     subject: str,
     max_articles: int = 3,
 ) -> Selection:
-    query = build_query(cleaned, subject, index.language)
-    hits = index.search(query, limit=1)
-    if not hits:
+    question = read_question(cleaned, subject, index.language)
+    ranked = rerank(index, question, question.message, question.message)
+    if not ranked:
         return Selection()
-    chosen = [hits[0].article]
-    covered = index.coverage(query, chosen)
-    for sentence in split_sentences(cleaned):
+    chosen = [ranked[0][0]]
+    for asked in question.questions:
         if len(chosen) >= max_articles:
             break
-        candidate = _sentence_answer(index, sentence)
-        if candidate is None or candidate in chosen:
+        if _coverage(index, question, asked, chosen) >= _QUESTION_COVERED:
             continue
-        with_candidate = index.coverage(query, [*chosen, candidate])
-        if with_candidate - covered >= _MIN_GAIN:
-            chosen.append(candidate)
-            covered = with_candidate
-    if not index.anchored(query, chosen):
-        covered *= _UNANCHORED_FACTOR
-    return Selection(articles=chosen, confidence=round(calibrate(covered), 4))
+        own = rerank(index, question, asked, asked)
+        if own and own[0][0] not in chosen:
+            with_own = _coverage(index, question, asked, [*chosen, own[0][0]])
+            if with_own > _coverage(index, question, asked, chosen):
+                chosen.append(own[0][0])
+    extracts = [
+        extract(index, article, question.message, wants_figure=question.wants_figure)
+        for article in chosen
+    ]
+    evidence = _evidence(index, question, chosen, extracts, [score for _, score in ranked])
+    return Selection(
+        articles=chosen,
+        extracts=extracts,
+        evidence=evidence,
+        confidence=round(probability_right(evidence), 4) if evidence.on_topic else 0.0,
+    )
 
 
-def calibrate(coverage: float) -> float:
-    """Raw coverage → confidence: piecewise linear through (0, 0), (even odds, 0.5), (1, 1)."""
-    coverage = min(1.0, max(0.0, coverage))
-    if coverage <= COVERAGE_AT_EVEN_ODDS:
-        return 0.5 * coverage / COVERAGE_AT_EVEN_ODDS
-    return 0.5 + 0.5 * (coverage - COVERAGE_AT_EVEN_ODDS) / (1.0 - COVERAGE_AT_EVEN_ODDS)
+def rerank(
+    index: LanguageIndex,
+    question: Question,
+    query: Mapping[str, float],
+    focus: Mapping[str, float],
+) -> list[tuple[KnowledgeArticle, float]]:
+    """BM25's best candidates, re-scored by how well their best passage covers ``query`` and
+    their title or labels cover ``focus`` (the questions asked): an article that mentions every
+    word somewhere loses to one whose passage says it and whose topic is what was asked."""
+    hits = index.search(query, limit=_CANDIDATES)
+    if not hits:
+        return []
+    top = hits[0].score
+    scored = []
+    for hit in hits:
+        best_passage = max(
+            (
+                _share(index, question, query, known)
+                for _, known in index.article_passages(hit.article)
+            ),
+            default=0.0,
+        )
+        score = (
+            hit.score / top
+            + best_passage
+            + _ANCHOR_BONUS * _share(index, question, focus, index.anchor_terms(hit.article))
+        )
+        scored.append((hit.article, score))
+    return sorted(scored, key=lambda item: -item[1])
 
 
-def _sentence_answer(index: LanguageIndex, sentence: str) -> KnowledgeArticle | None:
-    query = query_terms(sentence, index.language)
-    if len(query) < _MIN_SENTENCE_TERMS:
-        return None
-    hits = index.search(query, limit=1)
-    if not hits or index.coverage(query, [hits[0].article]) < _SENTENCE_COVERAGE:
-        return None
-    return hits[0].article
+def _anchor_share(
+    index: LanguageIndex,
+    question: Question,
+    query: Mapping[str, float],
+    articles: Iterable[KnowledgeArticle],
+) -> float:
+    anchors: set[str] = set()
+    for article in articles:
+        anchors |= index.anchor_terms(article)
+    return _share(index, question, query, anchors)
+
+
+def extract(
+    index: LanguageIndex,
+    article: KnowledgeArticle,
+    query: Mapping[str, float],
+    *,
+    wants_figure: bool = False,
+) -> list[Passage]:
+    """The passages of ``article`` that say most about ``query`` (greedy cover, reading order)."""
+    passages = index.article_passages(article)
+    total = sum(weight * index.term_weight(term) for term, weight in query.items())
+    if not passages or total <= 0.0:
+        return []
+    chosen: list[Passage] = []
+    covered: set[str] = set()
+    while len(chosen) < _EXTRACT_MAX_PASSAGES:
+        best, best_gain = None, 0.0
+        for passage, known in passages:
+            if passage in chosen:
+                continue
+            gain = sum(
+                weight * index.term_weight(term)
+                for term, weight in query.items()
+                if term in known and term not in covered
+            )
+            if wants_figure and not chosen and any(char.isdigit() for char in passage.markdown):
+                gain *= 1.0 + _QUANTITY_BONUS
+            if gain > best_gain:
+                best, best_gain = (passage, known), gain
+        if best is None or (chosen and best_gain / total < _EXTRACT_MIN_GAIN):
+            break
+        chosen.append(best[0])
+        covered |= best[1]
+    return _with_whole_lists(chosen, [passage for passage, _ in passages])
+
+
+def _with_whole_lists(chosen: list[Passage], passages: list[Passage]) -> list[Passage]:
+    """A chosen list item brings its list (the other steps or checks) when the list is short."""
+    groups = {passage.group for passage in chosen if passage.kind == "item"}
+    for group in groups:
+        items = [passage for passage in passages if passage.group == group]
+        if len(items) <= _WHOLE_LIST_MAX_ITEMS:
+            chosen += [item for item in items if item not in chosen]
+    return sorted(chosen, key=lambda passage: passage.position)
+
+
+def _evidence(
+    index: LanguageIndex,
+    question: Question,
+    chosen: list[KnowledgeArticle],
+    extracts: list[list[Passage]],
+    scores: list[float],
+) -> Evidence:
+    questions = question.questions or [question.message]
+    passage_terms = [
+        frozenset(terms(passage.text, index.language))
+        for passages in extracts
+        for passage in passages
+    ]
+    anchors = set().union(*(index.anchor_terms(article) for article in chosen))
+    margin = 1.0 if len(scores) < 2 or scores[0] <= 0 else (scores[0] - scores[1]) / scores[0]
+    return Evidence(
+        coverage=_coverage(index, question, question.message, chosen),
+        question_coverage=min(_coverage(index, question, asked, chosen) for asked in questions),
+        passage_coverage=min(
+            max((_share(index, question, asked, said) for said in passage_terms), default=0.0)
+            for asked in questions
+        ),
+        unknown=max(_unknown_share(index, question, asked) for asked in questions),
+        anchored=min(
+            _share(index, question, asked, anchors)
+            for number, asked in enumerate(questions)
+            if number not in question.follow_ups
+        ),
+        margin=margin,
+    )
+
+
+def _unknown_share(index: LanguageIndex, question: Question, query: Mapping[str, float]) -> float:
+    """Share of a question's words that no article knows, names and context words aside."""
+    topical = [
+        term
+        for term in query
+        if term not in question.names and not is_context_term(term, index.language)
+    ]
+    unknown = [term for term in topical if not index.knows(term)]
+    return len(unknown) / len(topical) if topical else 0.0
+
+
+def _coverage(
+    index: LanguageIndex,
+    question: Question,
+    query: Mapping[str, float],
+    articles: Iterable[KnowledgeArticle],
+) -> float:
+    known: set[str] = set()
+    for article in articles:
+        known |= index.vocabulary(article)
+    return _share(index, question, query, known)
+
+
+def _share(
+    index: LanguageIndex,
+    question: Question,
+    query: Mapping[str, float],
+    known: Iterable[str] | set[str],
+    *,
+    names: bool = True,
+) -> float:
+    """IDF-weighted share of ``query`` whose terms are in ``known``."""
+    known_set = known if isinstance(known, set) else set(known)
+    total = found = 0.0
+    for term, weight in query.items():
+        if not names and (term in question.names or is_context_term(term, index.language)):
+            continue
+        mass = weight * _term_weight(index, question, term)
+        total += mass
+        if term in known_set:
+            found += mass
+    return found / total if total > 0.0 else 0.0
+
+
+def _term_weight(index: LanguageIndex, question: Question, term: str) -> float:
+    if is_context_term(term, index.language):
+        return index.max_idf * _CONTEXT_WEIGHT
+    idf = index.idf.get(term)
+    if idf is not None:
+        return idf
+    factor = _CONTEXT_WEIGHT if term in question.names else _UNKNOWN_COMMON_WEIGHT
+    return index.max_idf * factor

@@ -33,6 +33,7 @@ from zdagent.adapters.zendesk.models import (
     IncrementalTicketPage,
     OAuthTokenInfo,
     Ticket,
+    TicketEventsPage,
     TicketUpdate,
     Trigger,
     TriggerCategory,
@@ -346,6 +347,26 @@ class ZendeskClient:
                 "tickets": body.get("tickets") or [],
                 "after_cursor": body.get("after_cursor"),
                 "end_of_stream": bool(body.get("end_of_stream")),
+            }
+        )
+
+    def ticket_events(self, *, start_time: int, per_page: int = 1000) -> TicketEventsPage:
+        """One page of the ticket event export from ``start_time``, comments included
+        (``include=comment_events``): up to 1,000 ticket updates with their comments."""
+        if not 1 <= per_page <= 1000:
+            raise ValidationFailedError("per_page must be between 1 and 1000")
+        params: dict[str, str | int | bool] = {
+            "start_time": int(start_time),
+            "include": "comment_events",
+            "per_page": per_page,
+        }
+        body = self._body(self._send("GET", "/api/v2/incremental/ticket_events", params=params))
+        return TicketEventsPage.model_validate(
+            {
+                "ticket_events": body.get("ticket_events") or [],
+                "end_time": body.get("end_time"),
+                "end_of_stream": bool(body.get("end_of_stream")),
+                "count": body.get("count") or 0,
             }
         )
 

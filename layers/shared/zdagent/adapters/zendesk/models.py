@@ -178,6 +178,36 @@ class IncrementalTicketPage(BaseModel):
     end_of_stream: bool
 
 
+class TicketEvent(ZendeskObject):
+    """One ticket update (an audit) of ``GET /api/v2/incremental/ticket_events``."""
+
+    id: int
+    ticket_id: int
+    timestamp: int
+    created_at: datetime | None = None
+    updater_id: int | None = None
+    event_type: str | None = None
+    child_events: list[dict[str, Any]] = Field(default_factory=list)
+
+    def comments(self) -> list[Comment]:
+        """The comments among the child events (only with the ``comment_events`` sideload; the
+        export without it says only ``comment_present``)."""
+        return [
+            Comment.model_validate(child)
+            for child in self.child_events
+            if child.get("event_type") == "Comment" and "author_id" in child
+        ]
+
+
+class TicketEventsPage(BaseModel):
+    """A page of the time-based ticket event export; the next starts at ``end_time``."""
+
+    ticket_events: list[TicketEvent]
+    end_time: int | None = None
+    end_of_stream: bool
+    count: int = 0
+
+
 # --- webhooks ------------------------------------------------------------------------------
 class Webhook(ZendeskObject):
     id: str

@@ -1,0 +1,379 @@
+"""The reply path per answered email, and a bounded load run on the receiver (issue 16).
+
+Run from the repository root: ``.venv/bin/python -m bench.bench_reply_path`` (``--emails``,
+``--tickets``, ``--deliveries``, ``--seconds``). Writes ``bench/results/reply_path.json``.
+
+Set-up, all in this process and on loopback: the resources of template.yaml on moto, the Zendesk
+sandbox over real HTTP, the template's HTTP API served by zdlocal's ApiServer (the sandbox
+delivers its signed webhooks to our real receiver) and the reply worker driven by zdlocal's
+SqsPoller, as the local stack runs them. An agent is connected through the real flow (demo
+knowledge, OAuth consent, trigger, engine on).
+
+1. Reply path, per answered email on a warm worker: Zendesk requests (counted at the client's
+   transport; target at most 2: read the ticket's comments, write the answer), Secrets Manager
+   reads (counted on the boto3 client; target 0 when warm) and the email → reply latency (from
+   the customer's email to the AI's public comment in the sandbox).
+2. Load: ``--tickets`` customer emails arrive while the engine is off (their deliveries are
+   ignored), then the engine is turned on and ``--deliveries`` signed deliveries of those tickets'
+   real webhook bodies (several per ticket, each with its own invocation id, as Zendesk's retries
+   and repeats look) are posted to the receiver within ``--seconds`` from 8 threads. The worker
+   then drains the queue. Targets: every delivery answered 2xx, every ticket answered exactly once
+   (none lost, none twice), and the receiver's p99 printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import re
+import statistics
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from moto import mock_aws
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "reply_path.json"
+QUIET = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+QUESTION = "Hello, I ordered a jacket last week. How can I track my order? Sam"
+DEADLINE = 60.0
+
+
+class CountingTransport(httpx.HTTPTransport):
+    """Real HTTP to the sandbox; counts each request (method and path)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = re.sub(r"^/[^/]+/", "/", re.sub(r"/\d+", "/{id}", request.url.path))
+        self.requests.append(f"{request.method} {path}")
+        return super().handle_request(request)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class Bench:
+    def __init__(self) -> None:
+        from zdlocal.api import ApiServer  # noqa: PLC0415
+        from zdlocal.aws import DUMMY_CREDENTIALS  # noqa: PLC0415
+        from zdlocal.lambdas import FunctionRuntime  # noqa: PLC0415
+        from zdlocal.resources import AwsClients, create_resources  # noqa: PLC0415
+        from zdlocal.sqs import SqsPoller  # noqa: PLC0415
+        from zdlocal.template import Resolver, load_template, merged_environment  # noqa: PLC0415
+        from zdsandbox.config import SandboxConfig  # noqa: PLC0415
+        from zdsandbox.server import SandboxServer  # noqa: PLC0415
+
+        os.environ.update(DUMMY_CREDENTIALS | QUIET)
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        template = load_template()
+        self.resources = create_resources(template, AwsClients.create())
+        os.environ.update(
+            merged_environment(template.functions(), Resolver(template, self.resources))
+        )
+        os.environ.update(QUIET)
+        self.sandbox = SandboxServer(SandboxConfig(port=0, webhook_timeout_seconds=10.0)).start()
+        runtime = FunctionRuntime.from_template(template.functions(), self.resources)
+        self.api = ApiServer(template.http_routes(), runtime.invoke, admin_token="bench", port=0)
+        self.api.start()
+        os.environ["ZENDESK_BASE_URL_TEMPLATE"] = f"{self.sandbox.url}/{{subdomain}}"
+        os.environ["PUBLIC_BASE_URL"] = self.api.url
+        from zdagent.adapters.aws import client, reset_clients  # noqa: PLC0415
+        from zdagent.core.settings import reset_settings_cache  # noqa: PLC0415
+        from zdagent.services.context import default_context  # noqa: PLC0415
+
+        reset_settings_cache()
+        reset_clients()
+        default_context.cache_clear()
+        self.ctx = default_context()
+        self.transport = CountingTransport()
+        self.ctx.zendesk_transport = self.transport
+        self.secret_reads = 0
+        client("secretsmanager").meta.events.register(
+            "before-call.secretsmanager.GetSecretValue", self._count_secret_read
+        )
+        queue = self.resources["ReplyQueue"]
+        self.poller = SqsPoller(
+            sqs_client=client("sqs"),
+            queue_url=str(queue.ref),
+            queue_arn=str(queue.attributes["Arn"]),
+            invoke=lambda event: runtime.invoke("ReplyWorkerFunction", event),
+            report_batch_item_failures=True,
+            name="bench-replies",
+        )
+
+    def _count_secret_read(self, **_: Any) -> None:
+        self.secret_reads += 1
+
+    def stop(self) -> None:
+        self.api.stop()
+        self.sandbox.stop()
+
+    # -- the connected agent ---------------------------------------------------------------------
+    def connect(self) -> None:
+        from tests.support.flows import callback_params, consent_redirect  # noqa: PLC0415
+        from zdagent.adapters.engines.demo_kb import load_demo_knowledge  # noqa: PLC0415
+        from zdagent.services import agents, authorization, integration, trigger  # noqa: PLC0415
+
+        self.subdomain = "bench" + uuid.uuid4().hex[:8]
+        httpx.post(
+            f"{self.sandbox.url}/_sandbox/accounts", json={"subdomain": self.subdomain}, timeout=10
+        ).raise_for_status()
+        ctx = self.ctx
+        agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="Acme AI"))
+        self.agent_id = agent.agent_id
+        agents.put_knowledge(
+            ctx, agent.agent_id, agents.PutKnowledgeRequest(articles=load_demo_knowledge())
+        )
+        email = f"ai-agent@{self.subdomain}.test"
+        integration.create_integration(
+            ctx,
+            agent.agent_id,
+            integration.CreateIntegrationRequest(
+                crm="zendesk_support", subdomain=self.subdomain, ai_agent_user_email=email
+            ),
+        )
+        url = authorization.start_authorization(ctx, agent.agent_id, self.api.url)
+        params = callback_params(consent_redirect(url, email))
+        done = authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
+        assert done.authorization.user is not None
+        self.ai_user_id = done.authorization.user.id
+        trigger.create_trigger(ctx, agent.agent_id, self.api.url, trigger.CreateTriggerRequest())
+        self.engine(on=True)
+
+    def engine(self, *, on: bool) -> None:
+        from zdagent.services import engine  # noqa: PLC0415
+
+        engine.toggle_engine(self.ctx, self.agent_id, on)
+
+    # -- the sandbox -----------------------------------------------------------------------------
+    @property
+    def control(self) -> str:
+        return f"{self.sandbox.url}/{self.subdomain}/_sandbox"
+
+    def email(self, body: str) -> int:
+        answer = httpx.post(
+            f"{self.control}/emails",
+            json={"from": "customer@example.com", "body": body},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        ticket_id: int = answer.json()["ticket_id"]
+        return ticket_id
+
+    def ai_comments(self, ticket_id: int) -> list[dict[str, Any]]:
+        answer = httpx.get(f"{self.control}/tickets/{ticket_id}", timeout=10)
+        answer.raise_for_status()
+        comments: list[dict[str, Any]] = answer.json()["ticket"]["comments"]
+        return [c for c in comments if c["author_id"] == self.ai_user_id]
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        answer = httpx.get(f"{self.control}/webhook_deliveries", timeout=30)
+        answer.raise_for_status()
+        found: list[dict[str, Any]] = answer.json()["webhook_deliveries"]
+        return found
+
+    def queue_empty(self) -> bool:
+        from zdagent.adapters.aws import client  # noqa: PLC0415
+
+        attributes = client("sqs").get_queue_attributes(
+            QueueUrl=str(self.resources["ReplyQueue"].ref),
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
+        )["Attributes"]
+        return not any(int(v) for v in attributes.values())
+
+    def work_until(self, done: Any, what: str, seconds: float = DEADLINE) -> None:
+        deadline = time.monotonic() + seconds
+        while not done():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out waiting for {what}")
+            if not self.poller.poll_once().received:
+                time.sleep(0.02)
+
+
+# --- 1. the reply path ----------------------------------------------------------------------------
+def reply_path(bench: Bench, emails: int) -> dict[str, Any]:
+    warm = bench.email(QUESTION)  # the worker's first email pays for its caches
+    bench.work_until(lambda: bench.ai_comments(warm), "the warm-up reply")
+    rows = []
+    for _ in range(emails):
+        bench.transport.requests.clear()
+        bench.secret_reads = 0
+        started = time.perf_counter()
+        ticket_id = bench.email(QUESTION)
+        bench.work_until(lambda t=ticket_id: bench.ai_comments(t), f"the reply on {ticket_id}")
+        latency = time.perf_counter() - started
+        replies = bench.ai_comments(ticket_id)
+        rows.append(
+            {
+                "ticket_id": ticket_id,
+                "zendesk_requests": list(bench.transport.requests),
+                "secret_reads": bench.secret_reads,
+                "latency_s": round(latency, 3),
+                "public": bool(replies and replies[0]["public"]),
+            }
+        )
+    counts = [len(r["zendesk_requests"]) for r in rows]
+    latencies = [r["latency_s"] for r in rows]
+    return {
+        "emails": emails,
+        "answered_publicly": sum(r["public"] for r in rows),
+        "zendesk_requests_per_email": {"max": max(counts), "median": statistics.median(counts)},
+        "zendesk_request_kinds": sorted({k for r in rows for k in r["zendesk_requests"]}),
+        "secret_reads_per_email": {"max": max(r["secret_reads"] for r in rows)},
+        "email_to_reply_s": {
+            "p50": round(statistics.median(latencies), 3),
+            "max": round(max(latencies), 3),
+        },
+        "rows": rows,
+    }
+
+
+# --- 2. the load run ------------------------------------------------------------------------------
+def load_run(bench: Bench, tickets: int, deliveries: int, seconds: float) -> dict[str, Any]:
+    from zdagent.domain.webhook import compute_signature  # noqa: PLC0415
+
+    bench.engine(on=False)
+    ids = [bench.email(f"{QUESTION} (order {n})") for n in range(tickets)]
+    wanted = set(ids)
+    deadline = time.monotonic() + DEADLINE
+    while True:  # every delivery of these emails done (each ignored: engine off)
+        done = [d for d in bench.deliveries() if d["ticket_id"] in wanted]
+        if len(done) >= tickets and all(d["status"] != "pending" for d in done):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError("the sandbox's deliveries did not finish")
+        time.sleep(0.2)
+    bodies = {d["ticket_id"]: d["body"] for d in done}
+    webhook = bench.ctx.vault.read_webhook_secret(bench.agent_id)
+    assert webhook is not None
+    bench.engine(on=True)
+    url = f"{bench.api.url}/webhooks/zendesk/{bench.agent_id}"
+    plan = [ids[n % tickets] for n in range(deliveries)]
+    interval = seconds / deliveries
+
+    def deliver(n: int, http: httpx.Client) -> tuple[int, float]:
+        body = bodies[plan[n]].encode()
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        headers = {
+            "content-type": "application/json",
+            "x-zendesk-webhook-signature": compute_signature(webhook.signing_secret, stamp, body),
+            "x-zendesk-webhook-signature-timestamp": stamp,
+            "x-zendesk-webhook-id": webhook.webhook_id,
+            "x-zendesk-webhook-invocation-id": f"load-{n}",
+            "x-zendesk-account-id": "1",
+        }
+        started = time.perf_counter()
+        status = http.post(url, content=body, headers=headers, timeout=15).status_code
+        return status, (time.perf_counter() - started) * 1000
+
+    started = time.monotonic()
+
+    def paced(n: int) -> tuple[int, float]:
+        wait = started + n * interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        with httpx.Client() as http:
+            return deliver(n, http)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(paced, range(deliveries)))
+    sent_in = time.monotonic() - started
+    worked = time.monotonic()
+    bench.work_until(bench.queue_empty, "the reply queue to drain", DEADLINE + 5 * tickets)
+    drained_in = time.monotonic() - worked
+    per_ticket = {t: len(bench.ai_comments(t)) for t in ids}
+    latencies = [ms for _, ms in answers]
+    statuses: dict[str, int] = {}
+    for status, _ in answers:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return {
+        "tickets": tickets,
+        "deliveries": deliveries,
+        "sent_in_s": round(sent_in, 1),
+        "worker_drained_in_s": round(drained_in, 1),
+        "statuses": statuses,
+        "receiver_ms": {
+            "p50": round(statistics.median(latencies), 1),
+            "p99": round(_percentile(latencies, 0.99), 1),
+            "max": round(max(latencies), 1),
+        },
+        "tickets_answered_once": sum(1 for n in per_ticket.values() if n == 1),
+        "tickets_lost": sum(1 for n in per_ticket.values() if n == 0),
+        "tickets_answered_twice_or_more": sum(1 for n in per_ticket.values() if n > 1),
+    }
+
+
+def verdicts(path: dict[str, Any], load: dict[str, Any], seconds: float) -> dict[str, bool]:
+    return {
+        "at most 2 Zendesk requests per answered email": path["zendesk_requests_per_email"]["max"]
+        <= 2,
+        "no Secrets Manager read per email when warm": path["secret_reads_per_email"]["max"] == 0,
+        "every delivery answered 2xx": set(load["statuses"]) <= {"200"},
+        f"{load['deliveries']} deliveries sent within {seconds:.0f} s": load["sent_in_s"]
+        <= seconds + 1,
+        "none lost": load["tickets_lost"] == 0,
+        "none answered twice": load["tickets_answered_twice_or_more"] == 0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--emails", type=int, default=10)
+    parser.add_argument("--tickets", type=int, default=100)
+    parser.add_argument("--deliveries", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args()
+    # Powertools prints metrics (EMF) to stdout on every invocation: keep the figures readable
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
+        bench = Bench()
+        try:
+            bench.connect()
+            path = reply_path(bench, args.emails)
+            load = load_run(bench, args.tickets, args.deliveries, args.seconds)
+        finally:
+            bench.stop()
+    checks = verdicts(path, load, args.seconds)
+    print(f"reply path, {path['emails']} emails on a warm worker (moto + sandbox over loopback)")
+    print(
+        f"  Zendesk requests per answered email: max {path['zendesk_requests_per_email']['max']} "
+        f"(target <= 2): {', '.join(path['zendesk_request_kinds'])}"
+    )
+    print(f"  Secrets Manager reads per email: max {path['secret_reads_per_email']['max']} (0)")
+    print(
+        f"  email -> reply: p50 {path['email_to_reply_s']['p50']} s, "
+        f"max {path['email_to_reply_s']['max']} s ({path['answered_publicly']} answered publicly)"
+    )
+    print(
+        f"load: {load['deliveries']} signed deliveries of {load['tickets']} tickets in "
+        f"{load['sent_in_s']} s: statuses {load['statuses']}; receiver p50 "
+        f"{load['receiver_ms']['p50']} ms, p99 {load['receiver_ms']['p99']} ms; "
+        f"answered once {load['tickets_answered_once']}, lost {load['tickets_lost']}, "
+        f"twice {load['tickets_answered_twice_or_more']}"
+    )
+    for label, ok in checks.items():
+        print(f"  {'met' if ok else 'MISSED'}: {label}")
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"reply_path": path, "load": load, "verdicts": checks}, indent=2))
+    print(f"written: {RESULTS}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

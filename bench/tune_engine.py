@@ -1,0 +1,107 @@
+"""Fit the knowledge engine's confidence on the *tuning* half of the labelled emails.
+
+Run from the repository root: ``.venv/bin/python -m bench.tune_engine [--write]``. For every
+tuning email that reaches article selection (not screened out as a thank-you, an injection, a
+request for a person, ...), with the demo articles and with 1,000 distractor articles, it records
+the selection's ``Evidence`` and whether the selection is right, then fits a logistic model (L2,
+plain gradient descent, no dependency). ``--write`` pastes the coefficients into
+``calibration.py``. The held-out half is never read here: ``bench_engines`` measures on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+
+from bench.bench_engines import ROOT, load_labelled, synthetic_knowledge
+from zdagent.adapters.engines.calibration import FEATURES, Evidence
+from zdagent.adapters.engines.demo_kb import demo_knowledge_base
+from zdagent.adapters.engines.evaluation import LabelledEmail, request_for
+from zdagent.adapters.engines.index import KnowledgeIndex
+from zdagent.adapters.engines.language import primary_subtag
+from zdagent.adapters.engines.screening import enabled_languages, prepare_message, screen_message
+from zdagent.adapters.engines.selection import Selection, select_articles
+from zdagent.domain.engine import KnowledgeBase
+
+CALIBRATION = ROOT / "layers/shared/zdagent/adapters/engines/calibration.py"
+L2 = 0.001
+STEPS = 8000
+RATE = 2.0
+
+
+def samples(
+    knowledge: KnowledgeBase, emails: list[LabelledEmail]
+) -> list[tuple[str, Evidence, bool]]:
+    index = KnowledgeIndex.build(knowledge.articles)
+    rows = []
+    for email in emails:
+        request = request_for(email)
+        prepared = prepare_message(request, enabled_languages(request, knowledge))
+        if screen_message(prepared) is not None:
+            continue
+        language_index = index.by_language.get(primary_subtag(prepared.language))
+        if language_index is None:
+            continue
+        selection = select_articles(language_index, cleaned=prepared.cleaned, subject=email.subject)
+        if selection.evidence is not None and selection.evidence.on_topic:
+            rows.append((email.id, selection.evidence, is_right(email, selection)))
+    return rows
+
+
+def is_right(email: LabelledEmail, selection: Selection) -> bool:
+    if email.expected.kind != "answer" or not selection.articles:
+        return False
+    cited = [article.id for article in selection.articles]
+    wanted = set(email.expected.articles)
+    return cited[0] in wanted and wanted <= set(cited) and len(set(cited) - wanted) <= 1
+
+
+def fit(rows: list[tuple[str, Evidence, bool]]) -> list[float]:
+    xs = [[1.0, *evidence.values()] for _, evidence, _ in rows]
+    ys = [1.0 if right else 0.0 for _, _, right in rows]
+    weights = [0.0] * len(xs[0])
+    for _ in range(STEPS):
+        gradient = [0.0] * len(weights)
+        for x, y in zip(xs, ys, strict=True):
+            error = _sigmoid(sum(w * v for w, v in zip(weights, x, strict=True))) - y
+            for i, value in enumerate(x):
+                gradient[i] += error * value
+        for i in range(len(weights)):
+            penalty = 0.0 if i == 0 else L2 * weights[i]
+            weights[i] -= RATE * (gradient[i] / len(xs) + penalty)
+    return [round(weight, 3) for weight in weights]
+
+
+def _sigmoid(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--write", action="store_true", help="paste into calibration.py")
+    parser.add_argument("--show", action="store_true", help="print every sample")
+    args = parser.parse_args()
+    tuning = [email for email in load_labelled() if email.split == "tuning"]
+    rows = samples(demo_knowledge_base(), tuning) + samples(synthetic_knowledge(1000), tuning)
+    if args.show:
+        for email_id, evidence, right in rows:
+            values = " ".join(f"{value:.2f}" for value in evidence.values())
+            print(f"{email_id:8} {'RIGHT' if right else 'wrong'} {values}")
+    weights = fit(rows)
+    print(f"{len(rows)} samples ({sum(r for *_, r in rows)} right); features {FEATURES}")
+    print(f"COEFFICIENTS = {tuple(weights)}")
+    if args.write:
+        text = CALIBRATION.read_text(encoding="utf-8")
+        text = re.sub(
+            r"COEFFICIENTS: tuple\[float, \.\.\.\] = \([^)]*\)",
+            f"COEFFICIENTS: tuple[float, ...] = {tuple(weights)}",
+            text,
+        )
+        CALIBRATION.write_text(text, encoding="utf-8")
+        print(f"written to {CALIBRATION.relative_to(ROOT)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

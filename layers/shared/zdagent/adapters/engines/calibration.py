@@ -1,0 +1,45 @@
+"""Evidence about a candidate answer → the probability that it is right.
+
+A logistic model over a handful of features (``Evidence``), fitted by ``bench/tune_engine.py``
+on the *tuning* half of ``tests/unit/engines/labelled_emails.json`` only (with the demo articles
+and with 1,000 distractor articles). The fitted coefficients are pasted below, so the engine
+carries a few numbers, not a model file. ``bench/bench_engines.py`` prints the reliability table
+on the held-out half: within each confidence bin, the share of answers that were right.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import astuple, dataclass, fields
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the scorer knows about the chosen articles for one email (each in [0, 1])."""
+
+    coverage: float  # share of the message's information found in the chosen articles
+    question_coverage: float  # the same for the least covered question of the email
+    passage_coverage: float  # least share of a question said by one passage of the answer
+    unknown: float  # largest share of a question's words that no article knows (not names)
+    anchored: float  # least share of a question found in the chosen articles' titles and labels
+    margin: float  # lead of the best article's score over the runner-up's (re-ranked)
+
+    @property
+    def on_topic(self) -> bool:
+        """Every question touches the topic (title or labels) of a chosen article, and the
+        answer has passages: otherwise the answer is not about what was asked (confidence 0)."""
+        return self.anchored > 0.0 and self.passage_coverage > 0.0
+
+    def values(self) -> tuple[float, ...]:
+        return astuple(self)
+
+
+FEATURES = tuple(item.name for item in fields(Evidence))
+# Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
+COEFFICIENTS: tuple[float, ...] = (-1.681, 2.541, -0.246, 2.343, -3.646, 0.747, 1.653)
+
+
+def probability_right(evidence: Evidence) -> float:
+    intercept, *weights = COEFFICIENTS
+    score = intercept + sum(w * x for w, x in zip(weights, evidence.values(), strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))

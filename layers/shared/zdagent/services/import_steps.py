@@ -1,0 +1,444 @@
+"""The import worker: one checkpointed step of an import per ImportQueue message.
+
+An import is a chain of SQS messages, one per step, each ``{"import_id", "agent_id", "step"}``.
+The import item is the checkpoint; a step runs only when its number is the checkpoint's ``step``
+and ends with a versioned write of ``step + 1`` followed by sending that message with a
+``DelaySeconds`` that keeps us under Zendesk's limits. Nothing sleeps: a 429 ends the step and the
+next one is sent with ``Retry-After`` as its delay.
+
+Every step makes one export request, so the import runs at Zendesk's export limit (10 requests a
+minute, 6 s apart; ``IMPORT_EXPORTS_PER_MINUTE``) with 1,000 items a page:
+
+* ``tickets``: a page of ``GET /api/v2/incremental/tickets/cursor`` from ``start_time`` (by update
+  time: a ticket created in the frame may have been updated since). The tickets that match the
+  filters (created in the frame, tag, channels, groups) are kept, one item each.
+* ``events``: then a page of ``GET /api/v2/incremental/ticket_events?include=comment_events`` from
+  ``start_time``: up to 1,000 ticket updates with their comments. The comments of matching
+  tickets go through the depth rule in order (each ticket's progress is kept between pages) and
+  the kept ones are written as conversation messages, redacted like live logs. A ticket with a
+  live conversation log is left alone. The walk ends at the end of the stream (Zendesk holds the
+  last minute back), or once ``max_conversations`` are imported and all their threads complete.
+
+Crash safety: message and header items are keyed by ticket and comment, and each ticket's item
+keeps its progress from before the step that last changed it, so a step that wrote its items but
+died before its checkpoint runs again from the same checkpoint, writes the same items and counts
+them once. A step whose checkpoint was written but whose successor message was lost is
+redelivered, sees ``step == its own + 1`` and sends the successor again; if both copies run, the
+versioned checkpoint lets only one win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from zdagent.adapters.conversations import ConversationRepository
+from zdagent.adapters.import_queue import SqsStepQueue, StepMessage, StepQueue, parse_step_message
+from zdagent.adapters.imports_repository import ImportRepository, ImportTicket
+from zdagent.adapters.zendesk.client import ZendeskClient
+from zdagent.adapters.zendesk.models import Comment, TicketEvent
+from zdagent.core.errors import (
+    ConcurrentModificationError,
+    TokenUnavailableError,
+    ZendeskClientError,
+    ZendeskRateLimited,
+    ZendeskTransientError,
+)
+from zdagent.core.observability import logger
+from zdagent.core.settings import settings
+from zdagent.domain.conversation import Conversation, LoggedMessage
+from zdagent.domain.imports import (
+    CommentView,
+    ImportRecord,
+    KeptMessage,
+    TicketProgress,
+    TicketSummary,
+    apply_comment,
+    export_delay,
+    retry_after_delay,
+    transient_delay,
+)
+from zdagent.domain.integration import Integration
+from zdagent.domain.redaction import redact
+from zdagent.services.context import Context
+from zdagent.services.imports import fail_import, finish_import, repository
+
+MAX_TRANSIENT_FAILURES = 8
+# ImportQueue's RedrivePolicy maxReceiveCount (template.yaml): the last delivery before the DLQ.
+MAX_RECEIVES = 5
+
+StepResult = Literal[
+    "advanced", "finished", "failed", "not_running", "missing", "stale", "resent", "superseded"
+]
+
+
+def import_client(ctx: Context, integration: Integration) -> ZendeskClient:
+    """Like ``Context.zendesk_for``, but a 429 is never slept on: with a Retry-After cap of 0 the
+    client raises ``ZendeskRateLimited`` at once and the step re-queues itself with that delay."""
+    return ctx.zendesk_for(integration, retry_after_cap=0.0)
+
+
+def run_step_delivery(ctx: Context, body: str, receive_count: int) -> str:
+    """One SQS delivery of a step. A crash is raised so SQS redelivers it; on the last delivery
+    before the DLQ the import is marked failed instead, so it never stays 'running' forever."""
+    message = parse_step_message(body)
+    try:
+        return run_step(ctx, message)
+    except Exception as exc:
+        logger.exception(
+            "import_step_crashed",
+            extra={"import_id": message.import_id, "step": message.step, "receives": receive_count},
+        )
+        if receive_count < MAX_RECEIVES:
+            raise
+        fail_import(
+            ctx,
+            message.agent_id,
+            message.import_id,
+            f"the import stopped after repeated internal errors ({type(exc).__name__}); "
+            "start it again",
+        )
+        return "failed"
+
+
+def run_step(
+    ctx: Context,
+    message: StepMessage,
+    queue: StepQueue | None = None,
+    *,
+    client_factory: Callable[[Context, Integration], ZendeskClient] = import_client,
+) -> StepResult:
+    """Run the step ``message`` names, if the checkpoint says it is due (module docstring)."""
+    repo = repository(ctx)
+    queue = queue or SqsStepQueue()
+    keys = {"agent_id": message.agent_id, "import_id": message.import_id, "step": message.step}
+    record = repo.find(message.agent_id, message.import_id)
+    not_due = _not_due(record, message, queue, keys)
+    if not_due is not None or record is None:
+        return not_due or "missing"
+    integration = ctx.integrations.find(message.agent_id)
+    if integration is None or not integration.is_authorized:
+        return _fail_step(ctx, record, _reauthorize(message.agent_id))
+    zendesk = client_factory(ctx, integration)
+    step = _Step(ctx, repo, record.model_copy(deep=True), zendesk)
+    try:
+        outcome = step.run()
+    except (TokenUnavailableError, ZendeskClientError) as exc:
+        if isinstance(exc, ZendeskClientError) and exc.zendesk_status not in (401, 403):
+            detail = f"Zendesk refused a request ({exc.detail}); start the import again"
+        else:
+            detail = _reauthorize(message.agent_id)
+        return _fail_step(ctx, record, detail)
+    finally:
+        zendesk.close()
+    return _commit(ctx, repo=repo, queue=queue, record=step.record, outcome=outcome, keys=keys)
+
+
+def _not_due(
+    record: ImportRecord | None, message: StepMessage, queue: StepQueue, keys: dict[str, Any]
+) -> StepResult | None:
+    """Why this message must not run now (None: it is the step the checkpoint expects)."""
+    if record is None:
+        logger.warning("import_step_unknown_import", extra=keys)
+        return "missing"
+    if not record.is_running:
+        logger.info("import_step_dropped", extra=keys | {"status": record.status})
+        return "not_running"
+    if message.step == record.step - 1:
+        # Our checkpoint was written; the successor may have been lost with the crash.
+        queue.send(_message(record), 0)
+        logger.info("import_step_resent", extra=keys)
+        return "resent"
+    if message.step != record.step:
+        logger.info("import_step_stale", extra=keys | {"checkpoint_step": record.step})
+        return "stale"
+    return None
+
+
+def _reauthorize(agent_id: str) -> str:
+    return (
+        "the Zendesk authorization is no longer valid; authorize again "
+        f"(POST /agents/{agent_id}/integration/authorization), then start the import again"
+    )
+
+
+def _fail_step(ctx: Context, record: ImportRecord, detail: str) -> StepResult:
+    try:
+        finish_import(ctx, record, "failed", detail)
+    except ConcurrentModificationError:
+        return "superseded"
+    return "failed"
+
+
+def _message(record: ImportRecord) -> StepMessage:
+    return StepMessage(import_id=record.import_id, agent_id=record.agent_id, step=record.step)
+
+
+@dataclass
+class _Outcome:
+    done: bool = False
+    delay: int = 0
+    failed: str | None = None
+
+
+def _commit(
+    ctx: Context,
+    *,
+    repo: ImportRepository,
+    queue: StepQueue,
+    record: ImportRecord,
+    outcome: _Outcome,
+    keys: dict[str, Any],
+) -> StepResult:
+    """Checkpoint (versioned), then hand over to the next step or end the import."""
+    try:
+        if outcome.failed is not None:
+            finish_import(ctx, record, "failed", outcome.failed)
+            return "failed"
+        if outcome.done:
+            finish_import(ctx, record, "succeeded", None)
+            return "finished"
+        record.step += 1
+        record.next_step_at = ctx.now() + timedelta(seconds=outcome.delay)
+        saved = repo.save(record)
+    except ConcurrentModificationError:
+        # Cancelled meanwhile, or a duplicate of this step won: its writes and ours are the same.
+        logger.info("import_step_superseded", extra=keys)
+        return "superseded"
+    queue.send(_message(saved), outcome.delay)
+    logger.info(
+        "import_step_done",
+        extra=keys
+        | {
+            "phase": saved.phase,
+            "delay_s": outcome.delay,
+            "tickets_scanned": saved.tickets_scanned,
+            "events_scanned": saved.events_scanned,
+            "conversations_imported": saved.conversations_imported,
+        },
+    )
+    return "advanced"
+
+
+@dataclass
+class _Step:
+    ctx: Context
+    repo: ImportRepository
+    record: ImportRecord
+    zendesk: ZendeskClient
+    started: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.ctx.now()
+
+    def run(self) -> _Outcome:
+        rec = self.record
+        wait = export_delay(rec.last_export_at, self.started, settings().import_exports_per_minute)
+        if wait > 0:
+            return _Outcome(delay=wait)
+        rec.zendesk_requests += 1
+        rec.last_export_at = self.started
+        try:
+            if rec.phase == "tickets":
+                return self._tickets_page()
+            return self._events_page()
+        except ZendeskRateLimited as exc:
+            rec.rate_limited += 1
+            return _Outcome(delay=retry_after_delay(exc.retry_after))
+        except ZendeskTransientError:
+            return self._transient()
+
+    def _next_export(self) -> _Outcome:
+        per_minute = settings().import_exports_per_minute
+        return _Outcome(delay=export_delay(self.record.last_export_at, self.ctx.now(), per_minute))
+
+    # -- the ticket walk -------------------------------------------------------------------------
+    def _tickets_page(self) -> _Outcome:
+        rec, config = self.record, settings()
+        if rec.tickets_cursor is None:
+            start = int(rec.filters.start_time.timestamp())
+            page = self.zendesk.incremental_tickets(
+                start_time=start, per_page=config.import_export_page_size
+            )
+        else:
+            page = self.zendesk.incremental_tickets(
+                cursor=rec.tickets_cursor, per_page=config.import_export_page_size
+            )
+        rec.consecutive_failures = 0
+        summaries = [TicketSummary.from_ticket(t) for t in page.tickets]
+        del page.tickets[:]
+        matching = [ImportTicket(ticket=s) for s in summaries if rec.filters.matches(s)]
+        if matching:
+            self.repo.put_tickets(rec, matching, self.ctx.now())
+        rec.tickets_scanned += len(summaries)
+        rec.tickets_matched += len(matching)
+        rec.pages_done += 1
+        rec.tickets_cursor = page.after_cursor or rec.tickets_cursor
+        if summaries:
+            rec.cursor_time = _later(rec.cursor_time, summaries[-1].updated_at)
+        if not page.end_of_stream:
+            return self._next_export()
+        if rec.tickets_matched == 0:
+            return _Outcome(done=True)  # nothing in the frame: no comments to read
+        rec.phase, rec.pages_done = "events", 0
+        rec.phase_started_at = self.ctx.now()
+        rec.events_time = int(rec.filters.start_time.timestamp())
+        rec.cursor_time = rec.filters.start_time
+        return self._next_export()
+
+    # -- the event walk --------------------------------------------------------------------------
+    def _events_page(self) -> _Outcome:
+        rec, config = self.record, settings()
+        start = rec.events_time or int(rec.filters.start_time.timestamp())
+        page = self.zendesk.ticket_events(start_time=start, per_page=config.import_export_page_size)
+        rec.consecutive_failures = 0
+        seen = set(rec.events_seen)
+        fresh = [e for e in page.ticket_events if not (e.timestamp == start and e.id in seen)]
+        rec.events_scanned += len(fresh)
+        rec.pages_done += 1
+        self._import_events(fresh)
+        end_time = page.end_time if page.end_time is not None else start
+        if page.ticket_events and not fresh and not page.end_of_stream and end_time == start:
+            # A full page of events already done, all in one second: step past that second.
+            logger.warning("import_events_second_skipped", extra={"start_time": start})
+            end_time += 1
+        previous = seen if end_time == start else set()
+        rec.events_seen = sorted(
+            previous | {e.id for e in page.ticket_events if e.timestamp == end_time}
+        )
+        rec.events_time = end_time
+        rec.cursor_time = _later(rec.cursor_time, datetime.fromtimestamp(end_time, UTC))
+        if page.end_of_stream or (rec.max_reached and rec.open_conversations == 0):
+            return _Outcome(done=True)
+        return self._next_export()
+
+    def _import_events(self, events: list[TicketEvent]) -> None:
+        """Apply the comments of ``events`` to their matching tickets and write what is kept."""
+        rec = self.record
+        by_ticket: dict[int, list[Comment]] = {}
+        for event in events:
+            comments = event.comments()
+            if comments:
+                by_ticket.setdefault(event.ticket_id, []).extend(comments)
+        if not by_ticket:
+            return
+        tickets = self.repo.tickets(rec, by_ticket)
+        if not tickets:
+            return
+        conversations = ConversationRepository(self.ctx.store)
+        sources = conversations.sources_of(rec.agent_id, list(tickets))
+        live = {t for t, source in sources.items() if source != "imported"}
+        items: list[dict[str, Any]] = []
+        changed: list[ImportTicket] = []
+        for ticket_id, item in tickets.items():
+            base = item.base_for(rec.step)
+            progress, kept = self._thread(
+                item.ticket, base, by_ticket[ticket_id], ticket_id in live
+            )
+            self._count(base, progress)
+            items.extend(self._conversation_items(conversations, item.ticket, base, kept))
+            changed.append(
+                item.model_copy(update={"before": base, "progress": progress, "step": rec.step})
+            )
+        items.extend(self.repo.ticket_items(rec, changed, self.ctx.now()))
+        conversations.write_batch(items)
+
+    def _thread(
+        self,
+        ticket: TicketSummary,
+        progress: TicketProgress,
+        comments: list[Comment],
+        live: bool,
+    ) -> tuple[TicketProgress, list[KeptMessage]]:
+        rec = self.record
+        if progress.done:
+            return progress, []
+        if live or (progress.kept == 0 and rec.max_reached):
+            return progress.model_copy(update={"done": True}), []
+        kept: list[KeptMessage] = []
+        for comment in comments:
+            progress, message = apply_comment(
+                progress,
+                _view(comment),
+                requester_id=ticket.requester_id,
+                depth=rec.filters.depth,
+                ai_agent_user_id=rec.ai_agent_user_id,
+            )
+            if message is not None:
+                kept.append(message)
+            if progress.done:
+                break
+        return progress, kept
+
+    def _count(self, base: TicketProgress, progress: TicketProgress) -> None:
+        rec = self.record
+        if base.kept == 0 and progress.kept > 0:
+            rec.conversations_imported += 1
+        rec.messages_imported += progress.kept - base.kept
+        rec.open_conversations += _is_open(progress) - _is_open(base)
+
+    def _conversation_items(
+        self,
+        conversations: ConversationRepository,
+        ticket: TicketSummary,
+        base: TicketProgress,
+        kept: list[KeptMessage],
+    ) -> list[dict[str, Any]]:
+        """The header (with the first message) and the message items of one ticket."""
+        rec = self.record
+        items: list[dict[str, Any]] = []
+        if kept and base.kept == 0:
+            header = Conversation(
+                agent_id=rec.agent_id,
+                ticket_id=ticket.id,
+                source="imported",
+                status="imported",
+                subject=redact(ticket.subject),
+                channel=ticket.channel,
+                labels=list(ticket.tags) if rec.filters.import_tags else [],
+                created_at=ticket.created_at,
+                updated_at=ticket.updated_at,
+            )
+            items.append(conversations.header_item(header))
+        for message in kept:
+            logged = LoggedMessage(
+                message_id=str(message.comment.id),
+                role=message.role,
+                text=redact(message.comment.text),
+                public=True,
+                created_at=message.comment.created_at,
+            )
+            items.append(conversations.message_item(rec.agent_id, ticket.id, logged))
+        return items
+
+    def _transient(self) -> _Outcome:
+        rec = self.record
+        rec.consecutive_failures += 1
+        if rec.consecutive_failures > MAX_TRANSIENT_FAILURES:
+            return _Outcome(
+                failed=(
+                    f"Zendesk kept failing ({rec.consecutive_failures} times in a row); "
+                    "check Zendesk's status and start the import again"
+                )
+            )
+        return _Outcome(delay=transient_delay(rec.consecutive_failures))
+
+
+def _is_open(progress: TicketProgress) -> int:
+    return 1 if progress.kept > 0 and not progress.done else 0
+
+
+def _view(comment: Comment) -> CommentView:
+    return CommentView(
+        id=comment.id,
+        author_id=comment.author_id,
+        public=bool(comment.public),
+        created_at=comment.created_at or datetime.fromtimestamp(0, UTC),
+        text=comment.plain_body or comment.body or "",
+    )
+
+
+def _later(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None else max(current, candidate)
