@@ -181,18 +181,18 @@ def _consent_page(ctx: Ctx, params: dict[str, str]) -> Response:
         for k, v in params.items()
     )
     choices = "".join(
-        f"<p><label><input type='radio' name='user_id' value='{u.id}'"
-        f"{' checked' if i == 0 else ''}> {html.escape(u.name)} &lt;{html.escape(u.email)}&gt;"
-        f" ({html.escape(u.role)})</label></p>"
-        for i, u in enumerate(agents)
+        f"<p><label><input type='radio' name='user_id' value='{u.id}' required>"
+        f" {html.escape(u.name)} &lt;{html.escape(u.email)}&gt; ({html.escape(u.role)})"
+        "</label></p>"
+        for u in agents
     )
     body = (
         f"<p>Sandbox account <b>{html.escape(ctx.account.subdomain)}</b>. An application "
         f"(<code>{html.escape(params['client_id'])}</code>) asks for access with scope "
         f"<code>{html.escape(params.get('scope', ''))}</code>.</p>"
-        f"<form method='post'>{hidden}<fieldset><legend>Signed in as</legend>{choices}"
+        f"<form method='post'>{hidden}<fieldset><legend>Sign in as</legend>{choices}"
         "</fieldset><p><button type='submit' name='decision' value='allow'>Allow</button>"
-        "<button type='submit' name='decision' value='deny'>Deny</button></p></form>"
+        "<button type='submit' name='decision' value='deny' formnovalidate>Deny</button></p></form>"
     )
     return _html_page("Authorize access to Zendesk Support", body)
 
@@ -228,8 +228,15 @@ def _ttls(ctx: Ctx, data: dict[str, Any]) -> tuple[int, int]:
         raise OAuthError("invalid_request", detail="expires_in must be an integer.")
     if "expires_in" in data and not 300 < access < 172_800:
         raise OAuthError("invalid_request", detail="expires_in must be >300 and <172800.")
-    if "refresh_token_expires_in" in data and not 604_800 <= refresh < 7_776_000:
-        raise OAuthError("invalid_request", detail="refresh_token_expires_in out of range.")
+    # Grant-type tokens reference: "Must be more than 604800 (7 days) or more than the value
+    # of expires_in, and less than 7776000 (90 days)" -- exactly 604800 is refused.
+    if "refresh_token_expires_in" in data and not (
+        refresh > max(604_800, access) and refresh < 7_776_000
+    ):
+        raise OAuthError(
+            "invalid_request",
+            detail="refresh_token_expires_in must be >604800, >expires_in and <7776000.",
+        )
     return access, refresh
 
 
@@ -296,7 +303,9 @@ def _grant_code(ctx: Ctx, data: dict[str, Any]) -> Response:
 
 
 def _grant_refresh(ctx: Ctx, data: dict[str, Any]) -> Response:
-    _check_client(ctx, data, secret_required=False)
+    # The refresh example of CreateTokenForGrantType carries client_secret; a confidential
+    # client (the global client is one) must authenticate on every refresh.
+    _check_client(ctx, data, secret_required=True)
     now = ctx.sandbox.now()
     old = ctx.account.tokens_by_refresh.get(str(data.get("refresh_token", "")))
     if (

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Response
 
-from zdsandbox import limits
+from zdsandbox import exports, limits
 from zdsandbox.errors import BadRequest
 from zdsandbox.models import VIA_TEXT, Comment, Ticket
 from zdsandbox.state import Account
@@ -34,7 +34,6 @@ from zdsandbox.web import Ctx, RouteTable, int_or_400, json_response
 
 table = RouteTable()
 MAX_PER_PAGE = 1000
-HOLD_BACK_SECONDS = 60  # "excluding events occurring within one minute of the request"
 CREATE_FIELDS = ("subject", "status", "requester_id", "group_id", "tags")
 
 # (timestamp, audit id, ticket id, comment index), sorted; rebuilt when the account's comments
@@ -50,15 +49,12 @@ def ticket_events(ctx: Ctx) -> Response:
     if args.get("start_time") in (None, ""):
         raise BadRequest("start_time is required")
     start = int_or_400(args["start_time"], "start_time")
-    if start > now - HOLD_BACK_SECONDS:
-        raise BadRequest(
-            "Too recent start_time. Use a start_time older than 1 minute", error="InvalidValue"
-        )
+    exports.check_start_time(start, now)
     per_page = min(max(1, int_or_400(args.get("per_page") or MAX_PER_PAGE, "per_page")), 1000)
     sideload = "comment_events" in str(args.get("include") or "").split(",")
     index = _index(ctx.account)
     first = bisect_left(index, (start, 0, 0, 0))
-    visible_until = int(now) - HOLD_BACK_SECONDS
+    visible_until = int(exports.horizon(now))  # the last minute is held back
     page = [e for e in index[first : first + per_page] if e[0] <= visible_until]
     end_of_stream = len(page) < per_page
     end_time = page[-1][0] if page else start

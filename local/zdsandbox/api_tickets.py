@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Response
 
-from zdsandbox import limits
+from zdsandbox import exports, limits
 from zdsandbox.engine import CommentInput, update_ticket
 from zdsandbox.errors import BadRequest, NotFound, RecordInvalid, UpdateConflict
 from zdsandbox.models import Ticket
@@ -158,10 +158,7 @@ def _export_position(ctx: Ctx) -> tuple[float, int]:
     if args.get("start_time") in (None, ""):
         raise BadRequest("start_time or cursor is required")
     start = int_or_400(args["start_time"], "start_time")
-    if start > now - 60:
-        raise BadRequest(
-            "Too recent start_time. Use a start_time older than 1 minute", error="InvalidValue"
-        )
+    exports.check_start_time(start, now)
     return float(start), 0
 
 
@@ -171,8 +168,13 @@ def incremental_tickets(ctx: Ctx) -> Response:
     stamp, last_id = _export_position(ctx)
     per_page = min(max(1, int_or_400(ctx.request.args.get("per_page") or 1000, "per_page")), 1000)
     position = (int(stamp), last_id)
+    now = ctx.sandbox.now()
     ordered = sorted(
-        (t for t in ctx.account.tickets.values() if (int(t.updated_at), t.id) > position),
+        (
+            t
+            for t in ctx.account.tickets.values()
+            if (int(t.updated_at), t.id) > position and exports.is_exportable(t.updated_at, now)
+        ),
         key=lambda t: (int(t.updated_at), t.id),
     )
     page = ordered[:per_page]

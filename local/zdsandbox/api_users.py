@@ -11,6 +11,28 @@ from zdsandbox.views import group_json, membership_json, user_json
 from zdsandbox.web import Ctx, RouteTable, int_or_400, json_response
 
 table = RouteTable()
+# ListAvailablePublicLocales' example (OAS LocalesResponseExample), with the sandbox's URLs.
+PUBLIC_LOCALES = (
+    (1, "en-US", "English", "2009-07-20T22:55:29Z", "2011-05-05T10:38:52Z"),
+    (8, "de", "Deutsch", "2010-12-23T12:45:22Z", "2012-04-01T10:44:12Z"),
+)
+
+
+@table.add("/<sub>/api/v2/locales/public", "GET", kind="anonymous")
+def public_locales(ctx: Ctx) -> Response:
+    """Allowed for anyone (no token): what every real account answers."""
+    locales = [
+        {
+            "id": locale_id,
+            "url": ctx.url(f"/api/v2/locales/{locale}.json"),
+            "locale": locale,
+            "name": name,
+            "created_at": created,
+            "updated_at": updated,
+        }
+        for locale_id, locale, name, created, updated in PUBLIC_LOCALES
+    ]
+    return json_response({"locales": locales})
 
 
 @table.add("/<sub>/api/v2/users/me", "GET", role=None)

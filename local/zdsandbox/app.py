@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from zdsandbox import (
     api_rules,
     api_ticket_events,
     api_tickets,
+    api_trigger_categories,
     api_users,
     control,
     limits,
@@ -35,6 +37,7 @@ SCOPE_RESOURCES = {
     "incremental": "tickets",
     "group_memberships": "users",
     "groups": "users",
+    "trigger_categories": "triggers",
     "help_center": "hc",
 }
 # Resources whose reads need their own scope (a plain "read" is not enough): the Help Center
@@ -47,6 +50,7 @@ TABLES = (
     api_tickets.table,
     api_ticket_events.table,
     api_rules.table,
+    api_trigger_categories.table,
     api_help_center.table,
     control.table,
     ui.table,
@@ -77,7 +81,7 @@ class SandboxApp:
         return sorted(
             (method, route.rule)
             for route in self._routes.values()
-            if route.kind in ("api", "oauth")
+            if route.kind in ("api", "oauth", "anonymous")
             for method in route.methods
         )
 
@@ -100,7 +104,7 @@ class SandboxApp:
             route, params = self._match(request)
             response = self._run(ctx, route, params)
         except SandboxError as error:
-            response = json_response(error.body, error.status, error.headers)
+            response = error_response(error)
         except Exception:
             log.exception("sandbox handler failed", extra={"path": request.path})
             response = json_response(
@@ -130,7 +134,9 @@ class SandboxApp:
         if subdomain is not None:
             ctx.account_or_none = self.sandbox.registry.get(str(subdomain))
             if ctx.account_or_none is None:
-                raise NotFound()
+                if route.kind in ("control", "global"):
+                    raise NotFound()
+                return no_such_account(str(subdomain))
         if route.kind in ("control", "global"):
             return self._locked(ctx, route, params)
         fault_response = self._fault(ctx)
@@ -170,8 +176,10 @@ class SandboxApp:
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         if fault.status == 429:
             headers.setdefault("Retry-After", "1")
-        body = {"error": "SandboxFault", "description": f"Injected fault ({fault.status})"}
-        return json_response(body, fault.status, headers)
+        description = f"Injected fault ({fault.status})"
+        error = SandboxError(fault.status, {"error": "SandboxFault", "description": description})
+        error.headers, error.text = headers, description if fault.plain_text else None
+        return error_response(error)
 
     def _authenticate(self, ctx: Ctx, route: Route) -> None:
         account, now = ctx.account, self.sandbox.now()
@@ -204,6 +212,28 @@ class SandboxApp:
             raise Forbidden()
         if route.role == "agent" and not user.is_agent:
             raise Forbidden()
+
+
+def error_response(error: SandboxError) -> Response:
+    if error.text is None:
+        return json_response(error.body, error.status, error.headers)
+    response = Response(error.text, status=error.status, content_type="text/plain; charset=utf-8")
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def no_such_account(subdomain: str) -> Response:
+    """What a subdomain with no Zendesk account answers: 404 and an HTML page, not the API's
+    JSON. Zendesk shows unclaimed subdomains a "Help Center Closed" page (the fingerprint
+    third parties use to spot them); its exact API answer is not documented [3p]."""
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Help Center Closed</title>"
+        "</head><body><h1>Oops! This help center no longer exists</h1>"
+        f"<p>There is no Zendesk account at <b>{html.escape(subdomain)}</b>.zendesk.com.</p>"
+        "</body></html>"
+    )
+    return Response(page, status=404, content_type="text/html; charset=utf-8")
 
 
 def _scope_allows(scopes: list[str], method: str, path: str) -> bool:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:3000/oauth/zendesk/callback"
-# Any loopback port is accepted so tests that bind free ports can complete the OAuth flow.
-_LOOPBACK_CALLBACK = re.compile(r"^http://(127\.0\.0\.1|localhost):\d{1,5}/oauth/zendesk/callback$")
 
 
 @dataclass
@@ -34,7 +31,12 @@ class SandboxConfig:
     webhook_max_retry_after_seconds: float = 60.0
     webhook_timeout_seconds: float = 10.0
     webhook_workers: int = 4
+    # Every new account's trigger categories (by position). Real accounts that organise their
+    # triggers have several, and then refuse PUT /api/v2/triggers/reorder (LimitOneCategory):
+    # seeding three makes every client of the sandbox meet that case.
+    seed_trigger_categories: tuple[str, ...] = ("Notifications", "Escalations", "Follow-ups")
     clock: Callable[[], float] = time.time
 
     def redirect_uri_allowed(self, uri: str) -> bool:
-        return uri in self.redirect_uris or bool(_LOOPBACK_CALLBACK.match(uri))
+        """Only the client's registered Redirect URLs, exactly (as Zendesk checks them)."""
+        return uri in self.redirect_uris

@@ -24,6 +24,8 @@ SETTINGS = (
     "ticket_updates_per_ticket_user_per_10min",
     "incremental_exports_per_minute",
 )
+# Settings that pick one behaviour of several (see state.AccountSettings).
+CHOICES = {"current_user_condition": ("user_ids", "roles_only")}
 
 
 def _require(data: dict[str, Any], *names: str) -> None:
@@ -57,7 +59,16 @@ def create_account(ctx: Ctx) -> Response:
     subdomain = str(data.get("subdomain") or "")
     if not _SUBDOMAIN.match(subdomain):
         raise BadRequest("subdomain must be lowercase letters, digits and dashes")
-    account = ctx.sandbox.create_account(subdomain)
+    categories = data.get("trigger_categories")
+    if categories is not None and (
+        not isinstance(categories, list)
+        or not categories
+        or not all(isinstance(c, str) and c.strip() for c in categories)
+    ):
+        raise BadRequest("trigger_categories must be a non-empty list of names")
+    account = ctx.sandbox.create_account(
+        subdomain, tuple(c.strip() for c in categories) if categories else None
+    )
     if account is None:
         raise RecordInvalid("Subdomain: is already taken", "subdomain")
     with account.lock:
@@ -241,6 +252,7 @@ def add_fault(ctx: Ctx) -> Response:
         retry_after=data.get("retry_after"),
         delay_ms=int_or_400(data.get("delay_ms", 0), "delay_ms"),
         method=str(data["method"]).upper() if data.get("method") else None,
+        plain_text=bool(data.get("plain_text", False)),
     )
     account.faults.append(fault)
     return json_response({"fault": _fault_json(fault)}, 201)
@@ -255,6 +267,7 @@ def _fault_json(fault: Fault) -> dict[str, Any]:
         "retry_after": fault.retry_after,
         "delay_ms": fault.delay_ms,
         "method": fault.method,
+        "plain_text": fault.plain_text,
     }
 
 
@@ -286,7 +299,7 @@ def settings(ctx: Ctx) -> Response:
     account = ctx.account
     if ctx.request.method == "PUT":
         data = ctx.body()
-        unknown = set(data) - {*SETTINGS, "reset_counters"}
+        unknown = set(data) - {*SETTINGS, *CHOICES, "reset_counters"}
         if unknown:
             raise BadRequest(f"unknown setting(s): {', '.join(sorted(unknown))}")
         for name in SETTINGS:
@@ -295,6 +308,11 @@ def settings(ctx: Ctx) -> Response:
                 if value < 1:
                     raise BadRequest(f"{name} must be at least 1")
                 setattr(account.settings, name, value)
+        for name, allowed in CHOICES.items():
+            if name in data:
+                if data[name] not in allowed:
+                    raise BadRequest(f"{name} must be one of {', '.join(allowed)}")
+                setattr(account.settings, name, data[name])
         if data.get("reset_counters"):
             account.windows.clear()
     return json_response({"settings": account.settings.as_dict()})

@@ -46,11 +46,14 @@ class Sandbox:
     def now(self) -> float:
         return self.config.clock()
 
-    def create_account(self, subdomain: str) -> Account | None:
+    def create_account(
+        self, subdomain: str, trigger_categories: tuple[str, ...] | None = None
+    ) -> Account | None:
         account = self.registry.add(subdomain, AccountSettings.from_config(self.config))
         if account is not None:
+            categories = trigger_categories or self.config.seed_trigger_categories
             with account.lock:
-                seed_account(account, self.now())
+                seed_account(account, self.now(), categories)
         return account
 
     def close(self) -> None:

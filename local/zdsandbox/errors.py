@@ -15,6 +15,7 @@ class SandboxError(Exception):
         self.status = status
         self.body = body
         self.headers = headers or {}
+        self.text: str | None = None  # set: answered as text/plain instead of JSON
 
 
 class Unauthorized(SandboxError):
@@ -70,9 +71,29 @@ class UpdateConflict(SandboxError):
 
 
 class RateLimited(SandboxError):
-    def __init__(self, retry_after: int, headers: dict[str, str], description: str) -> None:
+    """429 with ``Retry-After``. ``plain_text``: the body is the bare sentence, as some of
+    Zendesk's limits answer (e.g. "You have exceeded the rate limit for updating a single
+    unique user", reference notes section 7)."""
+
+    def __init__(
+        self,
+        retry_after: int,
+        headers: dict[str, str],
+        description: str,
+        *,
+        plain_text: bool = False,
+    ) -> None:
         all_headers = {"Retry-After": str(retry_after), **headers}
         super().__init__(429, {"error": "TooManyRequests", "description": description}, all_headers)
+        self.text = description if plain_text else None
+
+
+class ApiErrors(SandboxError):
+    """The newer APIs' ``{"errors": [{"code", "title"}]}`` shape (OAS ``Errors``), e.g. the
+    Trigger Categories API."""
+
+    def __init__(self, status: int, code: str, title: str) -> None:
+        super().__init__(status, {"errors": [{"code": code, "title": title}]})
 
 
 class WebhookError(SandboxError):

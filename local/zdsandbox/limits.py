@@ -48,6 +48,7 @@ def ticket_update(account: Account, ticket_id: int, user_id: int, now: float) ->
             per_ticket.resets,
             headers,
             "You have exceeded the rate limit for updating a single ticket",
+            plain_text=True,
         )
     return headers
 

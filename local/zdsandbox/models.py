@@ -113,7 +113,18 @@ class Trigger:
     created_at: float
     updated_at: float
     description: str | None = None
-    category_id: str | None = None
+    category_id: str = ""
+
+
+@dataclass(slots=True)
+class TriggerCategory:
+    """Trigger Categories API object (OAS ``TriggerCategory``): ids are strings."""
+
+    id: str
+    name: str
+    position: int
+    created_at: float
+    updated_at: float
 
 
 @dataclass(slots=True)
@@ -176,3 +187,4 @@ class Fault:
     retry_after: int | None = None
     delay_ms: int = 0
     method: str | None = None
+    plain_text: bool = False

@@ -6,8 +6,10 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from zdsandbox import exports
+from zdsandbox.errors import ApiErrors
 from zdsandbox.help_center import seed_help_center
-from zdsandbox.models import Comment, Group, GroupMembership, Ticket, User
+from zdsandbox.models import Comment, Group, GroupMembership, Ticket, Trigger, TriggerCategory, User
 from zdsandbox.state import Account
 from zdsandbox.util import text_to_html
 
@@ -25,6 +27,8 @@ _AGENT_REPLIES = [
     "Sorry for the trouble! Could you send us the order number so we can check?",
     "I have escalated this to our specialists; we will be back within a day.",
 ]
+DEFAULT_CATEGORY = "Notifications"
+MAX_CATEGORIES = 500
 _CUSTOMER_REPLIES = ["Thank you, that worked.", "Here is the order number: 12345.", "Still broken."]
 
 
@@ -60,8 +64,62 @@ def add_membership(account: Account, user: User, group: Group, now: float) -> Gr
     return membership
 
 
-def seed_account(account: Account, now: float) -> None:
-    """The standard cast: an admin, the AI agent user, a human agent and a customer."""
+PLACEHOLDER_CONDITIONS: dict[str, list[dict[str, Any]]] = {
+    "all": [{"field": "update_type", "operator": "is", "value": "Create"}],
+    "any": [],
+}
+PLACEHOLDER_ACTIONS: list[dict[str, Any]] = [{"field": "current_tags", "value": "placeholder"}]
+
+
+def add_category(
+    account: Account, name: str, now: float, position: int | None = None
+) -> TriggerCategory:
+    """A new category, last unless ``position`` is given (Zendesk counts from 0)."""
+    if len(account.trigger_categories) >= MAX_CATEGORIES:
+        raise ApiErrors(
+            403,
+            "ProductLimitExceeded",
+            "Your account has reached the limit of 500 ticket trigger categories.",
+        )
+    last = max((c.position for c in account.trigger_categories.values()), default=-1)
+    category = TriggerCategory(
+        id=str(next(account.category_ids)),
+        name=name,
+        position=last + 1 if position is None else position,
+        created_at=now,
+        updated_at=now,
+    )
+    account.trigger_categories[category.id] = category
+    return category
+
+
+def add_placeholder_triggers(
+    account: Account, category: TriggerCategory, count: int, now: float
+) -> list[Trigger]:
+    """Inactive triggers in ``category`` (what an account that uses categories already has)."""
+    created = []
+    for index in range(count):
+        trigger = Trigger(
+            id=next(account.trigger_ids),
+            title=f"{category.name} trigger {index + 1}",
+            active=False,
+            position=index + 1,
+            conditions={k: list(v) for k, v in PLACEHOLDER_CONDITIONS.items()},
+            actions=[dict(a) for a in PLACEHOLDER_ACTIONS],
+            created_at=now,
+            updated_at=now,
+            category_id=category.id,
+        )
+        account.triggers[trigger.id] = trigger
+        created.append(trigger)
+    return created
+
+
+def seed_account(
+    account: Account, now: float, trigger_categories: tuple[str, ...] = (DEFAULT_CATEGORY,)
+) -> None:
+    """The standard cast: an admin, the AI agent user, a human agent and a customer; and the
+    trigger categories, each after the first holding one inactive placeholder trigger."""
     sub = account.subdomain
     admin = add_user(account, f"admin@{sub}.test", "admin", now, "Admin")
     ai_agent = add_user(account, f"ai-agent@{sub}.test", "admin", now, "AI Agent")
@@ -72,6 +130,10 @@ def seed_account(account: Account, now: float) -> None:
     add_membership(account, agent, support, now)
     add_membership(account, ai_agent, ai_group, now)
     add_membership(account, admin, support, now)
+    for index, name in enumerate(trigger_categories or (DEFAULT_CATEGORY,)):
+        category = add_category(account, name, now)
+        if index:
+            add_placeholder_triggers(account, category, 1, now)
     seed_help_center(account.help_center, admin.id, now)
 
 
@@ -102,7 +164,8 @@ def bulk_tickets(account: Account, request: BulkRequest, now: float) -> list[Tic
     support = support_address(account)
     span = max(1, request.days_back) * 86400
     cast = _Cast(rng, customers, agents, groups, support, request.comments_per_ticket, now)
-    return [_bulk_ticket(account, cast, now - rng.random() * span) for _ in range(request.count)]
+    newest = exports.horizon(now) - 1  # historical: every one is already exportable
+    return [_bulk_ticket(account, cast, newest - rng.random() * span) for _ in range(request.count)]
 
 
 @dataclass(frozen=True)
@@ -165,7 +228,7 @@ def _bulk_ticket(account: Account, cast: _Cast, created_at: float) -> Ticket:
         )
         if not from_customer and ticket.assignee_id is None:
             ticket.assignee_id = author.id
-        at = max(at, min(now - 61, at + rng.uniform(600, 36000)))
+        at = max(at, min(exports.horizon(now) - 1, at + rng.uniform(600, 36000)))
     ticket.updated_at = max(ticket.created_at, ticket.comments[-1].created_at)
     account.tickets[ticket.id] = ticket
     return ticket

@@ -20,6 +20,7 @@ from zdsandbox.models import (
     OAuthToken,
     Ticket,
     Trigger,
+    TriggerCategory,
     User,
     Webhook,
 )
@@ -31,6 +32,9 @@ class AccountSettings:
     ticket_updates_per_minute: int
     ticket_updates_per_ticket_user_per_10min: int
     incremental_exports_per_minute: int
+    # What the "Current user" (``role``) trigger condition offers besides the roles: every
+    # agent by id ("user_ids") or the roles only ("roles_only"). See triggers.py.
+    current_user_condition: str = "user_ids"
 
     @classmethod
     def from_config(cls, config: SandboxConfig) -> AccountSettings:
@@ -88,6 +92,7 @@ class Account:
     tickets: dict[int, Ticket] = field(default_factory=dict)
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     triggers: dict[int, Trigger] = field(default_factory=dict)
+    trigger_categories: dict[str, TriggerCategory] = field(default_factory=dict)
     codes: dict[str, AuthorizationCode] = field(default_factory=dict)
     tokens: dict[int, OAuthToken] = field(default_factory=dict)
     tokens_by_access: dict[str, OAuthToken] = field(default_factory=dict)
@@ -103,6 +108,7 @@ class Account:
     comment_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000001))
     audit_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5000001))
     trigger_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(40001))
+    category_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001))
     token_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(50001))
     fault_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     event_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9000001))
@@ -117,8 +123,16 @@ class Account:
     def group_by_name(self, name: str) -> Group | None:
         return next((g for g in self.groups.values() if g.name == name), None)
 
+    def categories_in_order(self) -> list[TriggerCategory]:
+        return sorted(self.trigger_categories.values(), key=lambda c: (c.position, int(c.id)))
+
     def triggers_in_order(self) -> list[Trigger]:
-        return sorted(self.triggers.values(), key=lambda t: (t.position, t.id))
+        """Firing order: categories by position, then triggers by position within each."""
+        rank = {c.id: i for i, c in enumerate(self.categories_in_order())}
+        return sorted(
+            self.triggers.values(),
+            key=lambda t: (rank.get(t.category_id, len(rank)), t.position, t.id),
+        )
 
 
 class Registry:

@@ -86,6 +86,17 @@ class WebhookNotification:
 # ---------------------------------------------------------------- validation
 
 
+def current_user_values(account: Account) -> dict[str, str]:
+    """What the "Current user" (``role``) condition accepts, value -> title: the roles, and on
+    accounts set to "user_ids" each agent by id. The definitions list exactly these and
+    validation refuses anything else (422 RecordInvalid), so a client that reads
+    ``GET /api/v2/triggers/definitions`` first never sends a value the account refuses."""
+    values = {"end_user": "(end user)", "agent": "(agent)", "admin": "(admin)"}
+    if account.settings.current_user_condition == "user_ids":
+        values.update({str(u.id): u.name for u in account.users.values() if u.is_agent})
+    return values
+
+
 def validate_trigger(account: Account, conditions: Any, actions: Any) -> None:
     if not isinstance(conditions, dict) or not (conditions.get("all") or conditions.get("any")):
         raise RecordInvalid("Conditions: must have at least one condition")
@@ -116,7 +127,7 @@ def _validate_condition(account: Account, condition: Any) -> None:
         "via_id": text.isdigit,
         "current_via_id": text.isdigit,
         "update_type": lambda: text in ("Create", "Change"),
-        "role": lambda: text in ROLE_VALUES or (text.isdigit() and int(text) in account.users),
+        "role": lambda: text in current_user_values(account),
         "status": lambda: operator in _CHANGE_OPS[:2] or text in STATUSES,
         "group_id": lambda: text == "" or (text.isdigit() and int(text) in account.groups),
     }
@@ -386,8 +397,7 @@ def definitions(account: Account) -> dict[str, Any]:
         "via_id": [("0", "Web form"), ("4", "Email"), ("5", "Web service (API)")],
         "current_via_id": [("0", "Web form"), ("4", "Email"), ("5", "Web service (API)")],
         "update_type": [("Create", "Created"), ("Change", "Updated")],
-        "role": [("end_user", "(end user)"), ("agent", "(agent)"), ("admin", "(admin)")]
-        + [(str(u.id), u.name) for u in account.users.values() if u.is_agent],
+        "role": list(current_user_values(account).items()),
         "status": [(s, s.title()) for s in STATUSES],
         "group_id": [("", "-")] + [(str(g.id), g.name) for g in account.groups.values()],
     }

@@ -12,6 +12,7 @@ from zdsandbox.models import (
     OAuthToken,
     Ticket,
     Trigger,
+    TriggerCategory,
     User,
     Webhook,
 )
@@ -148,7 +149,7 @@ def trigger_json(trigger: Trigger, base: str) -> dict[str, Any]:
         "active": trigger.active,
         "default": False,
         "position": trigger.position,
-        "category_id": trigger.category_id or "1",
+        "category_id": trigger.category_id,
         "conditions": {
             "all": list(trigger.conditions.get("all") or []),
             "any": list(trigger.conditions.get("any") or []),
@@ -156,6 +157,16 @@ def trigger_json(trigger: Trigger, base: str) -> dict[str, Any]:
         "actions": list(trigger.actions),
         "created_at": iso(trigger.created_at),
         "updated_at": iso(trigger.updated_at),
+    }
+
+
+def trigger_category_json(category: TriggerCategory) -> dict[str, Any]:
+    return {
+        "id": category.id,
+        "name": category.name,
+        "position": category.position,
+        "created_at": iso(category.created_at),
+        "updated_at": iso(category.updated_at),
     }
 
 

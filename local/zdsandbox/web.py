@@ -70,7 +70,8 @@ Handler = Callable[..., Response]
 
 @dataclass(frozen=True)
 class Route:
-    """kind: "api" (bearer auth, faults, rate limits), "oauth" (faults), "control", "global"."""
+    """kind: "api" (bearer auth, faults, rate limits), "oauth" and "anonymous" (faults,
+    no token), "control", "global"."""
 
     rule: str
     methods: tuple[str, ...]

@@ -155,7 +155,7 @@ def test_denied_and_replayed_and_forged_state_pages(api: Api, local_stack: Runni
     assert forged.status_code == 400
 
 
-def test_one_integration_per_agent_and_delete_rules(api: Api) -> None:
+def test_one_integration_per_agent_and_delete_rules(api: Api, local_stack: RunningStack) -> None:
     agent_id = http_create_agent(api)
     add_integration(api, agent_id)
     second = api.call(
@@ -170,4 +170,6 @@ def test_one_integration_per_agent_and_delete_rules(api: Api) -> None:
     assert "revoke" in refused.json()["detail"].lower()
     api.ok("DELETE", f"/agents/{agent_id}/integration/authorization")
     assert api.call("DELETE", f"/agents/{agent_id}/integration").status_code == 204
-    add_integration(api, agent_id, "globex")  # the agent may connect elsewhere now
+    # the agent may connect elsewhere now (to an account that exists: the subdomain is checked)
+    httpx.post(f"{local_stack.sandbox_url}/_sandbox/accounts", json={"subdomain": "globex"})
+    add_integration(api, agent_id, "globex")

@@ -93,7 +93,9 @@ def _connect(api: Api, sub: str) -> tuple[str, int, str]:
 
 def _as_admin(stack: RunningStack, sub: str, path: str) -> httpx.Response:
     """GET a Zendesk API path of the sandbox account as its admin."""
-    admin = sandbox_token(stack.sandbox_url, sub, f"admin@{sub}.test")
+    admin = sandbox_token(
+        stack.sandbox_url, sub, f"admin@{sub}.test", public_base_url=stack.api_url
+    )
     return httpx.get(
         f"{stack.sandbox_url}/{sub}/api/v2{path}",
         headers={"Authorization": f"Bearer {admin}"},

@@ -43,7 +43,12 @@ def _reset_caches() -> None:
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
     server = SandboxServer(
-        SandboxConfig(port=0, webhook_retries=0, webhook_timeout_seconds=1.0)
+        SandboxConfig(
+            port=0,
+            webhook_retries=0,
+            webhook_timeout_seconds=1.0,
+            redirect_uris=[f"{PUBLIC_BASE_URL}/oauth/zendesk/callback"],
+        )
     ).start()
     yield server
     server.stop()

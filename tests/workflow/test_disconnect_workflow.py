@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 
 from tests.workflow.workflow_support import (
@@ -170,15 +171,17 @@ def test_disconnect_with_removal_deletes_trigger_and_webhook_before_revoking(
         integration.get_integration(ctx, connected.agent_id)
     assert ctx.vault.read_tokens(connected.agent_id, cached=False) is None
     assert ctx.vault.read_webhook_secret(connected.agent_id, cached=False) is None
-    # the agent can join another Zendesk account
+    # the agent can join another Zendesk account (one that exists: the subdomain is checked)
+    other = f"another-{connected.subdomain}"
+    httpx.post(f"{connected.sandbox_url}/_sandbox/accounts", json={"subdomain": other}, timeout=10)
     again = integration.create_integration(
         ctx,
         connected.agent_id,
         integration.CreateIntegrationRequest(
-            crm="zendesk_support", subdomain="another", ai_agent_user_email="bot@another.test"
+            crm="zendesk_support", subdomain=other, ai_agent_user_email="bot@another.test"
         ),
     )
-    assert again.subdomain == "another"
+    assert again.subdomain == other
     assert again.authorization.status == "unauthorized"
 
 

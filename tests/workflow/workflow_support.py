@@ -78,14 +78,17 @@ class Connected:
         )
 
 
-def sandbox_token(sandbox_url: str, subdomain: str, email: str) -> str:
+def sandbox_token(
+    sandbox_url: str, subdomain: str, email: str, public_base_url: str = PUBLIC_BASE_URL
+) -> str:
     """An OAuth token straight from the sandbox (authorization code + PKCE) for ``email``: a
-    person acting in Zendesk, not our integration."""
+    person acting in Zendesk, not our integration. The redirect is the sandbox's registered
+    one: ``public_base_url``'s callback."""
     verifier = secrets.token_urlsafe(48)
     challenge = (
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     )
-    redirect = f"{PUBLIC_BASE_URL}/oauth/zendesk/callback"
+    redirect = f"{public_base_url}/oauth/zendesk/callback"
     base = f"{sandbox_url}/{subdomain}"
     consent = httpx.get(
         f"{base}/oauth/authorizations/new",

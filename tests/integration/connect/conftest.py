@@ -39,7 +39,11 @@ def sandbox_clock() -> FakeClock:
 
 @pytest.fixture
 def sandbox(sandbox_clock: FakeClock) -> Iterator[SandboxServer]:
-    server = SandboxServer(SandboxConfig(port=0, clock=sandbox_clock)).start()
+    server = SandboxServer(
+        SandboxConfig(
+            port=0, clock=sandbox_clock, redirect_uris=[f"{PUBLIC}/oauth/zendesk/callback"]
+        )
+    ).start()
     yield server
     server.stop()
 

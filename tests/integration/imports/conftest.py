@@ -43,7 +43,12 @@ def sandbox() -> Iterator[SandboxServer]:
     # Zendesk's real limits; the driver skips the delays our scheduling asks for, so the
     # export limit is raised here and our own spacing is asserted from the delays instead.
     server = SandboxServer(
-        SandboxConfig(port=0, incremental_exports_per_minute=1000, rate_limit_per_minute=100_000)
+        SandboxConfig(
+            port=0,
+            incremental_exports_per_minute=1000,
+            rate_limit_per_minute=100_000,
+            redirect_uris=[f"{PUBLIC}/oauth/zendesk/callback"],
+        )
     ).start()
     yield server
     server.stop()

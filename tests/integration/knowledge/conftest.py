@@ -34,7 +34,9 @@ STEP_EVENT = json.loads((ROOT / "events/knowledge_worker/step.json").read_text()
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(SandboxConfig(port=0)).start()
+    # the OAuth client's registered Redirect URL is our API's callback, as Zendesk checks it
+    config = SandboxConfig(port=0, redirect_uris=[f"{PUBLIC}/oauth/zendesk/callback"])
+    server = SandboxServer(config).start()
     yield server
     server.stop()
 

@@ -227,6 +227,8 @@ def pipeline(
     runtime = FunctionRuntime.from_template(template.functions(), aws)
     api = ApiServer(template.http_routes(), runtime.invoke, admin_token="test-admin", port=0)
     api.start()
+    # the OAuth client's registered Redirect URL is this test's API (a free port)
+    replies_sandbox.config.redirect_uris.append(f"{api.url}/oauth/zendesk/callback")
     monkeypatch.setenv("ZENDESK_BASE_URL_TEMPLATE", f"{replies_sandbox.url}/{{subdomain}}")
     monkeypatch.setenv("PUBLIC_BASE_URL", api.url)
     _reset_process_state()

@@ -63,6 +63,12 @@ def account(sandbox: SandboxServer, client: httpx.Client) -> Account:
 
 
 @pytest.fixture
+def one_category_account(sandbox: SandboxServer, client: httpx.Client) -> Account:
+    """An account with a single trigger category (reorder works there)."""
+    return new_account(sandbox, client, trigger_categories=["Notifications"])
+
+
+@pytest.fixture
 def api(account: Account) -> ApiClient:
     return account.api("ai-agent")
 

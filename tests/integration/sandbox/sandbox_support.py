@@ -197,9 +197,15 @@ class WebhookReceiver:
             return list(self.requests)
 
 
-def new_account(server: SandboxServer, client: httpx.Client) -> Account:
+def new_account(
+    server: SandboxServer, client: httpx.Client, trigger_categories: list[str] | None = None
+) -> Account:
+    """A fresh account; ``trigger_categories`` None: the sandbox's default (three)."""
     subdomain = f"t{next(_subdomains)}-{secrets.token_hex(3)}"
-    response = client.post("/_sandbox/accounts", json={"subdomain": subdomain})
+    body: dict[str, Any] = {"subdomain": subdomain}
+    if trigger_categories is not None:
+        body["trigger_categories"] = trigger_categories
+    response = client.post("/_sandbox/accounts", json=body)
     assert response.status_code == 201, response.text
     users = {u["email"]: u for u in response.json()["users"]}
     return Account(client, subdomain, users)

@@ -51,6 +51,15 @@ def test_fault_429_carries_retry_after_and_delete_clears_faults(
     assert api.get("/api/v2/users/me").status_code == 200
 
 
+def test_fault_429_can_answer_plain_text(account: Account, api: ApiClient) -> None:
+    _fault(account, path_regex="/api/v2/groups", status=429, retry_after=2, plain_text=True)
+    limited = api.get("/api/v2/groups")
+    assert limited.status_code == 429
+    assert limited.headers["content-type"].startswith("text/plain")
+    assert limited.headers["Retry-After"] == "2"
+    assert api.get("/api/v2/groups").status_code == 200
+
+
 def test_fault_delay_slows_a_request(account: Account, api: ApiClient) -> None:
     _fault(account, path_regex="users/me", status=200, times=1, delay_ms=300)
     started = time.monotonic()
@@ -106,6 +115,10 @@ def test_ticket_update_limits(account: Account, api: ApiClient) -> None:
         api.put(f"/api/v2/tickets/{ids[0]}", json={"ticket": {"status": "open"}}) for _ in range(3)
     ]
     assert [r.status_code for r in same] == [200, 200, 429]
+    # this limit answers a bare sentence, not JSON, as some of Zendesk's do
+    assert same[2].headers["content-type"].startswith("text/plain")
+    assert same[2].text.startswith("You have exceeded the rate limit")
+    assert int(same[2].headers["Retry-After"]) >= 1
     other_user = account.api("admin")
     assert (
         other_user.put(f"/api/v2/tickets/{ids[0]}", json={"ticket": {"status": "open"}}).status_code
@@ -141,7 +154,36 @@ def test_incremental_export_pages_through_everything(account: Account, api: ApiC
     resumed = api.get(
         "/api/v2/incremental/tickets/cursor", params={"cursor": page["after_cursor"]}
     ).json()
-    assert [t["id"] for t in resumed["tickets"]] == [251]
+    assert resumed["tickets"] == []  # held back for its first minute
+    assert resumed["end_of_stream"] is True
+
+
+def test_incremental_export_holds_back_the_last_minute(
+    make_sandbox: Callable[..., SandboxServer],
+) -> None:
+    clock = FakeClock()
+    server = make_sandbox(clock=clock)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        account = new_account(server, client)
+        api = account.api("ai-agent")
+        start = int(clock()) - 120
+        clock.advance(1)
+        ticket = account.email("just now")["ticket_id"]
+
+        def export() -> list[int]:
+            page = api.get("/api/v2/incremental/tickets/cursor", params={"start_time": start})
+            assert page.status_code == 200, page.text
+            return [t["id"] for t in page.json()["tickets"]]
+
+        assert export() == []
+        clock.advance(59)
+        assert export() == []
+        clock.advance(2)
+        assert export() == [ticket]
+        too_recent = api.get(
+            "/api/v2/incremental/tickets/cursor", params={"start_time": int(clock()) - 59}
+        )
+        assert too_recent.status_code == 400
 
 
 def test_incremental_export_rules(account: Account, api: ApiClient) -> None:

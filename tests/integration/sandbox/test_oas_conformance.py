@@ -279,7 +279,8 @@ def test_tickets_comments_tags_export(
     )
 
 
-def test_webhooks_and_triggers(account: Account, api: ApiClient, conformance: Conformance) -> None:
+def test_webhooks_and_triggers(one_category_account: Account, conformance: Conformance) -> None:
+    api = one_category_account.api("ai-agent")
     check = conformance.check
     webhook = check(
         api.post(
@@ -356,6 +357,34 @@ def test_webhooks_and_triggers(account: Account, api: ApiClient, conformance: Co
     )
     check(api.delete(f"/api/v2/triggers/{trigger_id}"), 204)
     check(api.delete(hook), 204)
+
+
+def test_public_locales_answer_anyone(account: Account, conformance: Conformance) -> None:
+    anonymous = account.client.get(account.path("/api/v2/locales/public.json"))
+    locales = conformance.check(anonymous, 200).json()["locales"]
+    assert [item["locale"] for item in locales] == ["en-US", "de"]
+
+
+def test_trigger_categories(account: Account, api: ApiClient, conformance: Conformance) -> None:
+    check = conformance.check
+    listed = check(api.get("/api/v2/trigger_categories"), 200).json()
+    assert [c["name"] for c in listed["trigger_categories"]] == [
+        "Notifications",
+        "Escalations",
+        "Follow-ups",
+    ]
+    body = {"trigger_category": {"name": "Escalations", "position": 3}}
+    created = check(api.post("/api/v2/trigger_categories", json=body), 200).json()
+    category = f"/api/v2/trigger_categories/{created['trigger_category']['id']}"
+    check(api.get(category), 200)
+    renamed = {"trigger_category": {"name": "Escalations (EU)"}}
+    check(api.request("PATCH", category, json=renamed), 200)
+    check(api.get("/api/v2/trigger_categories", params={"include": "rule_counts"}), 200)
+    check(api.get("/api/v2/trigger_categories", params={"sort": "-name"}), 200)
+    check(api.post("/api/v2/trigger_categories", json={"trigger_category": {"name": ""}}), 400)
+    check(api.get("/api/v2/trigger_categories/999999"), 404)
+    check(api.delete(category), 204)
+    check(api.delete(category), 404)
 
 
 def test_every_served_zendesk_route_was_validated(conformance: Conformance) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -144,16 +145,67 @@ def test_unregistered_redirect_or_client_is_refused_without_redirect(account: Ac
     assert response.status_code == 400
 
 
-def test_loopback_callback_on_any_port_is_accepted(account: Account) -> None:
-    uri = "http://127.0.0.1:54321/oauth/zendesk/callback"
-    response = account.client.get(
-        account.path("/oauth/authorizations/new"),
-        params=account.authorize_params(
-            redirect_uri=uri, sandbox_login=f"admin@{account.subdomain}.test"
-        ),
+def test_only_the_registered_redirect_url_is_accepted(account: Account) -> None:
+    for uri in (
+        "http://127.0.0.1:54321/oauth/zendesk/callback",  # another loopback port
+        REDIRECT_URI + "/",
+        REDIRECT_URI.replace("127.0.0.1", "localhost"),
+    ):
+        response = account.client.get(
+            account.path("/oauth/authorizations/new"),
+            params=account.authorize_params(
+                redirect_uri=uri, sandbox_login=f"admin@{account.subdomain}.test"
+            ),
+        )
+        assert response.status_code == 400, uri
+        assert "location" not in response.headers
+
+
+def _refresh(account: Account, refresh_token: str, **extra: Any) -> httpx.Response:
+    body = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        **extra,
+    }
+    return account.client.post(
+        account.path("/oauth/tokens"), json={k: v for k, v in body.items() if v is not None}
     )
-    assert response.status_code == 302
-    assert response.headers["location"].startswith(uri + "?code=")
+
+
+def test_a_refresh_without_the_client_secret_is_refused(account: Account) -> None:
+    first = account.token("ai-agent")
+    refused = _refresh(account, first["refresh_token"], client_secret=None)
+    assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client")
+    assert _refresh(account, first["refresh_token"]).status_code == 201  # the pair still works
+
+
+def test_refresh_token_expires_in_must_be_more_than_seven_days(account: Account) -> None:
+    token = account.token("ai-agent")["refresh_token"]
+    exactly = _refresh(account, token, refresh_token_expires_in=604_800)
+    assert (exactly.status_code, exactly.json()["error"]) == (400, "invalid_request")
+    not_above_access = _refresh(
+        account, token, expires_in=172_000, refresh_token_expires_in=100_000
+    )
+    assert not_above_access.status_code == 400
+    ok = _refresh(account, token, refresh_token_expires_in=604_801)
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["refresh_token_expires_in"] == 604_801
+
+
+def test_the_consent_page_preselects_nobody(account: Account) -> None:
+    page = account.client.get(
+        account.path("/oauth/authorizations/new"), params=account.authorize_params()
+    )
+    assert page.status_code == 200
+    assert page.text.count("type='radio'") >= 2
+    assert "checked" not in page.text
+    assert "value='deny' formnovalidate" in page.text  # Deny needs nobody chosen
+    unchosen = {**account.authorize_params(), "decision": "allow"}
+    refused = account.client.post(account.path("/oauth/authorizations/new"), data=unchosen)
+    assert refused.status_code == 400  # Allow with nobody chosen signs nobody in
+    assert "location" not in refused.headers
 
 
 def test_expired_code_and_expired_access_token(

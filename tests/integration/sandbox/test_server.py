@@ -36,7 +36,10 @@ def test_unknown_account_and_bad_json(make_sandbox: Callable[..., SandboxServer]
     with httpx.Client(base_url=server.url) as http:
         missing = http.get("/nosuch/api/v2/users/me")
         assert missing.status_code == 404
-        assert missing.json() == {"error": "RecordNotFound", "description": "Not found"}
+        assert missing.headers["content-type"].startswith("text/html")
+        assert "Help Center Closed" in missing.text  # no account there, not an API answer
+        control = http.get("/nosuch/_sandbox/account")
+        assert control.json() == {"error": "RecordNotFound", "description": "Not found"}
         bad = http.post(
             "/acme/_sandbox/emails",
             content=b"{not json",

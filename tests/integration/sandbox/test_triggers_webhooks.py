@@ -291,8 +291,10 @@ def test_invalid_triggers_are_record_invalid(
 
 
 def test_trigger_positions_reorder_update_many_and_delete(
-    account: Account, api: ApiClient, receiver: WebhookReceiver
+    one_category_account: Account, receiver: WebhookReceiver
 ) -> None:
+    account = one_category_account
+    api = account.api("ai-agent")
     webhook = create_webhook(api, receiver.url)
     ids = [
         create_trigger(api, {**default_trigger(account, webhook["id"]), "title": f"t{n}"})["id"]
@@ -314,13 +316,18 @@ def test_trigger_positions_reorder_update_many_and_delete(
     assert [
         t["id"] for t in api.get("/api/v2/triggers", params={"active": "true"}).json()["triggers"]
     ] == [ids[2], ids[1]]
+    only_conditions = {"all": [{"field": "status", "operator": "is", "value": "open"}]}
+    partial_put = api.put(
+        f"/api/v2/triggers/{ids[2]}", json={"trigger": {"conditions": only_conditions}}
+    )
+    # OAS UpdateTrigger: a condition or action update clears both arrays, so a body without
+    # actions leaves the trigger with none, which Zendesk refuses.
+    assert partial_put.status_code == 422, partial_put.text
+    assert "Actions" in partial_put.json()["details"]["base"][0]["description"]
+    actions = api.get(f"/api/v2/triggers/{ids[2]}").json()["trigger"]["actions"]
     replaced = api.put(
         f"/api/v2/triggers/{ids[2]}",
-        json={
-            "trigger": {
-                "conditions": {"all": [{"field": "status", "operator": "is", "value": "open"}]}
-            }
-        },
+        json={"trigger": {"conditions": only_conditions, "actions": actions}},
     )
     assert replaced.json()["trigger"]["conditions"]["any"] == []
     assert api.delete(f"/api/v2/triggers/{ids[2]}").status_code == 204

@@ -507,6 +507,34 @@ CASES: dict[str, Case] = {
         ),
         lambda triggers: len(triggers) >= 1,
     ),
+    "list_trigger_categories": Case(
+        [
+            (
+                "GET",
+                "/api/v2/trigger_categories",
+                [
+                    reply(
+                        200,
+                        {
+                            "trigger_categories": [
+                                {"id": "10002", "name": "SMS Triggers", "position": 1},
+                                {"id": "10001", "name": "Email Triggers", "position": 0},
+                            ],
+                            "meta": {"has_more": False, "after_cursor": None},
+                            "links": {"next": None},
+                        },
+                    )
+                ],
+            )
+        ],
+        lambda c: c.list_trigger_categories(),
+        lambda categories: [c.id for c in categories] == ["10001", "10002"],
+    ),
+    "public_locales": Case(
+        [("GET", "/api/v2/locales/public", [_ex("LocalesResponseExample")])],
+        lambda c: c.public_locales(),
+        lambda locales: [item["locale"] for item in locales] == ["en-US", "de"],
+    ),
     "trigger_definitions": Case(
         [("GET", "/api/v2/triggers/definitions", [_ex("TriggerDefinitionResponseExample")])],
         lambda c: c.trigger_definitions(),

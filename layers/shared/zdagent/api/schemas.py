@@ -143,12 +143,27 @@ class AuthorizeUrl(Open):
     authorize_url: str = Field(description="Zendesk's consent page (open it in a new tab)")
 
 
+class TriggerCategoryRef(Open):
+    id: str = Field(description="the Zendesk trigger category the trigger is in")
+    name: str | None
+
+
+class LoopGuardShown(Open):
+    """Which form of "current user is not the AI agent user" the trigger carries."""
+
+    form: Literal["not_ai_agent_user", "end_user_only", "receiver_only"]
+    condition: dict[str, str] | None = Field(description="the trigger condition (null: none)")
+    detail: str
+
+
 class TriggerCreated(Open):
     """``services.trigger.create_trigger``."""
 
     trigger: dict[str, Any] = Field(description="the trigger as Zendesk answered it")
     webhook: dict[str, Any] = Field(description="the webhook as Zendesk answered it")
     integration: IntegrationResource  # type: ignore[valid-type]
+    category: TriggerCategoryRef | None = Field(None, description="null: no categories")
+    loop_guard: LoopGuardShown | None = None
 
 
 class Drift(Open):
@@ -161,6 +176,8 @@ class TriggerShown(Open):
 
     trigger: dict[str, Any] | None = Field(description="as Zendesk has it now (null: deleted)")
     drift: Drift
+    category: TriggerCategoryRef | None = Field(None, description="null: no categories")
+    loop_guard: LoopGuardShown | None = None
 
 
 class TriggerUpdated(Open):

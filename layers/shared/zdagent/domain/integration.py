@@ -20,6 +20,7 @@ from zdagent.core.errors import (
     TriggerExistsError,
     TriggerNotActiveError,
 )
+from zdagent.domain.trigger import LoopGuard
 
 # A Zendesk subdomain: letters, digits and inner hyphens. No dots, slashes, ports or schemes, so
 # a subdomain can never make us call another host.
@@ -63,6 +64,8 @@ class TriggerState(BaseModel):
     webhook_id: str | None = None
     created_at: datetime | None = None
     config_fingerprint: str | None = None  # what we last wrote: tells edits made in Zendesk
+    category_id: str | None = None  # the trigger category it was created in
+    loop_guard: LoopGuard | None = None  # the "current user" form it was created with
 
 
 class EngineState(BaseModel):
@@ -188,7 +191,14 @@ class Integration(BaseModel):
         return self.model_copy(update={"authorization": state, "engine": engine})
 
     def with_trigger(
-        self, trigger_id: int, webhook_id: str, fingerprint: str, at: datetime
+        self,
+        trigger_id: int,
+        webhook_id: str,
+        fingerprint: str,
+        at: datetime,
+        *,
+        category_id: str | None = None,
+        loop_guard: LoopGuard | None = None,
     ) -> Integration:
         state = TriggerState(
             status="active",
@@ -196,6 +206,8 @@ class Integration(BaseModel):
             webhook_id=webhook_id,
             created_at=at,
             config_fingerprint=fingerprint,
+            category_id=category_id,
+            loop_guard=loop_guard,
         )
         return self.model_copy(update={"trigger": state})
 

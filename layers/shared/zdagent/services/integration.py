@@ -6,6 +6,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zdagent.adapters.zendesk.client import ZendeskClient
+from zdagent.core.errors import (
+    ValidationFailedError,
+    ZendeskError,
+    ZendeskNotFound,
+    ZendeskUnavailable,
+)
 from zdagent.core.observability import logger
 from zdagent.core.validation import validate_model
 from zdagent.domain.integration import Integration
@@ -34,9 +41,39 @@ def create_integration(
             "created_at": ctx.now(),
         },
     )
+    if ctx.integrations.find(agent_id) is None:  # else create answers 409 (one per agent)
+        require_zendesk_account(integration.subdomain)
     created = ctx.integrations.create(integration)
     logger.info("integration_created", extra={"agent_id": agent_id, "subdomain": created.subdomain})
     return created
+
+
+def require_zendesk_account(subdomain: str) -> None:
+    """422 naming the subdomain when no Zendesk account answers there.
+
+    ``GET /api/v2/locales/public`` answers anyone on every real account; a 404, a redirect
+    elsewhere or no answer at all (DNS, connection refused) means there is no account. Other
+    failures (5xx, 429) say nothing about the subdomain: 502, try again."""
+    with ZendeskClient.for_subdomain(subdomain, auth=None, max_retries=0) as zendesk:
+        where = zendesk.base_url.split("://", 1)[-1]
+        try:
+            zendesk.public_locales()
+        except (ZendeskNotFound, ZendeskUnavailable) as exc:
+            raise ValidationFailedError(_no_account(subdomain, where)) from exc
+        except ZendeskError as exc:
+            if exc.zendesk_status is not None and 300 <= exc.zendesk_status < 400:
+                raise ValidationFailedError(_no_account(subdomain, where)) from exc
+            raise ZendeskError(
+                f"could not check the subdomain {subdomain!r} at {where}: {exc.detail}; try again",
+                zendesk_status=exc.zendesk_status,
+            ) from exc
+
+
+def _no_account(subdomain: str, where: str) -> str:
+    return (
+        f"no Zendesk account at {where}: check the subdomain {subdomain!r} (for "
+        "https://acme.zendesk.com enter 'acme')"
+    )
 
 
 def get_integration(ctx: Context, agent_id: str) -> Integration:

@@ -10,13 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from zdagent.adapters.dynamodb import agent_pk
 from zdagent.adapters.secrets import WebhookSecret
 from zdagent.adapters.zendesk.client import ZendeskClient
-from zdagent.adapters.zendesk.models import Trigger, TriggerPayload, WebhookCreate
+from zdagent.adapters.zendesk.models import (
+    Trigger,
+    TriggerCategory,
+    TriggerPayload,
+    Webhook,
+    WebhookCreate,
+)
 from zdagent.core.errors import (
     OperationRunningError,
     TriggerExistsError,
     TriggerNotActiveError,
     ValidationFailedError,
+    ZendeskClientError,
     ZendeskError,
+    ZendeskForbidden,
     ZendeskInvalidRecord,
     ZendeskNotFound,
 )
@@ -31,7 +39,8 @@ LEASE = "trigger"
 class CreateTriggerRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    position: int | None = Field(default=None, ge=1)
+    position: int | None = Field(default=None, ge=1)  # within the trigger's category
+    category_id: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class TriggerEdit(BaseModel):
@@ -90,7 +99,7 @@ def create_trigger(
                 reactivated = _reactivate(ctx, zendesk, integration)
                 if reactivated is not None:
                     return reactivated
-            return _create_new(ctx, zendesk, integration, public_base_url, request.position)
+            return _create_new(ctx, zendesk, integration, public_base_url, request)
 
 
 def _create_new(
@@ -98,11 +107,14 @@ def _create_new(
     zendesk: ZendeskClient,
     integration: Integration,
     public_base_url: str,
-    position: int | None,
+    request: CreateTriggerRequest,
 ) -> dict[str, Any]:
     agent_id = integration.agent_id
     user = integration.authorization.user
     assert user is not None  # authorized integrations always know their user
+    categories = _categories(zendesk)
+    category = choose_category(categories, request.category_id)
+    candidates = rules.loop_guard_candidates(_definitions(zendesk), user.id)
     webhook = zendesk.create_webhook(
         WebhookCreate(
             name=f"AI agent {agent_id}",
@@ -110,29 +122,120 @@ def _create_new(
             description="Receives public email comments for the AI agent.",
         )
     )
+    created: Trigger | None = None
     try:
         secret = zendesk.webhook_signing_secret(webhook.id)
         ctx.vault.write_webhook_secret(
             agent_id, WebhookSecret(webhook_id=webhook.id, signing_secret=secret)
         )
-        body = rules.default_trigger(agent_id, user.id, webhook.id)
-        created = zendesk.create_trigger(TriggerPayload.model_validate(body))
-        if position is not None:
-            _move(zendesk, created.id, position)
+        created, guard, body = _create_with_loop_guard(
+            zendesk, agent_id, user.id, webhook, candidates, category=category
+        )
+        if request.position is not None:
+            move_within_category(zendesk, created, request.position, categories)
             created = zendesk.get_trigger(created.id)
     except Exception:
+        if created is not None:
+            with contextlib.suppress(ZendeskError):
+                zendesk.delete_trigger(created.id)
         _remove_orphan_webhook(ctx, zendesk, agent_id, webhook.id)
         raise
     fingerprint = rules.config_fingerprint(body)
     saved = ctx.integrations.save(
-        ctx.integrations.get(agent_id).with_trigger(created.id, webhook.id, fingerprint, ctx.now())
+        ctx.integrations.get(agent_id).with_trigger(
+            created.id,
+            webhook.id,
+            fingerprint,
+            ctx.now(),
+            category_id=created.category_id,
+            loop_guard=guard,
+        )
     )
-    logger.info("trigger_created", extra={"agent_id": agent_id, "trigger_id": created.id})
+    logger.info(
+        "trigger_created",
+        extra={"agent_id": agent_id, "trigger_id": created.id, "loop_guard": guard.form},
+    )
     return {
         "trigger": trigger_json(created),
         "webhook": webhook.model_dump(mode="json", exclude_none=True),
         "integration": saved.public(),
+        "category": category_json(created.category_id, categories),
+        "loop_guard": guard.public(),
     }
+
+
+def _categories(zendesk: ZendeskClient) -> list[TriggerCategory]:
+    """The account's trigger categories, or none where the API is not enabled (403/404)."""
+    try:
+        return zendesk.list_trigger_categories()
+    except (ZendeskForbidden, ZendeskNotFound):
+        return []
+
+
+def _definitions(zendesk: ZendeskClient) -> dict[str, Any] | None:
+    try:
+        return zendesk.trigger_definitions()
+    except ZendeskClientError as exc:
+        logger.warning(
+            "trigger_definitions_unreadable", extra={"zendesk_status": exc.zendesk_status}
+        )
+        return None
+
+
+def describe_categories(categories: list[TriggerCategory]) -> str:
+    return ", ".join(f"{c.name!r} ({c.id})" for c in categories) or "none"
+
+
+def choose_category(
+    categories: list[TriggerCategory], wanted: str | None
+) -> TriggerCategory | None:
+    """The category asked for, else the first by position (None: the account has none)."""
+    if wanted is None:
+        return categories[0] if categories else None
+    for category in categories:
+        if category.id == wanted:
+            return category
+    raise ValidationFailedError(
+        f"category_id {wanted!r} is not a trigger category of this Zendesk account; its "
+        f"categories are: {describe_categories(categories)}"
+    )
+
+
+def category_json(
+    category_id: str | None, categories: list[TriggerCategory]
+) -> dict[str, Any] | None:
+    if category_id is None:
+        return None
+    name = next((c.name for c in categories if c.id == category_id), None)
+    return {"id": category_id, "name": name}
+
+
+def _create_with_loop_guard(
+    zendesk: ZendeskClient,
+    agent_id: str,
+    user_id: int,
+    webhook: Webhook,
+    candidates: list[rules.LoopGuard],
+    *,
+    category: TriggerCategory | None,
+) -> tuple[Trigger, rules.LoopGuard, dict[str, Any]]:
+    """Create the trigger with the first loop-guard form Zendesk accepts (422 -> the next)."""
+    refused: ZendeskInvalidRecord | None = None
+    for guard in candidates:
+        body = rules.default_trigger(
+            agent_id, user_id, webhook.id, guard, category.id if category else None
+        )
+        try:
+            created = zendesk.create_trigger(TriggerPayload.model_validate(body))
+        except ZendeskInvalidRecord as exc:
+            logger.warning(
+                "loop_guard_refused", extra={"agent_id": agent_id, "loop_guard": guard.form}
+            )
+            refused = exc
+            continue
+        return created, guard, body
+    assert refused is not None  # candidates always end with receiver_only
+    raise refused
 
 
 def _remove_orphan_webhook(
@@ -165,10 +268,13 @@ def _reactivate(
         zendesk.update_webhook_status(webhook.id, "active")
     saved = ctx.integrations.save(ctx.integrations.get(integration.agent_id).trigger_reactivated())
     logger.info("trigger_reactivated", extra={"agent_id": integration.agent_id})
+    categories = _categories(zendesk) if trigger.category_id else []
     return {
         "trigger": trigger_json(trigger),
         "webhook": webhook.model_dump(mode="json", exclude_none=True),
         "integration": saved.public(),
+        "category": category_json(trigger.category_id, categories),
+        "loop_guard": _loop_guard_view(saved),
     }
 
 
@@ -200,8 +306,35 @@ def get_trigger(ctx: Context, agent_id: str) -> dict[str, Any]:
         try:
             trigger = zendesk.get_trigger(trigger_id)
         except ZendeskNotFound:
-            return {"trigger": None, "drift": {"status": "deleted", "detail": _deleted(agent_id)}}
-    return {"trigger": trigger_json(trigger), "drift": drift_of(integration, trigger)}
+            return {
+                "trigger": None,
+                "drift": {"status": "deleted", "detail": _deleted(agent_id)},
+                "category": None,
+                "loop_guard": _loop_guard_view(integration),
+            }
+        categories = _categories(zendesk) if trigger.category_id else []
+    return {
+        "trigger": trigger_json(trigger),
+        "drift": drift_of(integration, trigger),
+        "category": category_json(trigger.category_id, categories),
+        "loop_guard": _loop_guard_view(integration),
+    }
+
+
+def recorded_loop_guard(integration: Integration) -> rules.LoopGuard | None:
+    """The form the trigger was created with; triggers made before it was recorded carry the
+    id form (None when the integration has no user)."""
+    if integration.trigger.loop_guard is not None:
+        return integration.trigger.loop_guard
+    user = integration.authorization.user
+    if user is None:
+        return None
+    return rules.LoopGuard(form="not_ai_agent_user", condition=rules.loop_guard(user.id))
+
+
+def _loop_guard_view(integration: Integration) -> dict[str, Any] | None:
+    guard = recorded_loop_guard(integration)
+    return guard.public() if guard is not None else None
 
 
 def _deleted(agent_id: str) -> str:
@@ -244,7 +377,7 @@ def update_trigger(ctx: Context, agent_id: str, request: UpdateTriggerRequest) -
                 if update is not None:
                     zendesk.update_trigger(trigger_id, update)
                 if edit.position is not None:
-                    _move(zendesk, trigger_id, edit.position)
+                    move_within_category(zendesk, current, edit.position)
             except ZendeskInvalidRecord as exc:
                 raise ValidationFailedError(f"Zendesk refused the trigger: {exc.detail}") from exc
             trigger = zendesk.get_trigger(trigger_id)
@@ -276,6 +409,7 @@ def _prepared_update(
             actions,
             ai_agent_user_id=user.id,
             webhook_id=integration.trigger.webhook_id or "",
+            guard=recorded_loop_guard(integration),
         )
     fields: dict[str, Any] = {
         "title": edit.title if edit.title is not None else current.title or current.raw_title,
@@ -286,12 +420,38 @@ def _prepared_update(
     return TriggerPayload.model_validate(fields)
 
 
-def _move(zendesk: ZendeskClient, trigger_id: int, position: int) -> None:
-    """Put our trigger at ``position`` (1 = first) with Zendesk's reorder API, others unmoved."""
-    ordered = sorted(zendesk.list_triggers(), key=lambda t: (t.position or 0, t.id))
-    ids = [t.id for t in ordered if t.id != trigger_id]
-    ids.insert(min(position - 1, len(ids)), trigger_id)
-    zendesk.reorder_triggers(ids)
+def move_within_category(
+    zendesk: ZendeskClient,
+    trigger: Trigger,
+    position: int,
+    categories: list[TriggerCategory] | None = None,
+) -> None:
+    """Put ``trigger`` at ``position`` (1 = first) among the triggers of its category, the
+    others keeping their order. One category: Zendesk's reorder API; several (reorder answers
+    ``LimitOneCategory``) or a refused reorder: ``update_many`` with the category's positions.
+    A refused ``update_many`` is a 422 naming the account's categories."""
+    categories = _categories(zendesk) if categories is None else categories
+    everyone = sorted(zendesk.list_triggers(), key=lambda t: (t.position or 0, t.id))
+    siblings = [t.id for t in everyone if t.category_id == trigger.category_id]
+    siblings = [i for i in siblings if i != trigger.id]
+    siblings.insert(min(position - 1, len(siblings)), trigger.id)
+    if len(categories) <= 1:
+        try:
+            zendesk.reorder_triggers(siblings)
+            return
+        except ZendeskClientError as exc:
+            logger.info("trigger_reorder_refused", extra={"zendesk_error": exc.zendesk_error})
+    items = [{"id": i, "position": n} for n, i in enumerate(siblings, start=1)]
+    try:
+        zendesk.update_many_triggers(items)
+    except ZendeskClientError as exc:
+        where = category_json(trigger.category_id, categories) or {"id": None, "name": None}
+        raise ValidationFailedError(
+            f"Zendesk refused to move the trigger to position {position} in its category "
+            f"{where['name']!r} ({where['id']}): {exc.detail}. The account's trigger categories: "
+            f"{describe_categories(categories)}; move it in Zendesk (Admin Center > Objects and "
+            "rules > Triggers) or choose another position"
+        ) from exc
 
 
 def deactivate_trigger(ctx: Context, agent_id: str) -> Integration:

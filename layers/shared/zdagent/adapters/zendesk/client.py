@@ -36,6 +36,7 @@ from zdagent.adapters.zendesk.models import (
     TicketEventsPage,
     TicketUpdate,
     Trigger,
+    TriggerCategory,
     TriggerPayload,
     User,
     Webhook,
@@ -110,6 +111,7 @@ class ZendeskClient:
         remaining_time: Callable[[], float] | None = None,
         transport: httpx.BaseTransport | None = None,
         retry_after_cap: float | None = None,
+        max_retries: int | None = None,
     ) -> ZendeskClient:
         """A client configured from ``settings()`` (base URL template, timeout, retries).
 
@@ -122,7 +124,7 @@ class ZendeskClient:
             base_url_for(subdomain, config.zendesk_base_url_template),
             auth=auth,
             timeout=config.zendesk_timeout_seconds,
-            max_retries=config.zendesk_max_retries,
+            max_retries=config.zendesk_max_retries if max_retries is None else max_retries,
             retry_after_cap=(
                 config.zendesk_retry_after_cap_seconds
                 if retry_after_cap is None
@@ -217,6 +219,15 @@ class ZendeskClient:
             base_url=self.base_url,
             on_page=on_page,
         )
+
+    # --- the account -----------------------------------------------------------------------
+    def public_locales(self) -> list[dict[str, Any]]:
+        """``GET /api/v2/locales/public`` (ListAvailablePublicLocales, allowed for anyone): a
+        cheap request that answers on every real account, anonymously."""
+        locales = self._get("/api/v2/locales/public", "locales")
+        if not isinstance(locales, list):
+            raise ZendeskError("Zendesk answered public locales that are not a list")
+        return [locale for locale in locales if isinstance(locale, dict)]
 
     # --- users and groups ------------------------------------------------------------------
     def me(self) -> User:
@@ -436,6 +447,12 @@ class ZendeskClient:
                 )
         response = self._send("PUT", "/api/v2/triggers/update_many", json={"triggers": list(items)})
         return [Trigger.model_validate(raw) for raw in self._body(response, "triggers")]
+
+    def list_trigger_categories(self) -> list[TriggerCategory]:
+        """Every ticket trigger category, by ``position`` (then id)."""
+        pages = self._paginate("/api/v2/trigger_categories", "trigger_categories", {})
+        categories = [TriggerCategory.model_validate(raw) for raw in pages]
+        return sorted(categories, key=lambda c: (c.position or 0, c.id))
 
     def trigger_definitions(self) -> dict[str, Any]:
         """``{"actions": [...], "conditions_all": [...], "conditions_any": [...]}``."""

@@ -273,6 +273,14 @@ class Trigger(ZendeskObject):
     updated_at: datetime | None = None
 
 
+class TriggerCategory(ZendeskObject):
+    """Trigger Categories API object: ``id`` is a string, ``position`` orders categories."""
+
+    id: str
+    name: str | None = None
+    position: int | None = None
+
+
 class TriggerPayload(WritePayload):
     """A whole trigger, for create and for update: the OAS requires title, conditions and
     actions on ``PUT /api/v2/triggers/{id}`` too (Zendesk replaces conditions and actions
