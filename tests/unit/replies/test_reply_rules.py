@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 import pytest
 
 from zdagent.domain import reply_rules as rules
 from zdagent.domain.agent import AgentSettings
-from zdagent.domain.engine import EngineAnswer, EngineHandover, EngineNothingToSay, Source
+from zdagent.domain.engine import (
+    EngineAnswer,
+    EngineHandover,
+    EngineNothingToSay,
+    HandoverReason,
+    Source,
+)
 
 AI, CUSTOMER, HUMAN = 100, 200, 300
 NOW = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)
@@ -286,3 +293,7 @@ def test_engine_error_hands_over() -> None:
     handover = rules.engine_failed("TimeoutError")
     assert handover.reason == "engine_error"
     assert "TimeoutError" in handover.summary
+
+
+def test_every_engine_handover_reason_reads_as_words_in_the_note() -> None:
+    assert set(get_args(HandoverReason)) <= set(rules.HANDOVER_REASON_TEXT)

@@ -295,6 +295,8 @@ HANDOVER_REASON_TEXT = {
     "engine_error": "the reply engine failed",
     "prompt_injection": "the message tries to instruct the AI agent",
     "out_of_scope": "the question is outside what the AI agent may answer",
+    "language_not_enabled": "the email is in a language the AI agent is not enabled for",
+    "processing_failed": "the AI agent could not process this email after several attempts",
 }
 
 
