@@ -1,15 +1,19 @@
 """Cold starts (issue 16): each function's handler import against a bare ``import boto3``.
 
-Run from the repository root: ``.venv/bin/python -m bench.bench_cold_start`` (``--runs``). Prints
-each function's ratio against its target and writes ``bench/results/cold_start.json``.
+Run from the repository root: ``.venv/bin/python -m bench.bench_cold_start`` (``--runs``,
+``--no-bytecode``). Prints each function's ratio against its target and writes
+``bench/results/cold_start.json`` (``cold_start_source.json`` with ``--no-bytecode``).
 
-What Lambda has, rebuilt here: a virtualenv holding only the layer's requirements plus boto3 (the
-runtime's own copy), cached in ``bench/.venv-bench`` and rebuilt when the requirements change. Each
-run copies the layer's package to ``opt/python`` and every function's code to ``task/<name>``
-(fresh copies, so our code has no bytecode cache, as on Lambda's read-only file system; the
-installed packages keep the ``.pyc`` pip wrote, as in the runtime and a built layer) and imports
-the handler module in a fresh process with ``sys.path`` as Lambda sets it (task first, then the
-layer) and the template's literal Globals environment.
+What Lambda has, rebuilt here: the runtime, a virtualenv holding boto3 alone (the runtime's own
+copy, with the ``.pyc`` pip wrote), and the layer, the layer's locked requirements installed
+without bytecode, both cached in ``bench/.venv-bench`` and rebuilt when the requirements change.
+Each run copies those requirements and the ``zdagent`` package to ``opt/python`` and compiles
+them as ``layers/shared/Makefile`` does at ``sam build`` (unchecked-hash ``.pyc``; with
+``--no-bytecode`` they stay source only, as the python3.13 build method shipped them, so every
+cold start compiled them), copies every function's code to ``task/<name>`` (source only: SAM
+copies it as is, and Lambda's file system is read-only, so no cache is written) and imports the
+handler module in a fresh process (``-B``) with ``sys.path`` as Lambda sets it (task first, then
+the layer) and the template's literal Globals environment.
 
 Figures: the median of ``--runs`` fresh processes per target, the runs interleaved (boto3, each
 function, boto3, ...) so a machine busy with other work slows every target alike. Targets: the
@@ -80,10 +84,18 @@ class Target:
 
 # --- the runtime-only environment ------------------------------------------------------------
 BOTO3_PACKAGES = ("boto3", "botocore", "s3transfer")  # pinned as in requirements/dev.lock
+# what layers/shared/Makefile runs on the built layer (sam build): CPython bytecode the runtime
+# loads without checking the source's timestamp
+COMPILE = ("-m", "compileall", "-q", "-j0", "-f", "--invalidation-mode", "unchecked-hash")
 
 
-def runtime_python() -> Path:
-    """A venv with the layer's locked requirements and boto3 only, rebuilt when they change."""
+def runtime_python() -> tuple[Path, Path]:
+    """The runtime (a venv with boto3 alone) and the layer's locked requirements, each cached.
+
+    boto3 keeps the ``.pyc`` pip wrote, as the runtime's own copy has them; the layer's
+    requirements are installed without bytecode (``--target``, ``--no-compile``) and compiled
+    when staged, as the layer's build does, or left as source (``--no-bytecode``).
+    """
     layer_lock = ROOT / "layers" / "shared" / "requirements.txt"
     dev_lock = (ROOT / "requirements" / "dev.lock").read_text()
     pins = [
@@ -92,29 +104,38 @@ def runtime_python() -> Path:
         if line.split("==")[0] in BOTO3_PACKAGES and "==" in line
     ]
     key = hashlib.sha256((layer_lock.read_text() + " ".join(pins)).encode()).hexdigest()
-    python = CACHE / "bin" / "python"
+    runtime = CACHE / "runtime"
+    python = runtime / "bin" / "python"
+    site = CACHE / "layer-site"
     stamp = CACHE / ".requirements-sha256"
-    if python.exists() and stamp.exists() and stamp.read_text() == key:
-        return python
+    if python.exists() and site.exists() and stamp.exists() and stamp.read_text() == key:
+        return python, site
     print(f"building the runtime-only environment in {CACHE.relative_to(ROOT)} ...", flush=True)
     shutil.rmtree(CACHE, ignore_errors=True)
-    venv.EnvBuilder(with_pip=True, clear=True).create(CACHE)
+    venv.EnvBuilder(with_pip=True, clear=True).create(runtime)
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--require-hashes", "-r", str(layer_lock)], check=True)  # noqa: S603
     subprocess.run([*pip, *pins], check=True)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [*pip, "--no-compile", "--require-hashes", "--target", str(site), "-r", str(layer_lock)],
+        check=True,
+    )
+    shutil.rmtree(site / "bin", ignore_errors=True)
     stamp.write_text(key)
-    return python
+    return python, site
 
 
-def stage_code(work: Path) -> tuple[Path, list[Target]]:
-    """Copy the layer's package and each function's code as Lambda lays them out."""
+def stage_code(work: Path, site: Path, python: Path, bytecode: bool) -> tuple[Path, list[Target]]:
+    """Lay out the layer (requirements + zdagent) and each function's code as Lambda does."""
     shutil.rmtree(work, ignore_errors=True)
     layer = work / "opt" / "python"
+    shutil.copytree(site, layer, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(
         ROOT / "layers" / "shared" / "zdagent",
         layer / "zdagent",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
+    if bytecode:
+        subprocess.run([str(python), *COMPILE, str(layer)], check=True)  # noqa: S603
     targets = [Target(BASELINE, "boto3", None)]
     for spec in sorted(load_template().functions(), key=lambda s: s.logical_id):
         task = work / "task" / spec.logical_id
@@ -150,9 +171,9 @@ def probe(python: Path, target: Target, layer: Path, env: dict[str, str]) -> dic
     return result
 
 
-def measure(runs: int) -> dict[str, Any]:
-    python = runtime_python()
-    layer, targets = stage_code(CACHE / "stage")
+def measure(runs: int, bytecode: bool = True) -> dict[str, Any]:
+    python, site = runtime_python()
+    layer, targets = stage_code(CACHE / "stage", site, python, bytecode)
     env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"} | lambda_environment()
     seconds: dict[str, list[float]] = {t.name: [] for t in targets}
     loaded: dict[str, list[str]] = {}
@@ -180,7 +201,12 @@ def measure(runs: int) -> dict[str, Any]:
                 "met": ok,
             }
         )
-    return {"runs": runs, "python": sys.version.split()[0], "rows": rows}
+    return {
+        "runs": runs,
+        "python": sys.version.split()[0],
+        "layer_bytecode": bytecode,
+        "rows": rows,
+    }
 
 
 def _problems(target: Target, loaded: list[str]) -> list[str]:
@@ -199,8 +225,23 @@ def _problems(target: Target, loaded: list[str]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=6)
-    figures = measure(parser.parse_args().runs)
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="the layer as source only (as the python3.13 build method shipped it before)",
+    )
+    args = parser.parse_args()
+    figures = measure(args.runs, bytecode=not args.no_bytecode)
     print(f"cold start: median of {figures['runs']} fresh processes, runtime-only environment")
+    print(
+        "  layer: "
+        + (
+            "precompiled (unchecked-hash .pyc, as layers/shared/Makefile builds it)"
+            if figures["layer_bytecode"]
+            else "source only, compiled at every cold start (--no-bytecode)"
+        )
+        + "; functions' own app.py: source; boto3: the runtime's, with its .pyc"
+    )
     for row in figures["rows"]:
         target = row["target_ratio"]
         verdict = "" if target is None else ("  met" if row["met"] else "  MISSED")
@@ -212,8 +253,9 @@ def main() -> int:
         for problem in row["problems"]:
             print(f"      {problem}")
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"written: {RESULTS}")
+    results = RESULTS if figures["layer_bytecode"] else RESULTS.with_name("cold_start_source.json")
+    results.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"written: {results}")
     return 0 if all(row["met"] for row in figures["rows"]) else 1
 
 
