@@ -7,6 +7,7 @@ problem's detail and exit code 1.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -209,8 +210,11 @@ class Demo:
         reply = self.wait_for("the AI agent's reply", ai_reply)
         text = reply.get("plain_body") or reply.get("body") or ""
         self.say(f"public={reply.get('public')} reply: {text[:160]!r}")
-        cited = [word for word in text.split() if "/hc/" in word]
-        self.say(f"cites the Help Center article: {cited[0] if cited else 'none'}")
+        # the link is in the HTML the email is made from (the plain text keeps its title only)
+        cited = re.findall(r'href="([^"]*/hc/[^"]*)"', reply.get("html_body") or "")
+        if not cited:
+            raise DemoFailed("the AI agent's reply does not link the Help Center article")
+        self.say(f"cites the Help Center article: {cited[0]}")
 
     def import_history(self, agent_id: str) -> None:
         self.step("Import historical tickets into the conversation log")
