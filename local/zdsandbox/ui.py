@@ -2,7 +2,7 @@
 
 ``GET /`` lists the accounts; ``GET /{subdomain}/_sandbox/`` shows an account's tickets and
 comments as a person sees them in Zendesk's agent workspace, with forms to send a customer email
-or reply as a person. The forms post JSON to the control routes (CONTRACT.md §6), the same ones
+or reply as a person. The forms post JSON to the control routes (docs/contract.md §6), the same ones
 tests and the demo use, so the page can do nothing they cannot.
 """
 

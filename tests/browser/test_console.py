@@ -262,7 +262,7 @@ def test_agent_settings_and_knowledge_survive_a_reload(page: Page, console: Cons
     expect(settings.get_by_label("Confidence threshold")).to_have_value("0.5")
     expect(settings.get_by_label("Mode")).to_have_value("live")
     expect(settings.get_by_label("Handover tag")).to_have_value("ai_agent_escalated")
-    # CONTRACT.md §5: languages null = every language of the agent's knowledge (an empty field)
+    # docs/contract.md §5: languages null = every language of the agent's knowledge (an empty field)
     expect(settings.get_by_label("Languages (comma separated)")).to_have_value("")
 
     settings.get_by_label("Reply delay (seconds)").fill("30")
@@ -527,8 +527,8 @@ def test_agent_list_search_open_and_delete(page: Page, console: Console) -> None
 def test_cards_for_help_center_knowledge_and_disconnect_leftovers(
     page: Page, console: Console
 ) -> None:
-    """Shapes other branches serve (CONTRACT.md §2 knowledge; a disconnect's leftovers), answered
-    here by the browser so the cards are checked before those routes exist on this branch."""
+    """The knowledge (docs/contract.md §2) and disconnect-leftover shapes, answered here by the
+    browser, so the cards are checked against the documented shapes alone."""
     agent_id = console.api.ok("POST", "/agents", {"name": "Shapes"}, status=201)["agent_id"]
     knowledge = {
         "source": {"kind": "zendesk_help_center", "locales": ["en-us", "fr"]},

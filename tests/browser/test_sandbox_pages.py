@@ -1,4 +1,4 @@
-"""The sandbox's pages for people (CONTRACT.md §6 ``GET /``): accounts, tickets as the agent
+"""The sandbox's pages for people (docs/contract.md §6 ``GET /``): accounts, tickets as the agent
 workspace shows them, and forms that send a customer email and a person's reply."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Customer text as an attacker (or an unlucky customer) writes it, and the trigger body as
-Zendesk renders it: placeholders replaced by raw text, never JSON-escaped (CONTRACT.md §3, §4;
+Zendesk renders it: placeholders replaced by raw text, never JSON-escaped (docs/contract.md §3, §4;
 the sandbox's ``zdsandbox.triggers.render`` does the same)."""
 
 from __future__ import annotations

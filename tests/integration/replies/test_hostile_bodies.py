@@ -1,4 +1,4 @@
-"""Nothing a customer writes makes the receiver lose the email (CONTRACT.md §3, issue 12).
+"""Nothing a customer writes makes the receiver lose the email (docs/contract.md §3, issue 12).
 
 Customer texts from ``tests.support.hostile`` are rendered into the default trigger body exactly
 as Zendesk renders it (unescaped), signed with the agent's real webhook secret and posted to the

@@ -119,7 +119,7 @@ def test_invocation_key_refuses_odd_values() -> None:
 
 
 # ---------------------------------------------------------------- issue 12: nothing a customer
-# writes may lose the email (CONTRACT.md §3)
+# writes may lose the email (docs/contract.md §3)
 
 
 @pytest.mark.parametrize(

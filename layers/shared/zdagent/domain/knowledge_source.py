@@ -36,7 +36,7 @@ MAX_FILTER_ITEMS = 50
 
 
 class KnowledgeSourceRequest(BaseModel):
-    """The body of ``PUT /agents/{id}/knowledge/source`` (CONTRACT.md §2)."""
+    """The body of ``PUT /agents/{id}/knowledge/source`` (docs/contract.md §2)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -265,7 +265,7 @@ class KnowledgeState(BaseModel):
     version: int = 0
 
     def public(self, articles: int, knowledge_version: str) -> dict[str, Any]:
-        """The JSON of ``GET /agents/{id}/knowledge`` (CONTRACT.md §2)."""
+        """The JSON of ``GET /agents/{id}/knowledge`` (docs/contract.md §2)."""
         body: dict[str, Any] = {
             "agent_id": self.agent_id,
             "source": self.source.public(),

@@ -180,7 +180,7 @@ def by_person(comment: CommentFact, ai_user_id: int) -> bool:
 
 def person_took_over(facts: TicketFacts, ai_user_id: int) -> bool:
     """A person posted a public comment on the ticket: the agent's part in it is over, whatever
-    comes later (CONTRACT.md §5)."""
+    comes later (docs/contract.md §5)."""
     return any(by_person(c, ai_user_id) for c in facts.public_comments)
 
 
