@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.sqs.models import sqs_backends
 
 from tests.support.flows import callback_params, consent_redirect
@@ -189,7 +190,10 @@ class SyncDriver:
             body=received["Body"],
             attributes=received["Attributes"],
         )
-        answer = self.handler({"Records": [record]}, FakeLambdaContext())
+        try:
+            answer = self.handler({"Records": [record]}, FakeLambdaContext())
+        except BatchProcessingError:  # every record failed: Lambda returns the batch to SQS
+            answer = {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
         if answer["batchItemFailures"]:
             sqs.change_message_visibility(
                 QueueUrl=self.queue_url,

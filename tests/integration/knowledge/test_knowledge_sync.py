@@ -273,3 +273,25 @@ def test_a_sync_whose_steps_stopped_is_replaced_after_two_hours(
     shown = knowledge_sync.get_knowledge(ctx, help_center.agent_id)
     assert shown["last_sync"]["sync_id"] == second.sync_id
     assert shown["last_sync"]["status"] == "running"
+
+
+def test_a_step_redelivered_after_its_publish_failed_still_publishes_the_articles(
+    ctx: Context, help_center: HelpCenter, driver: SyncDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step's writes landed, then publishing the new version failed: the redelivered step
+    finds nothing left to change, and the agent must still answer from every stored article."""
+    publish = knowledge_sync._Step._publish_version
+    failures = [RuntimeError("the agent item could not be saved")]
+
+    def publish_failing_once(step: Any) -> None:
+        if failures:
+            raise failures.pop()
+        publish(step)
+
+    monkeypatch.setattr(knowledge_sync._Step, "_publish_version", publish_failing_once)
+    _source(ctx, help_center)
+    shown = _sync(ctx, help_center, driver)
+    assert not failures  # the failure happened, and the step was delivered again
+    assert shown["last_sync"]["status"] == "succeeded"
+    assert shown["articles"] == 32
+    assert agents.get_agent(ctx, help_center.agent_id).knowledge_articles == 32

@@ -424,7 +424,9 @@ class _Step:
         finally:
             self.articles.flush()
             self._log_requests()
-            if self.articles.changed:
+            # The last step publishes whatever is stored, changed here or not: a step whose
+            # publish failed after its writes is redelivered with nothing left to change.
+            if self.articles.changed or outcome.done:
                 self._publish_version()
         return outcome
 
