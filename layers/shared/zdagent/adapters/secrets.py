@@ -3,16 +3,21 @@
 Secret names: ``<SECRETS_PREFIX>/<agent_id>/oauth`` and ``<SECRETS_PREFIX>/<agent_id>/webhook``.
 Reads are cached in-process for ``SECRET_CACHE_SECONDS``; our own writes update the cache.
 Values never reach a log line.
+
+The records are dataclasses, not pydantic models: the webhook receiver reads its signing secret
+here, and its cold start has no room for pydantic (see core/settings.py). What Secrets Manager
+returns is checked by ``_fields``: a secret without its required strings is a clear error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
 from zdagent.adapters.aws import client
 from zdagent.core.errors import ConfigurationError, SecretStoreError
@@ -20,33 +25,36 @@ from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 
 
-class OAuthClientCredentials(BaseModel):
+@dataclass(frozen=True)
+class OAuthClientCredentials:
     client_id: str
-    client_secret: str
+    client_secret: str = dataclasses.field(repr=False)
 
 
-class StoredTokens(BaseModel):
-    access_token: str
-    refresh_token: str | None = None
+@dataclass(frozen=True)
+class StoredTokens:
+    access_token: str = dataclasses.field(repr=False)  # never print token values
+    refresh_token: str | None = dataclasses.field(default=None, repr=False)
     expires_at: int | None = None  # epoch seconds; None = does not expire
     refresh_expires_at: int | None = None
     scope: str = ""
     user_id: int | None = None
 
-    def __repr__(self) -> str:  # never print token values
-        return f"StoredTokens(user_id={self.user_id}, expires_at={self.expires_at})"
 
-    __str__ = __repr__
-
-
-class WebhookSecret(BaseModel):
+@dataclass(frozen=True)
+class WebhookSecret:
     webhook_id: str
-    signing_secret: str
+    signing_secret: str = dataclasses.field(repr=False)
 
-    def __repr__(self) -> str:
-        return f"WebhookSecret(webhook_id={self.webhook_id})"
 
-    __str__ = __repr__
+def _fields[R](record: type[R], value: dict[str, Any], what: str) -> R:
+    """``value``'s fields of ``record`` (others ignored), the required ones present as strings."""
+    known = {f.name: f for f in dataclasses.fields(record)}  # type: ignore[arg-type]
+    for name, spec in known.items():
+        required = spec.default is dataclasses.MISSING
+        if required and not isinstance(value.get(name), str):
+            raise SecretStoreError(f"the stored {what} has no {name}")
+    return record(**{k: v for k, v in value.items() if k in known})
 
 
 _cache: dict[str, tuple[float, dict[str, Any] | None]] = {}
@@ -80,15 +88,15 @@ class SecretVault:
             raise ConfigurationError(
                 "the Zendesk OAuth client secret has no client_id: set it in Secrets Manager"
             )
-        return OAuthClientCredentials.model_validate(value)
+        return _fields(OAuthClientCredentials, value, "Zendesk OAuth client")
 
     # ---- tokens --------------------------------------------------------------------------
     def read_tokens(self, agent_id: str, *, cached: bool = True) -> StoredTokens | None:
         value = self._read(self.oauth_name(agent_id), cached=cached)
-        return StoredTokens.model_validate(value) if value else None
+        return _fields(StoredTokens, value, "OAuth tokens") if value else None
 
     def write_tokens(self, agent_id: str, tokens: StoredTokens) -> None:
-        self._write(self.oauth_name(agent_id), tokens.model_dump(), "Zendesk OAuth tokens")
+        self._write(self.oauth_name(agent_id), dataclasses.asdict(tokens), "Zendesk OAuth tokens")
 
     def delete_tokens(self, agent_id: str) -> None:
         self._delete(self.oauth_name(agent_id))
@@ -96,10 +104,12 @@ class SecretVault:
     # ---- webhook signing secret ----------------------------------------------------------
     def read_webhook_secret(self, agent_id: str, *, cached: bool = True) -> WebhookSecret | None:
         value = self._read(self.webhook_name(agent_id), cached=cached)
-        return WebhookSecret.model_validate(value) if value else None
+        return _fields(WebhookSecret, value, "webhook secret") if value else None
 
     def write_webhook_secret(self, agent_id: str, secret: WebhookSecret) -> None:
-        self._write(self.webhook_name(agent_id), secret.model_dump(), "Zendesk webhook secret")
+        self._write(
+            self.webhook_name(agent_id), dataclasses.asdict(secret), "Zendesk webhook secret"
+        )
 
     def delete_webhook_secret(self, agent_id: str) -> None:
         self._delete(self.webhook_name(agent_id))

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zdagent.domain.reply_message import reply_job_message
+
 
 class ReplyJob(BaseModel):
     """'Ticket T of agent A had a public update at ``event_updated_at``; answer it at ``due_at``'.
@@ -25,4 +27,12 @@ class ReplyJob(BaseModel):
     requeues: int = Field(default=0, ge=0)
 
     def body(self) -> str:
-        return self.model_dump_json(exclude_none=True)
+        return reply_job_message(
+            agent_id=self.agent_id,
+            ticket_id=self.ticket_id,
+            received_at=self.received_at,
+            due_at=self.due_at,
+            event_updated_at=self.event_updated_at,
+            invocation_id=self.invocation_id,
+            requeues=self.requeues,
+        )

@@ -1,8 +1,10 @@
 """What use cases need from the outside world, built when first used and replaceable in tests.
 
-Cold start is paid per function (issue 16). Every function reads agents and integrations
-(DynamoDB, imported here); the Zendesk client, OAuth and httpx are imported by the methods that
-build them, so the webhook receiver, which never calls Zendesk, does not load them.
+Cold start is paid per function (issue 16). The state store, the vault and the reply queue
+(boto3) are imported here; the repositories of domain models (pydantic), the Zendesk client,
+OAuth and httpx are imported by the members that build them. Every function but the webhook
+receiver imports its repositories through its use cases anyway; the receiver reads the two items
+it needs without them (``adapters.webhook_routes``), and never calls Zendesk.
 """
 
 from __future__ import annotations
@@ -15,17 +17,17 @@ from typing import TYPE_CHECKING
 
 from zdagent.adapters.dynamodb import StateStore
 from zdagent.adapters.queues import ReplyQueue
-from zdagent.adapters.repositories import (
-    AgentRepository,
-    IntegrationRepository,
-    KnowledgeRepository,
-)
 from zdagent.adapters.secrets import SecretVault
 from zdagent.core.settings import settings
 
 if TYPE_CHECKING:
     import httpx
 
+    from zdagent.adapters.repositories import (
+        AgentRepository,
+        IntegrationRepository,
+        KnowledgeRepository,
+    )
     from zdagent.adapters.tokens import IntegrationTokenProvider
     from zdagent.adapters.zendesk.client import ZendeskClient
     from zdagent.adapters.zendesk.oauth import OAuthTokenEndpoint
@@ -43,14 +45,20 @@ class Context:
 
     @property
     def agents(self) -> AgentRepository:
+        from zdagent.adapters.repositories import AgentRepository  # noqa: PLC0415
+
         return AgentRepository(self.store)
 
     @property
     def integrations(self) -> IntegrationRepository:
+        from zdagent.adapters.repositories import IntegrationRepository  # noqa: PLC0415
+
         return IntegrationRepository(self.store)
 
     @property
     def knowledge(self) -> KnowledgeRepository:
+        from zdagent.adapters.repositories import KnowledgeRepository  # noqa: PLC0415
+
         return KnowledgeRepository(self.store)
 
     def token_endpoint(self, subdomain: str) -> OAuthTokenEndpoint:

@@ -2,6 +2,12 @@
 
 Fast by design: a cached secret read, two small DynamoDB reads, two conditional writes and one
 SQS send; no Zendesk call. The reply itself is produced by the reply worker.
+
+Lean by design too: its cold start must stay within 1.3x ``import boto3``
+(bench/bench_cold_start.py), so nothing on the accepted path imports pydantic. The agent and
+integration are read as the four values the receiver decides on (``adapters.webhook_routes``),
+the queued job is written by ``domain.reply_message`` (the worker validates it as a ``ReplyJob``),
+and settings and secrets are plain typed records (``core.settings``, ``adapters.secrets``).
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ from datetime import timedelta
 from typing import Literal
 
 from zdagent.adapters.keys import agent_pk, seen_sk
+from zdagent.adapters.webhook_routes import read_integration_route, read_reply_delay
 from zdagent.core.clock import epoch_seconds
-from zdagent.core.errors import AgentNotFoundError, WebhookSignatureError
+from zdagent.core.errors import WebhookSignatureError
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 from zdagent.domain import webhook
-from zdagent.domain.reply_job import ReplyJob
+from zdagent.domain.reply_message import reply_job_message
 from zdagent.services import telemetry
 from zdagent.services.context import Context
 
@@ -64,17 +71,15 @@ def receive_webhook(
     telemetry.count("Received")
     log = {"agent_id": agent_id, "ticket_id": event.ticket_id, "strict_json": event.strict_json}
 
-    integration = ctx.integrations.find(agent_id)
+    integration = read_integration_route(ctx.store, agent_id)
     if integration is None or not integration.is_authorized:
         return _ignored("not_connected", event.ticket_id, log)
-    ai_user = integration.authorization.user
-    if ai_user is not None and event.current_user_id == ai_user.id:
+    if integration.ai_user_id is not None and event.current_user_id == integration.ai_user_id:
         return _ignored("own_comment", event.ticket_id, log)
-    if not integration.engine.enabled:
+    if not integration.engine_enabled:
         return _ignored_and_logged(ctx, agent_id, "engine_disabled", event.ticket_id, log)
-    try:
-        agent = ctx.agents.get(agent_id)
-    except AgentNotFoundError:
+    delay = read_reply_delay(ctx.store, agent_id)
+    if delay is None:
         return _ignored("not_connected", event.ticket_id, log)
 
     marks = [
@@ -98,8 +103,7 @@ def receive_webhook(
             return _ignored("duplicate", event.ticket_id, log)
         written.append(key)
 
-    delay = agent.settings.reply_delay_seconds
-    job = ReplyJob(
+    job = reply_job_message(
         agent_id=agent_id,
         ticket_id=event.ticket_id,
         event_updated_at=event.updated_at,
@@ -108,7 +112,7 @@ def receive_webhook(
         invocation_id=webhook.header(headers, webhook.INVOCATION_ID_HEADER),
     )
     try:
-        ctx.reply_queue.send(job.body(), delay_seconds=delay)
+        ctx.reply_queue.send(job, delay_seconds=delay)
     except Exception:
         _forget(ctx, agent_id, written)  # Zendesk retries; the retry must not look duplicate
         raise

@@ -1,0 +1,42 @@
+"""The reply queue's message, written without pydantic.
+
+The webhook receiver writes this message and the reply worker reads it as a ``ReplyJob``
+(``domain.reply_job``, pydantic, which validates it). Writing it needs no model: this is the one
+encoder, used by ``ReplyJob.body()`` too, so the receiver's cold start does not pay for pydantic
+(bench/bench_cold_start.py). The JSON is what pydantic's ``model_dump_json(exclude_none=True)``
+wrote: the same keys in the same order, datetimes in ISO 8601 with ``Z`` for UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+
+def reply_job_message(
+    *,
+    agent_id: str,
+    ticket_id: int,
+    received_at: datetime,
+    due_at: datetime,
+    event_updated_at: datetime | None = None,
+    invocation_id: str | None = None,
+    requeues: int = 0,
+) -> str:
+    fields: dict[str, object] = {
+        "agent_id": agent_id,
+        "ticket_id": ticket_id,
+        "event_updated_at": _instant(event_updated_at),
+        "received_at": _instant(received_at),
+        "due_at": _instant(due_at),
+        "invocation_id": invocation_id,
+        "requeues": requeues,
+    }
+    return json.dumps({k: v for k, v in fields.items() if v is not None}, separators=(",", ":"))
+
+
+def _instant(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

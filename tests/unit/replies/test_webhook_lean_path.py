@@ -1,0 +1,98 @@
+"""The webhook receiver's pydantic-free reads and writes agree with the models they stand for."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from zdagent.adapters.keys import AGENT_SK, INTEGRATION_SK, agent_pk
+from zdagent.adapters.repositories import AgentRepository, IntegrationRepository
+from zdagent.adapters.webhook_routes import read_integration_route, read_reply_delay
+from zdagent.domain.agent import Agent, AgentSettings
+from zdagent.domain.integration import Integration, ZendeskUserRef
+from zdagent.domain.reply_job import ReplyJob
+from zdagent.domain.reply_message import reply_job_message
+
+NOW = datetime(2026, 11, 29, 20, 0, 0, 123456, tzinfo=UTC)
+
+
+class DictStore:
+    """The two StateStore calls the readers make, over items the repositories wrote."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def put(self, item: dict[str, Any]) -> None:
+        self.items[(item["pk"], item["sk"])] = item
+
+    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        return self.items.get((pk, sk))
+
+
+def _integration(**changes: Any) -> Integration:
+    base = Integration(
+        agent_id="agt_1", subdomain="acme", ai_agent_user_email="ai@acme.com", created_at=NOW
+    )
+    return base.model_copy(update=changes)
+
+
+@pytest.mark.parametrize(
+    "integration",
+    [
+        _integration(),
+        _integration().authorized(ZendeskUserRef(id=901, email="ai@acme.com"), NOW),
+        _integration().authorized(ZendeskUserRef(id=901, email="ai@acme.com"), NOW).revoked(),
+        _integration()
+        .authorized(ZendeskUserRef(id=901, email="ai@acme.com"), NOW)
+        .with_trigger(5, "01W", "fp", NOW)
+        .with_engine(True, NOW),
+    ],
+)
+def test_the_integration_route_reads_what_the_model_says(integration: Integration) -> None:
+    store = DictStore()
+    store.put(IntegrationRepository._item(integration))
+    route = read_integration_route(store, "agt_1")  # type: ignore[arg-type]
+    assert route is not None
+    assert route.is_authorized == integration.is_authorized
+    user = integration.authorization.user
+    assert route.ai_user_id == (user.id if user else None)
+    assert route.engine_enabled == integration.engine.enabled
+
+
+def test_no_integration_and_no_agent_read_as_none() -> None:
+    store = DictStore()
+    assert read_integration_route(store, "agt_1") is None  # type: ignore[arg-type]
+    assert read_reply_delay(store, "agt_1") is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("settings", [AgentSettings(), AgentSettings(reply_delay_seconds=600)])
+def test_the_reply_delay_is_the_agent_settings_one(settings: AgentSettings) -> None:
+    store = DictStore()
+    agent = Agent(agent_id="agt_1", name="A", settings=settings, created_at=NOW, updated_at=NOW)
+    store.put(AgentRepository._item(agent))
+    assert (agent_pk("agt_1"), AGENT_SK) in store.items
+    assert read_reply_delay(store, "agt_1") == settings.reply_delay_seconds  # type: ignore[arg-type]
+    assert (agent_pk("agt_1"), INTEGRATION_SK) not in store.items
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"agent_id": "agt_1", "ticket_id": 7, "received_at": NOW, "due_at": NOW},
+        {
+            "agent_id": "agt_1",
+            "ticket_id": 7,
+            "received_at": NOW,
+            "due_at": (NOW + timedelta(seconds=90)).replace(microsecond=0),
+            "event_updated_at": NOW.astimezone(timezone(timedelta(hours=2))),
+            "invocation_id": "01INV",
+            "requeues": 2,
+        },
+    ],
+)
+def test_the_reply_message_is_what_the_model_wrote_and_reads(fields: dict[str, Any]) -> None:
+    message = reply_job_message(**fields)
+    assert message == ReplyJob(**fields).model_dump_json(exclude_none=True)
+    assert ReplyJob.model_validate_json(message) == ReplyJob(**fields)
