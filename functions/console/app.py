@@ -14,11 +14,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.http import html_response, json_response, new_resolver
+from zdagent.api.router import Response
 from zdagent.core.observability import logger
 
 CONSOLE_PAGE = Path(__file__).with_name("console.html")

@@ -11,11 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zdagent.api.http import new_resolver
+from zdagent.api.router import Response
 from zdagent.core.observability import logger, metrics
 
 DOCUMENT = Path(__file__).with_name("openapi.json")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zdagent.api.http import json_response, new_resolver, parse_body
+from zdagent.api.bodies import parse_body
+from zdagent.api.http import json_response, new_resolver
 from zdagent.api.requests import context_for, public_base_url
+from zdagent.api.router import Response
 from zdagent.core.observability import logger, metrics
 from zdagent.services import trigger
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from zdagent.api.http import new_resolver, parse_body
+from zdagent.api.bodies import parse_body
+from zdagent.api.http import new_resolver
 from zdagent.core.errors import ConfigurationError, TriggerNotActiveError, ZendeskInvalidRecord
 from zdagent.core.settings import reset_settings_cache, settings
 from zdagent.services.engine import ToggleEngineRequest

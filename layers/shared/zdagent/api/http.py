@@ -1,5 +1,5 @@
-"""The resolver every API function with several routes uses, with the error mapping of
-``api.problems`` registered.
+"""The router every API function uses (``api.router``), with the error mapping of
+``api.problems`` registered, and the JSON bodies' parsing.
 
 Errors are RFC 9457 problem documents (``application/problem+json``) with a ``detail`` a person can
 act on. Request validation failures never show pydantic internals: they are summarised per field.
@@ -11,10 +11,6 @@ import json
 import math
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import BaseModel
-
 from zdagent.api.problems import (
     PROBLEM_JSON,
     document_for,
@@ -22,8 +18,8 @@ from zdagent.api.problems import (
     problem_document,
     unexpected_document,
 )
+from zdagent.api.router import Response, Router
 from zdagent.core.errors import AppError, ValidationFailedError
-from zdagent.core.validation import describe_validation_errors, validate_model
 
 
 def problem(status: int, title: str, detail: str, code: str, **extra: object) -> Response[str]:
@@ -104,15 +100,6 @@ def _check_text(text: str, where: str) -> None:
         ) from exc
 
 
-def parse_body[M: BaseModel](raw: str | None, model: type[M], *, allow_empty: bool = False) -> M:
-    """Parse a JSON body into ``model``; unknown fields and bad values become a 422."""
-    if not raw or not raw.strip():
-        if allow_empty:
-            return model.model_validate({})
-        raise ValidationFailedError("a JSON body is required")
-    return validate_model(model, parse_json_object(raw))
-
-
 def json_response(status: int, body: object) -> Response[str]:
     return Response(status_code=status, content_type="application/json", body=json.dumps(body))
 
@@ -126,19 +113,14 @@ def html_response(status: int, html: str) -> Response[str]:
     )
 
 
-def new_resolver() -> APIGatewayHttpResolver:
-    """An HTTP API resolver with our error mapping registered."""
-    app = APIGatewayHttpResolver()
+def new_resolver() -> Router:
+    """An HTTP API router with our error mapping registered."""
+    app = Router()
 
     @app.exception_handler(AppError)
     def _app_error(exc: AppError) -> Response[str]:
         log_app_error(exc)
         return problem_for(exc)
-
-    @app.exception_handler(RequestValidationError)
-    def _validation(exc: RequestValidationError) -> Response[str]:
-        detail = describe_validation_errors(list(exc.errors()))
-        return problem(422, "Invalid request", detail, "validation_failed")
 
     @app.not_found
     def _not_found(_: Exception) -> Response[str]:

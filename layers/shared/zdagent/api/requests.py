@@ -9,7 +9,7 @@ from zdagent.core.settings import settings
 from zdagent.services.context import Context, default_context
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+    from zdagent.api.router import HttpEvent
 
 
 def context_for(lambda_context: Any) -> Context:
@@ -20,7 +20,7 @@ def context_for(lambda_context: Any) -> Context:
     return dataclasses.replace(default_context(), remaining_time=lambda: remaining() / 1000.0)
 
 
-def public_base_url(event: APIGatewayProxyEventV2) -> str:
+def public_base_url(event: HttpEvent) -> str:
     """PUBLIC_BASE_URL if configured, else this API's own URL (as Zendesk must reach it)."""
     configured = settings().public_base_url
     if configured:
