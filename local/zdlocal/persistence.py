@@ -18,7 +18,8 @@ created again, the snapshot is written back:
   restart; its event history is not kept). An execution still running at the stop cannot be
   restored mid-state (moto's interpreter keeps its position in memory), so it is started again
   with the same name and input (the same ARN): the template's workflows are written to be
-  started again (the disconnect skips the steps it finished). Each is named in the stack's log.
+  started again (the disconnect's steps are idempotent: those it had finished succeed at once).
+  Each is named in the stack's log.
 
 The Zendesk sandbox is kept whole: every attribute of its state object except its settings and
 its webhook deliverer is pickled (locks and counters are reduced to what rebuilds them), so state
