@@ -55,6 +55,7 @@ def test_the_integration_route_reads_what_the_model_says(integration: Integratio
     store.put(IntegrationRepository._item(integration))
     route = read_integration_route(store, "agt_1")  # type: ignore[arg-type]
     assert route is not None
+    assert route.subdomain == integration.subdomain
     assert route.is_authorized == integration.is_authorized
     user = integration.authorization.user
     assert route.ai_user_id == (user.id if user else None)
@@ -83,6 +84,7 @@ def test_the_reply_delay_is_the_agent_settings_one(settings: AgentSettings) -> N
         {"agent_id": "agt_1", "ticket_id": 7, "received_at": NOW, "due_at": NOW},
         {
             "agent_id": "agt_1",
+            "subdomain": "acme",
             "ticket_id": 7,
             "received_at": NOW,
             "due_at": (NOW + timedelta(seconds=90)).replace(microsecond=0),

@@ -1,12 +1,13 @@
 """What the webhook receiver needs to know of an agent, read from the state table directly.
 
-The receiver decides from four values: is the integration authorized, who is the AI agent user,
-is the engine on, and the agent's reply delay. Reading them through the repositories would build
-the Agent and Integration pydantic models, whose import is most of a cold start the receiver
-must keep within 1.3x ``import boto3`` (bench/bench_cold_start.py). The items were written by
+The receiver decides from five values: the integration's Zendesk account (subdomain), is it
+authorized, who is the AI agent user, is the engine on, and the agent's reply delay. Reading
+them through the repositories would build the Agent and Integration pydantic models, whose
+import is most of a cold start the receiver must keep within 1.3x ``import boto3``
+(bench/bench_cold_start.py). The items were written by
 those repositories from validated models, so these reads take the fields as stored; the rules
 they apply are the models' own (``Integration.is_authorized``, ``AgentSettings`` defaults), and
-tests/unit/replies/test_webhook_routes.py checks both readings agree.
+tests/unit/replies/test_webhook_lean_path.py checks both readings agree.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ DEFAULT_REPLY_DELAY_SECONDS = 0  # AgentSettings.reply_delay_seconds' default
 class IntegrationRoute:
     """An integration as the receiver sees it."""
 
+    subdomain: str  # the Zendesk account: names its log, its webhook marks and its jobs
     is_authorized: bool
     ai_user_id: int | None
     engine_enabled: bool
@@ -39,6 +41,7 @@ def read_integration_route(store: StateStore, agent_id: str) -> IntegrationRoute
     user: dict[str, Any] = authorization.get("user") or {}
     engine: dict[str, Any] = item.get("engine") or {}
     return IntegrationRoute(
+        subdomain=str(item["subdomain"]),
         is_authorized=authorization.get("status") == AUTHORIZED,
         ai_user_id=int(user["id"]) if user.get("id") is not None else None,
         engine_enabled=bool(engine.get("enabled", False)),

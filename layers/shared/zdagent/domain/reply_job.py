@@ -19,6 +19,9 @@ class ReplyJob(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     agent_id: str = Field(min_length=1, max_length=64)
+    # the Zendesk account the ticket belongs to (None: a job queued before accounts were named,
+    # taken as the current integration's)
+    subdomain: str | None = Field(default=None, max_length=63)
     ticket_id: int = Field(gt=0)
     event_updated_at: datetime | None = None
     received_at: datetime
@@ -29,6 +32,7 @@ class ReplyJob(BaseModel):
     def body(self) -> str:
         return reply_job_message(
             agent_id=self.agent_id,
+            subdomain=self.subdomain,
             ticket_id=self.ticket_id,
             received_at=self.received_at,
             due_at=self.due_at,

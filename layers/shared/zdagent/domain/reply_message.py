@@ -17,6 +17,7 @@ def reply_job_message(
     *,
     agent_id: str,
     ticket_id: int,
+    subdomain: str | None = None,
     received_at: datetime,
     due_at: datetime,
     event_updated_at: datetime | None = None,
@@ -25,6 +26,7 @@ def reply_job_message(
 ) -> str:
     fields: dict[str, object] = {
         "agent_id": agent_id,
+        "subdomain": subdomain,
         "ticket_id": ticket_id,
         "event_updated_at": _instant(event_updated_at),
         "received_at": _instant(received_at),

@@ -77,7 +77,14 @@ def receive_webhook(
     if integration.ai_user_id is not None and event.current_user_id == integration.ai_user_id:
         return _ignored("own_comment", event.ticket_id, log)
     if not integration.engine_enabled:
-        return _ignored_and_logged(ctx, agent_id, "engine_disabled", event.ticket_id, log)
+        return _ignored_and_logged(
+            ctx,
+            agent_id,
+            integration.subdomain,
+            reason="engine_disabled",
+            ticket_id=event.ticket_id,
+            log=log,
+        )
     delay = read_reply_delay(ctx.store, agent_id)
     if delay is None:
         return _ignored("not_connected", event.ticket_id, log)
@@ -95,7 +102,7 @@ def receive_webhook(
         if not ctx.store.put_if_absent(
             {
                 "pk": agent_pk(agent_id),
-                "sk": seen_sk(key),
+                "sk": seen_sk(integration.subdomain, key),
                 "ticket_id": event.ticket_id,
                 "expires_at": epoch_seconds(now) + SEEN_TTL_SECONDS,
             }
@@ -105,6 +112,7 @@ def receive_webhook(
 
     job = reply_job_message(
         agent_id=agent_id,
+        subdomain=integration.subdomain,
         ticket_id=event.ticket_id,
         event_updated_at=event.updated_at,
         received_at=now,
@@ -114,7 +122,9 @@ def receive_webhook(
     try:
         ctx.reply_queue.send(job, delay_seconds=delay)
     except Exception:
-        _forget(ctx, agent_id, written)  # Zendesk retries; the retry must not look duplicate
+        _forget(
+            ctx, agent_id, integration.subdomain, written
+        )  # Zendesk retries; the retry must not look duplicate
         raise
     logger.info("webhook_accepted", extra=log | {"delay_seconds": delay})
     return InboundResult("accepted", ticket_id=event.ticket_id)
@@ -124,20 +134,32 @@ def _plausible(agent_id: str) -> bool:
     return 0 < len(agent_id) <= 64 and all(c.isalnum() or c in "_-" for c in agent_id)
 
 
-def _forget(ctx: Context, agent_id: str, keys: list[str]) -> None:
+def _forget(ctx: Context, agent_id: str, subdomain: str, keys: list[str]) -> None:
     for key in keys:
-        ctx.store.delete(agent_pk(agent_id), seen_sk(key))
+        ctx.store.delete(agent_pk(agent_id), seen_sk(subdomain, key))
 
 
 def _ignored_and_logged(
-    ctx: Context, agent_id: str, reason: str, ticket_id: int, log: dict[str, object]
+    ctx: Context,
+    agent_id: str,
+    subdomain: str,
+    *,
+    reason: str,
+    ticket_id: int,
+    log: dict[str, object],
 ) -> InboundResult:
     """Ignored, and written to the conversation log so the admin sees the email and why it was
     not answered. Only this branch pays for the conversation-log modules (imported here, not at
     module import, to keep the receiver's cold start and accepted path as they are)."""
     from zdagent.services.conversations import DecisionToLog, record_decision  # noqa: PLC0415
 
-    record_decision(ctx, agent_id, ticket_id, DecisionToLog(action="ignored", reason=reason))
+    record_decision(
+        ctx,
+        agent_id,
+        ticket_id,
+        DecisionToLog(action="ignored", reason=reason),
+        subdomain=subdomain,
+    )
     return _ignored(reason, ticket_id, log)
 
 
