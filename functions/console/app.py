@@ -12,14 +12,14 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from zdagent.api.http import html_response, json_response, new_resolver
 from zdagent.api.router import Response
-from zdagent.core.observability import logger
+from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 CONSOLE_PAGE = Path(__file__).with_name("console.html")
 _INLINE = {
@@ -73,8 +73,6 @@ def console() -> Response[str]:
     return response
 
 
-@logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
-)
+@logger.inject_lambda_context(correlation_id_path=API_GATEWAY_HTTP_REQUEST_ID, clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

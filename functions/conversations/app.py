@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from zdagent.api.http import json_response, new_resolver
 from zdagent.api.requests import context_for
 from zdagent.api.router import Response
 from zdagent.core.errors import NotFoundError
-from zdagent.core.observability import logger, metrics
+from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
 from zdagent.core.validation import validate_model
 from zdagent.services import conversations
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = new_resolver()
 
@@ -49,9 +49,7 @@ def _account_query() -> conversations.AccountQuery:
     return validate_model(conversations.AccountQuery, dict(params))
 
 
-@logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
-)
+@logger.inject_lambda_context(correlation_id_path=API_GATEWAY_HTTP_REQUEST_ID, clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

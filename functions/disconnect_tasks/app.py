@@ -6,14 +6,15 @@ what the state machine's Retry and Catch match (statemachines/disconnect.asl.jso
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from zdagent.api.requests import context_for
 from zdagent.core.observability import logger, metrics
 from zdagent.core.validation import validate_model
 from zdagent.services import disconnect
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 @logger.inject_lambda_context(clear_state=True)

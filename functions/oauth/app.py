@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from zdagent.api.http import html_response, json_response, new_resolver
 from zdagent.api.pages import callback_page
 from zdagent.api.requests import context_for, public_base_url
 from zdagent.api.router import Response
 from zdagent.core.errors import AppError
-from zdagent.core.observability import logger, metrics
+from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
 from zdagent.services import authorization
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = new_resolver()
 
@@ -56,9 +56,7 @@ def callback() -> Response[str]:
     return html_response(200, page)
 
 
-@logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
-)
+@logger.inject_lambda_context(correlation_id_path=API_GATEWAY_HTTP_REQUEST_ID, clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

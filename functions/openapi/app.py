@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from zdagent.api.http import new_resolver
 from zdagent.api.router import Response
-from zdagent.core.observability import logger, metrics
+from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
 
@@ -33,9 +33,7 @@ def document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=document_text())
 
 
-@logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
-)
+@logger.inject_lambda_context(correlation_id_path=API_GATEWAY_HTTP_REQUEST_ID, clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

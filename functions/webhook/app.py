@@ -8,20 +8,18 @@ bench/bench_cold_start.py.
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from zdagent.api.problems import proxy_problem, proxy_result
 from zdagent.api.requests import context_for
-from zdagent.core.observability import logger, metrics
+from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
 from zdagent.services import inbound
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-@logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
-)
+
+@logger.inject_lambda_context(correlation_id_path=API_GATEWAY_HTTP_REQUEST_ID, clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:

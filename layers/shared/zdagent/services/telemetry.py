@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from zdagent.core.observability import NAMESPACE, emit_emf, metrics
 
-from zdagent.core.observability import metrics
-
-NAMESPACE = "ZendeskAIEmailAgent"
+COUNT = "Count"
+SECONDS = "Seconds"
 
 
 def count(name: str) -> None:
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=name, unit=COUNT, value=1)
 
 
 def count_by_reason(name: str, reason: str) -> None:
     """One metric with a ``reason`` dimension (emitted at once, so dimensions do not mix)."""
-    with single_metric(
-        name=name,
-        unit=MetricUnit.Count,
-        value=1,
-        namespace=NAMESPACE,
-        default_dimensions={"reason": reason},
-    ):
-        pass
+    emit_emf(NAMESPACE, {"reason": reason}, {name: (COUNT, [1.0])})
 
 
 def reply_latency(seconds: float) -> None:
-    metrics.add_metric(name="ReplyLatency", unit=MetricUnit.Seconds, value=max(0.0, seconds))
+    metrics.add_metric(name="ReplyLatency", unit=SECONDS, value=max(0.0, seconds))
