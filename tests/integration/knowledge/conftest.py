@@ -18,11 +18,11 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.sqs.models import sqs_backends
 
-from tests.support.flows import callback_params, consent_redirect
+from tests.support.flows import authorize_agent
 from zdagent.adapters.aws import reset_clients
 from zdagent.adapters.secrets import clear_secret_cache
 from zdagent.core.settings import reset_settings_cache
-from zdagent.services import agents, authorization, integration
+from zdagent.services import agents
 from zdagent.services.context import Context, default_context
 from zdlocal.template import REGION, ResourceMap
 from zdsandbox.config import SandboxConfig
@@ -115,14 +115,7 @@ def connect(ctx: Context, subdomain: str) -> str:
     """An agent of ours, authorized on ``subdomain`` as its AI agent user (with the scope
     ``OAUTH_SCOPES`` asks for); its id."""
     agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="Help Center agent"))
-    email = f"ai-agent@{subdomain}.test"
-    request = integration.CreateIntegrationRequest(
-        crm="zendesk_support", subdomain=subdomain, ai_agent_user_email=email
-    )
-    integration.create_integration(ctx, agent.agent_id, request)
-    url = authorization.start_authorization(ctx, agent.agent_id, PUBLIC)
-    params = callback_params(consent_redirect(url, email))
-    authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
+    authorize_agent(ctx, agent.agent_id, subdomain, PUBLIC)
     return agent.agent_id
 
 
