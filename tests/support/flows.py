@@ -6,6 +6,7 @@ approves at once as that Zendesk user and redirects to our callback with code an
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -31,6 +32,16 @@ def consent_redirect(authorize_url: str, login_email: str) -> str:
 
 def callback_params(callback_url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(callback_url).query).items()}
+
+
+def new_sandbox_account(sandbox_url: str, prefix: str) -> str:
+    """A fresh sandbox account (seeded like acme) named ``prefix`` + random hex; its subdomain."""
+    subdomain = f"{prefix}{uuid.uuid4().hex[:10]}"
+    created = httpx.post(
+        f"{sandbox_url}/_sandbox/accounts", json={"subdomain": subdomain}, timeout=10
+    )
+    assert created.status_code == 201, created.text
+    return subdomain
 
 
 def authorize_agent(ctx: Context, agent_id: str, subdomain: str, public_url: str) -> Integration:
