@@ -15,8 +15,8 @@ from tests.integration.imports.conftest import (
     Account,
     FakeLambdaContext,
     RecordingTransport,
-    StepDriver,
 )
+from tests.support.step_chains import StepDriver
 from zdagent.adapters.conversations import ConversationRepository
 from zdagent.adapters.dynamodb import agent_pk
 from zdagent.adapters.import_queue import SqsStepQueue, StepMessage
