@@ -79,6 +79,9 @@ def connect_in_the_console(
     expect(page.locator("#connection-summary")).to_have_text(
         "Not connected yet. Next: authorize Zendesk Support."
     )
+    # the log shows the new account's conversations (none yet), not the previous account's
+    expect(page.locator("#account-note")).to_contain_text(f"{subdomain}.zendesk.com")
+    expect(page.locator("#conversations-body tr")).to_have_count(0)
 
     # a step out of order: the error names what to do, next to the switch
     engine = page.get_by_role("switch", name="Automation engine")
