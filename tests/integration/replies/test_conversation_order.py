@@ -10,6 +10,7 @@ from zdagent.domain.conversation import Conversation, LogAccount, LoggedMessage
 from zdlocal.template import ResourceMap
 
 SECOND = datetime(2026, 1, 5, 10, 0, 5, tzinfo=UTC)
+ACCOUNT = LogAccount("agt_1", "acme")
 
 
 def test_an_ai_reply_in_the_same_second_is_listed_after_the_customer(aws: ResourceMap) -> None:
@@ -29,7 +30,8 @@ def test_an_ai_reply_in_the_same_second_is_listed_after_the_customer(aws: Resour
     follow_up = LoggedMessage(
         message_id="1002", role="visitor", text="thanks", created_at=SECOND.replace(second=6)
     )
-    account = LogAccount("agt_1", "acme")
-    repository.add_messages(account, 7, [follow_up, reply, customer])
-    detail = repository.get(account, 7)
+    repository.write_batch(
+        [repository.message_item(ACCOUNT, 7, m) for m in (follow_up, reply, customer)]
+    )
+    detail = repository.get(ACCOUNT, 7)
     assert [m.message_id for m in detail.messages] == ["1001", "ai-1001", "1002"]

@@ -108,12 +108,6 @@ class ConversationRepository:
     def save(self, conversation: Conversation) -> None:
         self.store.put(self.header_item(conversation))
 
-    def add_messages(
-        self, account: LogAccount, ticket_id: int, messages: Sequence[LoggedMessage]
-    ) -> None:
-        """Idempotent: a message is keyed by its time and Zendesk comment id."""
-        self.store.batch_put([self.message_item(account, ticket_id, m) for m in messages])
-
     def write_batch(self, items: Sequence[dict[str, Any]]) -> None:
         """Headers, messages and decisions prepared with the *_item methods, in one batch."""
         self.store.batch_put(items)
