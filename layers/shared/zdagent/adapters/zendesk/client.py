@@ -65,6 +65,26 @@ def base_url_for(subdomain: str, template: str) -> str:
     return template.format(subdomain=subdomain).rstrip("/")
 
 
+def zendesk_http(
+    base_url: str,
+    *,
+    auth: httpx.Auth | None = None,
+    timeout: float,
+    transport: httpx.BaseTransport | None,
+    user_agent: str,
+) -> httpx.Client:
+    """The HTTP client every call to a Zendesk account goes through: JSON, our User-Agent, and
+    redirects not followed (a redirect would carry the credentials elsewhere)."""
+    return httpx.Client(
+        base_url=base_url,
+        auth=auth,
+        timeout=timeout,
+        transport=transport,
+        follow_redirects=False,
+        headers={"User-Agent": user_agent, "Accept": "application/json"},
+    )
+
+
 class ZendeskClient:
     def __init__(
         self,
@@ -82,13 +102,8 @@ class ZendeskClient:
         uniform: Callable[[float, float], float] = random.uniform,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            auth=auth,
-            timeout=timeout,
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        self._http = zendesk_http(
+            self.base_url, auth=auth, timeout=timeout, transport=transport, user_agent=user_agent
         )
         self._runner = RequestRunner(
             self._http,
