@@ -44,7 +44,7 @@ from zdagent.adapters.zendesk.models import Comment, TicketEvent
 from zdagent.core.errors import ConcurrentModificationError
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
-from zdagent.domain.conversation import Conversation, LoggedMessage
+from zdagent.domain.conversation import Conversation, LogAccount, LoggedMessage
 from zdagent.domain.imports import (
     CommentView,
     ImportRecord,
@@ -101,8 +101,11 @@ def run_step(
     integration = ctx.integrations.find(message.agent_id)
     if integration is None or not integration.is_authorized:
         return _fail_step(ctx, record, _reauthorize(message.agent_id))
+    if record.subdomain not in (None, integration.subdomain):
+        return _fail_step(ctx, record, _another_account(record.subdomain, integration.subdomain))
     zendesk = client_factory(ctx, integration)
-    step = _Step(ctx, repo, record.model_copy(deep=True), zendesk)
+    account = LogAccount(record.agent_id, record.subdomain or integration.subdomain)
+    step = _Step(ctx, repo, record.model_copy(deep=True), zendesk, account)
     return step_chain.run_with_client(
         zendesk,
         step.run,
@@ -138,6 +141,13 @@ def _reauthorize(agent_id: str) -> str:
     return (
         "the Zendesk authorization is no longer valid; authorize again "
         f"(POST /agents/{agent_id}/integration/authorization), then start the import again"
+    )
+
+
+def _another_account(imported_from: str | None, now_connected: str) -> str:
+    return (
+        f"the agent is now connected to the Zendesk account '{now_connected}', not "
+        f"'{imported_from}' this import read from; start a new import for '{now_connected}'"
     )
 
 
@@ -198,6 +208,7 @@ class _Step:
     repo: ImportRepository
     record: ImportRecord
     zendesk: ZendeskClient
+    account: LogAccount  # the Zendesk account imported from: the log's conversations are its
     started: datetime = field(init=False)
 
     def __post_init__(self) -> None:
@@ -299,7 +310,7 @@ class _Step:
         if not tickets:
             return
         conversations = ConversationRepository(self.ctx.store)
-        sources = conversations.sources_of(rec.agent_id, list(tickets))
+        sources = conversations.sources_of(self.account, list(tickets))
         live = {t for t, source in sources.items() if source != "imported"}
         items: list[dict[str, Any]] = []
         changed: list[ImportTicket] = []
@@ -313,6 +324,8 @@ class _Step:
             changed.append(
                 item.model_copy(update={"before": base, "progress": progress, "step": rec.step})
             )
+        if items:  # conversations of this account are written: the log lists the account
+            items.append(conversations.account_item(self.account, self.ctx.now()))
         items.extend(self.repo.ticket_items(rec, changed, self.ctx.now()))
         conversations.write_batch(items)
 
@@ -363,6 +376,7 @@ class _Step:
         if kept and base.kept == 0:
             header = Conversation(
                 agent_id=rec.agent_id,
+                subdomain=self.account.subdomain,
                 ticket_id=ticket.id,
                 source="imported",
                 status="imported",
@@ -381,7 +395,7 @@ class _Step:
                 public=True,
                 created_at=message.comment.created_at,
             )
-            items.append(conversations.message_item(rec.agent_id, ticket.id, logged))
+            items.append(conversations.message_item(self.account, ticket.id, logged))
         return items
 
 
