@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +22,12 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.sqs.models import sqs_backends
 
+from tests.support.clock import SimClock
 from tests.support.environment import sandbox_settings
 from zdagent.services.context import Context, default_context
 from zdlocal.template import REGION
 
 ACCOUNT_ID = "123456789012"
-
-
-class SimClock:
-    """Our side's clock: real time plus the SQS delays the driver skipped."""
-
-    def __init__(self) -> None:
-        self.skipped = 0.0
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.skipped)
 
 
 class FakeLambdaContext:
