@@ -23,6 +23,8 @@ class Evidence:
     unknown: float  # largest share of a question's words that no article knows (not names)
     anchored: float  # least share of a question found in the chosen articles' titles and labels
     margin: float  # lead of the best article's score over the runner-up's (re-ranked)
+    rival: float  # most a question's share in another candidate's title/labels exceeds ours
+    unknown_any: float  # 1 when a question has a topical word no article knows, else 0
 
     @property
     def on_topic(self) -> bool:
@@ -36,7 +38,17 @@ class Evidence:
 
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
-COEFFICIENTS: tuple[float, ...] = (-1.681, 2.541, -0.246, 2.343, -3.646, 0.747, 1.653)
+COEFFICIENTS: tuple[float, ...] = (
+    -1.478,
+    1.573,
+    -0.083,
+    0.671,
+    -3.977,
+    0.349,
+    3.303,
+    -0.995,
+    0.467,
+)
 
 
 def probability_right(evidence: Evidence) -> float:

@@ -16,7 +16,9 @@ _SYNONYM_GROUPS_EN = (
     "parcel parcels package packages",
     "item items product products",
     "order orders ordered purchase purchases purchased",
-    "damaged broken cracked smashed",
+    "damaged broken cracked smashed shattered dented crushed torn ripped",
+    "change modify edit update correct fix amend",
+    "wrong incorrect mistaken",
     "country countries australia austria belgium brazil canada china denmark finland france "
     "germany greece ireland italy japan luxembourg mexico netherlands norway poland portugal "
     "spain sweden switzerland turkey ukraine england scotland wales india morocco algeria",
@@ -25,7 +27,10 @@ _SYNONYM_GROUPS_FR = (
     "frais coût coûts prix tarif tarifs coûte",
     "colis paquet paquets",
     "commande commandes commandé commandée achat achats",
-    "abîmé abîmée cassé cassée endommagé endommagée",
+    "abîmé abîmée cassé cassée endommagé endommagée fêlé fêlée fissuré fissurée fissure rayé "
+    "rayée déchiré déchirée morceaux",
+    "modifier changer corriger rectifier",
+    "mauvais mauvaise erroné erronée",
     "pays australie autriche belgique brésil canada chine danemark finlande france allemagne "
     "grèce irlande italie japon luxembourg mexique norvège pologne portugal espagne suède "
     "suisse turquie ukraine angleterre écosse inde maroc algérie tunisie",
