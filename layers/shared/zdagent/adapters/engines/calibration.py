@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import astuple, dataclass, fields
 
+# A question whose topical words are this share or more unknown to every article is out of scope.
+UNKNOWN_OUT_OF_SCOPE = 0.33
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -28,9 +31,15 @@ class Evidence:
 
     @property
     def on_topic(self) -> bool:
-        """Every question touches the topic (title or labels) of a chosen article, and the
-        answer has passages: otherwise the answer is not about what was asked (confidence 0)."""
-        return self.anchored > 0.0 and self.passage_coverage > 0.0
+        """Every question touches the topic (title or labels) of a chosen article, the answer
+        has passages, and no question is a third or more made of words no article knows ("a
+        *student* discount?", "how *often*?"): otherwise the answer is not about what was asked
+        (confidence 0)."""
+        return (
+            self.anchored > 0.0
+            and self.passage_coverage > 0.0
+            and self.unknown < UNKNOWN_OUT_OF_SCOPE
+        )
 
     def values(self) -> tuple[float, ...]:
         return astuple(self)
@@ -39,15 +48,15 @@ class Evidence:
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
 COEFFICIENTS: tuple[float, ...] = (
-    -1.478,
-    1.573,
-    -0.083,
-    0.671,
-    -3.977,
-    0.349,
-    3.303,
-    -0.995,
-    0.467,
+    -1.533,
+    0.408,
+    -1.094,
+    2.464,
+    -0.463,
+    -0.036,
+    5.902,
+    -1.374,
+    0.108,
 )
 
 

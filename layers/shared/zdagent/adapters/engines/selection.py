@@ -25,7 +25,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from zdagent.adapters.engines.analysis import is_context_term, term_of, terms
+from zdagent.adapters.engines.analysis import (
+    generic_verb_terms,
+    is_context_term,
+    term_of,
+    terms,
+)
 from zdagent.adapters.engines.calibration import Evidence, probability_right
 from zdagent.adapters.engines.index import LanguageIndex, query_terms
 from zdagent.adapters.engines.passages import Passage
@@ -162,7 +167,29 @@ def select_articles(
         articles=chosen,
         extracts=extracts,
         evidence=evidence,
-        confidence=round(probability_right(evidence), 4) if evidence.on_topic else 0.0,
+        confidence=round(probability_right(evidence), 4)
+        if evidence.on_topic and not _vague(index, question, chosen, ranked)
+        else 0.0,
+    )
+
+
+def _vague(
+    index: LanguageIndex,
+    question: Question,
+    chosen: list[KnowledgeArticle],
+    ranked: list[tuple[KnowledgeArticle, float]],
+) -> bool:
+    """One topical word ("Where is my *order*?") that the titles or labels of another candidate
+    have too: which article is meant is a guess."""
+    topical = [
+        term
+        for term in question.message
+        if term not in question.names and not is_context_term(term, index.language)
+    ]
+    if len(topical) != 1:
+        return False
+    return any(
+        topical[0] in index.anchor_terms(article) for article, _ in ranked if article not in chosen
     )
 
 
@@ -303,9 +330,12 @@ def _rival(
     if not others:
         return 0.0
     gap = 0.0
-    for number, asked in enumerate(questions):
+    generic = generic_verb_terms(index.language)
+    for number, full in enumerate(questions):
         if number in question.follow_ups:
             continue
+        # "reçu" (received) says nothing of the topic, though it is also a label ("receipt").
+        asked = {term: weight for term, weight in full.items() if term not in generic}
         ours = max(_share(index, question, asked, index.anchor_terms(a)) for a in chosen)
         theirs = max(_share(index, question, asked, index.anchor_terms(a)) for a in others)
         gap = max(gap, theirs - ours)
@@ -359,6 +389,8 @@ def _share(
 def _term_weight(index: LanguageIndex, question: Question, term: str) -> float:
     if is_context_term(term, index.language):
         return index.max_idf * _CONTEXT_WEIGHT
+    if term in generic_verb_terms(index.language):  # "received", "reçu": not the topic
+        return min(index.idf.get(term, index.max_idf), index.max_idf * _CONTEXT_WEIGHT)
     idf = index.idf.get(term)
     if idf is not None:
         return idf
