@@ -475,3 +475,21 @@ def test_a_question_made_of_words_no_article_knows_is_out_of_scope(
     result = engine().respond(make_request("Do you have a student discount?"), demo_kb)
     assert isinstance(result, EngineHandover)
     assert result.confidence == 0.0
+
+
+@pytest.mark.parametrize(
+    ("message", "article_id"),
+    [
+        ("Sorry, to be precise: how do I return an item?", "returns-en"),
+        (
+            "Hi, my parcel was meant to arrive on Monday, can you tell me where it is?",
+            "track-order-en",
+        ),
+    ],
+)
+def test_filler_words_do_not_make_a_question_out_of_scope(
+    demo_kb: KnowledgeBase, message: str, article_id: str
+) -> None:
+    result = engine().respond(make_request(message), demo_kb)
+    assert isinstance(result, EngineAnswer)
+    assert [source.article_id for source in result.sources] == [article_id]

@@ -43,7 +43,8 @@ happen happened possible normal usual usually actually anyway maybe perhaps prob
 instead even though although twice last now nothing seen somewhere without come coming came
 what's how's there's here's it's i'd should've every another else day days week weeks month
 months pair late later early keep keeps kept three four five six seven eight nine ten count
-counts use used using
+counts use used using precise precisely specific specifically basically quick quickly simply
+regarding concerning currently recently kindly unfortunately apparently meant supposed
 """
 _STOP_FR = """
 a à au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je j la le les leur
@@ -62,7 +63,9 @@ aurai aura fera ferai faut faudrait falloir peut-être estce possible normal nor
 réponse répondu matin soir semaine semaines jour jours mois
 plaît plait devrai devrais pourrais aimerais alors que pourtant rien
 tard tôt ensuite bout devant durée correspondant correspondante associé associée arrêter
-arrêtez quatre cinq six sept huit neuf dix envoyer utiliser utilisé utilisée
+arrêtez quatre cinq six sept huit neuf dix envoyer utiliser utilisé utilisée précis précise
+précisément concernant actuellement récemment malheureusement apparemment censé censée rapidement
+simplement
 """
 _STOP_OTHER = """
 der die das und ist ich sie wir nicht ein eine mit für auf hallo danke bitte

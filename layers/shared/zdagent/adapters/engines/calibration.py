@@ -47,17 +47,7 @@ class Evidence:
 
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
-COEFFICIENTS: tuple[float, ...] = (
-    -1.533,
-    0.408,
-    -1.094,
-    2.464,
-    -0.463,
-    -0.036,
-    5.902,
-    -1.374,
-    0.108,
-)
+COEFFICIENTS: tuple[float, ...] = (-1.54, 0.676, -1.378, 2.425, -0.347, 0.026, 5.9, -1.71, 0.229)
 
 
 def probability_right(evidence: Evidence) -> float:
