@@ -1,10 +1,10 @@
 """Evidence about a candidate answer → the probability that it is right.
 
 A logistic model over a handful of features (``Evidence``), fitted by ``bench/tune_engine.py``
-on the *tuning* half of ``tests/unit/engines/labelled_emails.json`` only (with the demo articles
-and with 1,000 distractor articles). The fitted coefficients are pasted below, so the engine
+on the *tuning* halves of ``tests/unit/engines/labelled_emails.json`` and
+``labelled_emails_fresh.json`` only (with the demo articles and with 1,000 distractor articles). The fitted coefficients are pasted below, so the engine
 carries a few numbers, not a model file. ``bench/bench_engines.py`` prints the reliability table
-on the held-out half: within each confidence bin, the share of answers that were right.
+on the held-out halves: within each confidence bin, the share of answers that were right.
 """
 
 from __future__ import annotations
