@@ -2,8 +2,9 @@
 
 A logistic model over a handful of features (``Evidence``), fitted by ``bench/tune_engine.py``
 on the *tuning* halves of ``tests/unit/engines/labelled_emails.json`` and
-``labelled_emails_fresh.json`` only (with the demo articles and with 1,000 distractor articles). The fitted coefficients are pasted below, so the engine
-carries a few numbers, not a model file. ``bench/bench_engines.py`` prints the reliability table
+``labelled_emails_fresh.json`` only (with the demo articles and with 1,000 distractor
+articles). The fitted coefficients are pasted below, so the engine carries a few numbers, not a
+model file. ``bench/bench_engines.py`` prints the reliability table
 on the held-out halves: within each confidence bin, the share of answers that were right.
 """
 
