@@ -48,7 +48,17 @@ class Evidence:
 
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
-COEFFICIENTS: tuple[float, ...] = (-1.54, 0.676, -1.378, 2.425, -0.347, 0.026, 5.9, -1.71, 0.229)
+COEFFICIENTS: tuple[float, ...] = (
+    -1.463,
+    0.51,
+    -1.396,
+    2.467,
+    -0.299,
+    -0.013,
+    6.085,
+    -2.205,
+    0.432,
+)
 
 
 def probability_right(evidence: Evidence) -> float:

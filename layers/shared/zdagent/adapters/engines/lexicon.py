@@ -21,6 +21,7 @@ _SYNONYM_GROUPS_EN = (
     "wrong incorrect mistaken",
     "basket checkout cart",
     "weekend weekends saturday saturdays sunday sundays",
+    "eur euro euros",
     "country countries australia austria belgium brazil canada china denmark finland france "
     "germany greece ireland italy japan luxembourg mexico netherlands norway poland portugal "
     "spain sweden switzerland turkey ukraine england scotland wales india morocco algeria",
@@ -35,6 +36,7 @@ _SYNONYM_GROUPS_FR = (
     "mauvais mauvaise erroné erronée",
     "taille tailles pointure pointures",
     "week-end week-ends samedi samedis dimanche dimanches",
+    "eur euro euros",
     "fonctionne fonctionner marche marcher",
     "accepter acceptez acceptons accepté acceptée",
     "retourner retourne retournez renvoyer renvoie renvoyez renvoyé renvoyée",
