@@ -115,6 +115,7 @@ def list_audits(ctx: Ctx, ticket_id: int) -> Response:
     and ``ticket_id``): ``users`` = the page's audit authors, ``tickets`` = the ticket. Needs
     the global ``read`` scope (app.py), as Zendesk's Ticket Audits page says."""
     ticket = get_ticket(ctx, ticket_id)
+    limits.audit_lists(ctx.account, ctx.sandbox.now())
     page = paginate(
         ticket.audits, lambda a: a.id, ctx.args, ctx.url(f"/api/v2/tickets/{ticket_id}/audits.json")
     )
