@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Response
 
-from zdsandbox import exports, limits
+from zdsandbox import audits, exports, limits
 from zdsandbox.engine import CommentInput, update_ticket
 from zdsandbox.errors import BadRequest, NotFound, RecordInvalid, UpdateConflict
 from zdsandbox.models import Ticket
@@ -117,7 +117,10 @@ def list_audits(ctx: Ctx, ticket_id: int) -> Response:
     ticket = get_ticket(ctx, ticket_id)
     limits.audit_lists(ctx.account, ctx.sandbox.now())
     page = paginate(
-        ticket.audits, lambda a: a.id, ctx.args, ctx.url(f"/api/v2/tickets/{ticket_id}/audits.json")
+        audits.of(ticket),
+        lambda a: a.id,
+        ctx.args,
+        ctx.url(f"/api/v2/tickets/{ticket_id}/audits.json"),
     )
     body: dict[str, Any] = {"audits": [audit_json(a) for a in page.items], **page.extra}
     include = ctx.request.args.get("include", "").split(",")

@@ -85,8 +85,29 @@ def record(
         events=events,
     )
     if comment is not None or events:
-        ticket.audits.append(audit)
+        of(ticket).append(audit)
     return audit
+
+
+def of(ticket: Ticket) -> list[Audit]:
+    """The ticket's audits. A ticket restored from a local state snapshot taken before the
+    sandbox kept audits has none: it gets one per comment, as seeded tickets have."""
+    try:
+        return ticket.audits
+    except AttributeError:
+        ticket.audits = [
+            Audit(
+                id=c.audit_id,
+                ticket_id=ticket.id,
+                author_id=c.author_id,
+                created_at=c.created_at,
+                channel=c.channel,
+                via_source=c.via_source,
+                comment=c,
+            )
+            for c in ticket.comments
+        ]
+        return ticket.audits
 
 
 def _copy(value: Any) -> Any:

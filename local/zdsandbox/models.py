@@ -96,10 +96,11 @@ class Ticket:
     created_at: float
     updated_at: float
     comments: list[Comment] = field(default_factory=list)
-    audits: list[Audit] = field(default_factory=list)
     priority: str | None = None
     type: str | None = None
     followup_source_id: int | None = None
+    # absent from tickets restored from snapshots older than it: read it with audits.of
+    audits: list[Audit] = field(default_factory=list)
 
 
 @dataclass(slots=True)
