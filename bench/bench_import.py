@@ -90,9 +90,10 @@ def servers() -> Iterator[tuple[str, str]]:
     moto = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "moto.server", "-p", str(moto_port)], **quiet
     )
-    sandbox = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "zdsandbox", "--port", str(sandbox_port), "--quiet"], **quiet
-    )
+    # our OAuth callback must be a registered Redirect URL of the sandbox's client
+    callback = f"{PUBLIC}/oauth/zendesk/callback"
+    command = [sys.executable, "-m", "zdsandbox", "--port", str(sandbox_port), "--quiet"]
+    sandbox = subprocess.Popen([*command, "--redirect-uri", callback], **quiet)  # noqa: S603
     try:
         moto_url, sandbox_url = f"http://127.0.0.1:{moto_port}", f"http://127.0.0.1:{sandbox_port}"
         wait_until_up(moto_url)
@@ -198,17 +199,11 @@ def run_size(size: int, moto_url: str, sandbox_url: str, comments: int) -> dict[
         POWERTOOLS_LOG_LEVEL="WARNING",
     )
     logging.disable(logging.INFO)
-    from tests.support.flows import callback_params, consent_redirect  # noqa: PLC0415
+    from tests.support.flows import authorize_agent  # noqa: PLC0415
     from zdagent.adapters.import_queue import StepMessage  # noqa: PLC0415
     from zdagent.core.settings import settings  # noqa: PLC0415
     from zdagent.domain.imports import ImportRequest  # noqa: PLC0415
-    from zdagent.services import (  # noqa: PLC0415
-        agents,
-        authorization,
-        import_steps,
-        imports,
-        integration,
-    )
+    from zdagent.services import agents, import_steps, imports  # noqa: PLC0415
     from zdagent.services.context import Context  # noqa: PLC0415
 
     prepare_aws(moto_url)
@@ -232,18 +227,7 @@ def run_size(size: int, moto_url: str, sandbox_url: str, comments: int) -> dict[
     transport = CountingTransport(clock)
     ctx = Context(now=clock, zendesk_transport=transport)
     agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="Bench agent"))
-    email = f"ai-agent@{subdomain}.test"
-    integration.create_integration(
-        ctx,
-        agent.agent_id,
-        integration.CreateIntegrationRequest(
-            crm="zendesk_support", subdomain=subdomain, ai_agent_user_email=email
-        ),
-    )
-    params = callback_params(
-        consent_redirect(authorization.start_authorization(ctx, agent.agent_id, PUBLIC), email)
-    )
-    authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
+    authorize_agent(ctx, agent.agent_id, subdomain, PUBLIC)
     transport.counts.clear()
 
     class ListQueue:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 from moto import mock_aws
@@ -80,21 +79,11 @@ def _seed(sandbox: Any, subdomain: str, per_locale: int) -> list[int]:
 
 
 def _connect(ctx: Any, subdomain: str) -> str:
-    from zdagent.services import agents, authorization, integration  # noqa: PLC0415
+    from tests.support.flows import authorize_agent  # noqa: PLC0415
+    from zdagent.services import agents  # noqa: PLC0415
 
     agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="bench"))
-    email = f"ai-agent@{subdomain}.test"
-    integration.create_integration(
-        ctx,
-        agent.agent_id,
-        integration.CreateIntegrationRequest(
-            crm="zendesk_support", subdomain=subdomain, ai_agent_user_email=email
-        ),
-    )
-    url = authorization.start_authorization(ctx, agent.agent_id, PUBLIC)
-    consent = httpx.get(f"{url}&{urlencode({'sandbox_login': email})}", timeout=30)
-    params = {k: v[0] for k, v in parse_qs(urlparse(consent.headers["location"]).query).items()}
-    authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
+    authorize_agent(ctx, agent.agent_id, subdomain, PUBLIC)
     return str(agent.agent_id)
 
 
@@ -148,7 +137,9 @@ def run(per_locale: int) -> dict[str, Any]:
     os.environ.update(DUMMY_CREDENTIALS | QUIET)
     os.environ.pop("AWS_ENDPOINT_URL", None)
     template = load_template()
-    sandbox = SandboxServer(SandboxConfig(port=0)).start()
+    sandbox = SandboxServer(
+        SandboxConfig(port=0, redirect_uris=[f"{PUBLIC}/oauth/zendesk/callback"])
+    ).start()
     try:
         with mock_aws(config=MOTO_CONFIG), contextlib.redirect_stdout(io.StringIO()):  # type: ignore[arg-type]
             resources = create_resources(template, AwsClients.create())

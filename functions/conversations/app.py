@@ -30,15 +30,23 @@ def list_conversations(agent_id: str) -> Response[str]:
 def get_conversation(agent_id: str, ticket_id: str) -> Response[str]:
     if not ticket_id.isdigit() or len(ticket_id) > 15:
         raise NotFoundError(f"no conversation for ticket {ticket_id[:20]!r}")
+    account = _account_query()
     detail = conversations.get_conversation(
-        context_for(app.lambda_context), agent_id, int(ticket_id)
+        context_for(app.lambda_context), agent_id, int(ticket_id), account.subdomain
     )
     return json_response(200, detail.model_dump(mode="json"))
 
 
 @app.get("/agents/<agent_id>/stats")
 def stats(agent_id: str) -> Response[str]:
-    return json_response(200, conversations.stats(context_for(app.lambda_context), agent_id))
+    account = _account_query()
+    found = conversations.stats(context_for(app.lambda_context), agent_id, account.subdomain)
+    return json_response(200, found)
+
+
+def _account_query() -> conversations.AccountQuery:
+    params = app.current_event.query_string_parameters or {}
+    return validate_model(conversations.AccountQuery, dict(params))
 
 
 @logger.inject_lambda_context(

@@ -112,8 +112,10 @@ def connect_in_the_console(page: Page, subdomain: str, screen: str) -> None:
     assert_plain_and_accessible(page, f"{screen}-2-connected")
 
 
-def answered_in_the_log(page: Page, console: Console, subdomain: str, screen: str) -> None:
-    ticket_id = customer_email(console, subdomain, "Where is my parcel?")
+def answered_in_the_log(
+    page: Page, console: Console, subdomain: str, subject: str, screen: str
+) -> None:
+    ticket_id = customer_email(console, subdomain, subject)
     opener = page.get_by_role("button", name=f"Open conversation {ticket_id}", exact=True)
 
     def listed() -> bool:
@@ -174,15 +176,40 @@ def test_the_seed_journey_twice_leaves_nothing_stale(page: Page, console: Consol
     assert serious_accessibility_violations(page) == []
     create_agent(page, "Twice agent")
     assert_plain_and_accessible(page, "journey-0-agent")
+    accounts = []
     for round_number in (1, 2):
         subdomain = new_account(console)
+        accounts.append(subdomain)
         screen = f"journey-round{round_number}"
         connect_in_the_console(page, subdomain, screen)
-        answered_in_the_log(page, console, subdomain, screen)
+        answered_in_the_log(page, console, subdomain, SUBJECTS[round_number - 1], screen)
         disconnect_then_remove(page, screen)
-    # the counts add up with the log (both accounts' first ticket is #1: one log row today)
+    each_account_keeps_its_own_ticket_1(page, accounts)
+
+
+SUBJECTS = ("Where is my parcel? (first shop)", "Where is my parcel? (second shop)")
+
+
+def each_account_keeps_its_own_ticket_1(page: Page, accounts: list[str]) -> None:
+    """Both accounts' first ticket is #1: each stays in its own account's log, the last active
+    one shown by default, the earlier one a choice away; the counts add up with each log."""
+    first, second = accounts
     page.get_by_role("button", name="Refresh conversations").click()
+    account = page.get_by_label("Zendesk account")
+    expect(account.locator("option")).to_have_count(2)
+    expect(account.locator("option:checked")).to_have_text(f"{second}.zendesk.com (earlier)")
     rows = page.get_by_role("table", name="Conversations").locator("tbody tr")
-    expect(rows.first).to_be_visible()
-    expect(page.locator("#stat-cards li").first).to_have_text(f"{rows.count()}Conversations")
-    assert_plain_and_accessible(page, "journey-6-log")
+    stat = page.locator("#stat-cards li").first
+    for subdomain, subject, screen in (
+        (second, SUBJECTS[1], "journey-6-log"),
+        (first, SUBJECTS[0], "journey-7-log-earlier-account"),
+    ):
+        account.select_option(subdomain)
+        expect(page.locator("#account-note")).to_contain_text(f"{subdomain}.zendesk.com")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(subject)
+        expect(stat).to_have_text("1Conversations")
+        page.get_by_role("button", name="Open conversation 1", exact=True).click()
+        expect(page.locator("#conversation-title")).to_have_text(f"Ticket #1: {subject}")
+        expect(page.locator("#conversation-meta")).to_contain_text(f"{subdomain}.zendesk.com")
+        assert_plain_and_accessible(page, screen)

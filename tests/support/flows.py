@@ -6,11 +6,16 @@ approves at once as that Zendesk user and redirects to our callback with code an
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
+
+if TYPE_CHECKING:
+    from zdagent.domain.integration import Integration
+    from zdagent.services.context import Context
 
 AI_AGENT = "ai-agent@{sub}.test"
 ADMIN = "admin@{sub}.test"
@@ -27,6 +32,32 @@ def consent_redirect(authorize_url: str, login_email: str) -> str:
 
 def callback_params(callback_url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(callback_url).query).items()}
+
+
+def new_sandbox_account(sandbox_url: str, prefix: str) -> str:
+    """A fresh sandbox account (seeded like acme) named ``prefix`` + random hex; its subdomain."""
+    subdomain = f"{prefix}{uuid.uuid4().hex[:10]}"
+    created = httpx.post(
+        f"{sandbox_url}/_sandbox/accounts", json={"subdomain": subdomain}, timeout=10
+    )
+    assert created.status_code == 201, created.text
+    return subdomain
+
+
+def authorize_agent(ctx: Context, agent_id: str, subdomain: str, public_url: str) -> Integration:
+    """The integration on ``subdomain`` (its AI agent user ``AI_AGENT``) and its authorization
+    through the sandbox's consent page, by the use cases the admin API calls; ``public_url`` is
+    our API's URL (its OAuth callback must be a registered Redirect URL of the sandbox)."""
+    from zdagent.services import authorization, integration  # noqa: PLC0415 (after the env)
+
+    email = AI_AGENT.format(sub=subdomain)
+    request = integration.CreateIntegrationRequest(
+        crm="zendesk_support", subdomain=subdomain, ai_agent_user_email=email
+    )
+    integration.create_integration(ctx, agent_id, request)
+    url = authorization.start_authorization(ctx, agent_id, public_url)
+    params = callback_params(consent_redirect(url, email))
+    return authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
 
 
 @dataclass

@@ -14,8 +14,8 @@ import boto3
 import httpx
 
 from tests.support import polling
-from tests.support.flows import AI_AGENT, callback_params, consent_redirect
-from zdagent.services import agents, authorization, engine, integration, trigger
+from tests.support.flows import authorize_agent, callback_params
+from zdagent.services import agents, engine, trigger
 from zdagent.services.context import default_context
 from zdsandbox.server import SandboxServer
 
@@ -127,18 +127,7 @@ def connect(sandbox: SandboxServer, subdomain: str, *, engine_on: bool = True) -
     all through the use cases the admin API calls."""
     ctx = default_context()
     agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="Workflow agent"))
-    integration.create_integration(
-        ctx,
-        agent.agent_id,
-        integration.CreateIntegrationRequest(
-            crm="zendesk_support",
-            subdomain=subdomain,
-            ai_agent_user_email=AI_AGENT.format(sub=subdomain),
-        ),
-    )
-    url = authorization.start_authorization(ctx, agent.agent_id, PUBLIC_BASE_URL)
-    params = callback_params(consent_redirect(url, AI_AGENT.format(sub=subdomain)))
-    authorization.complete_authorization(ctx, state=params.get("state"), code=params.get("code"))
+    authorize_agent(ctx, agent.agent_id, subdomain, PUBLIC_BASE_URL)
     trigger.create_trigger(ctx, agent.agent_id, PUBLIC_BASE_URL, trigger.CreateTriggerRequest())
     if engine_on:
         engine.toggle_engine(ctx, agent.agent_id, True)

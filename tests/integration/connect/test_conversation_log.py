@@ -25,10 +25,11 @@ def test_a_reply_within_the_second_of_the_question_comes_after_it(ctx: Context) 
         agent_id,
         7,
         conversations.DecisionToLog(action="answered", reason="answered", comment_id=1),
+        subdomain="acme",
         subject="Parcel",
         messages=[question, answer],
     )
-    detail = conversations.get_conversation(ctx, agent_id, 7)
+    detail = conversations.get_conversation(ctx, agent_id, 7, "acme")
     assert [m.role for m in detail.messages] == ["visitor", "ai_agent"]
 
 
@@ -36,21 +37,31 @@ def test_conversation_counts_add_up_with_the_log(ctx: Context) -> None:
     agent_id = _agent(ctx)
     ctx.now = lambda: SECOND
     decide = conversations.DecisionToLog
-    conversations.record_decision(ctx, agent_id, 1, decide(action="answered", reason="answered"))
-    conversations.record_decision(ctx, agent_id, 1, decide(action="answered", reason="answered"))
     conversations.record_decision(
-        ctx, agent_id, 1, decide(action="escalated", reason="customer_requested_human")
+        ctx, agent_id, 1, decide(action="answered", reason="answered"), subdomain="acme"
     )
-    conversations.record_decision(ctx, agent_id, 2, decide(action="ignored", reason="auto_reply"))
+    conversations.record_decision(
+        ctx, agent_id, 1, decide(action="answered", reason="answered"), subdomain="acme"
+    )
+    conversations.record_decision(
+        ctx,
+        agent_id,
+        1,
+        decide(action="escalated", reason="customer_requested_human"),
+        subdomain="acme",
+    )
+    conversations.record_decision(
+        ctx, agent_id, 2, decide(action="ignored", reason="auto_reply"), subdomain="acme"
+    )
 
-    stats = conversations.stats(ctx, agent_id)
+    stats = conversations.stats(ctx, agent_id, "acme")
     assert stats["total"] == 4  # decisions
     assert stats["conversations"] == {
         "by_status": {"answered": 0, "escalated": 1, "processed": 0, "ignored": 1},
         "total": 2,
     }
     listed = conversations.list_conversations(
-        ctx, agent_id, conversations.ListConversationsQuery()
+        ctx, agent_id, conversations.ListConversationsQuery(subdomain="acme")
     )["items"]
     assert len(listed) == stats["conversations"]["total"]
     day = next(d for d in stats["by_day"] if d["date"] == SECOND.date().isoformat())

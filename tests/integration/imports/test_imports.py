@@ -15,15 +15,16 @@ from tests.integration.imports.conftest import (
     Account,
     FakeLambdaContext,
     RecordingTransport,
-    StepDriver,
 )
+from tests.support.step_chains import StepDriver
 from zdagent.adapters.conversations import ConversationRepository
 from zdagent.adapters.dynamodb import agent_pk
 from zdagent.adapters.import_queue import SqsStepQueue, StepMessage
 from zdagent.adapters.imports_repository import LOCK_SK, ImportRepository
+from zdagent.adapters.keys import stats_sk
 from zdagent.core.errors import ImportNotRunningError, ImportRunningError
 from zdagent.core.settings import reset_settings_cache
-from zdagent.domain.conversation import Conversation
+from zdagent.domain.conversation import Conversation, LogAccount
 from zdagent.domain.imports import ImportRecord, ImportRequest
 from zdagent.services import import_steps, imports
 from zdagent.services.context import Context
@@ -59,12 +60,16 @@ def imported(ctx: Context, agent_id: str) -> dict[int, dict[str, Any]]:
     """Every imported conversation of the agent, with its message ids, read from the table."""
     found: dict[int, dict[str, Any]] = {}
     for item in ctx.store.iter_prefix(agent_pk(agent_id), "CONV#"):
-        ticket_id = int(item["sk"].split("#")[1])
+        ticket_id = int(item["sk"].split("#")[2])  # CONV#<subdomain>#<ticket>...
         if item["kind"] == "conversation":
             found.setdefault(ticket_id, {"messages": []})["header"] = item
         elif item["kind"] == "message":
             found.setdefault(ticket_id, {"messages": []})["messages"].append(item)
     return found
+
+
+def log_of(account: Account) -> LogAccount:
+    return LogAccount(account.agent_id, account.subdomain)
 
 
 def finished(ctx: Context, account: Account, import_id: str) -> dict[str, Any]:
@@ -109,8 +114,8 @@ def test_filters_depth_and_labels(ctx: Context, account: Account, driver: StepDr
     assert len(steps) == 2 and steps[0].delay_seconds == 0
     assert 1 <= steps[1].delay_seconds <= 6
     # Imported conversations never touch the statistics.
-    assert ctx.store.get(agent_pk(account.agent_id), "STATS") is None
-    listed, _ = ConversationRepository(ctx.store).list(account.agent_id, source="imported")
+    assert ctx.store.get(agent_pk(account.agent_id), stats_sk(account.subdomain)) is None
+    listed, _ = ConversationRepository(ctx.store).list(log_of(account), source="imported")
     assert len(listed) == min(50, len(wanted))
 
 
@@ -294,6 +299,7 @@ def test_live_conversations_are_never_overwritten(
     now = datetime.now(UTC)
     live = Conversation(
         agent_id=account.agent_id,
+        subdomain=account.subdomain,
         ticket_id=ids[0],
         source="live",
         status="answered",
@@ -307,7 +313,7 @@ def test_live_conversations_are_never_overwritten(
     driver.run_until_idle()
     result = finished(ctx, account, record.import_id)
     assert result["conversations_imported"] == 9 and result["tickets_skipped"] == 1
-    kept = repo.find(account.agent_id, ids[0])
+    kept = repo.find(log_of(account), ids[0])
     assert kept is not None and kept.source == "live" and kept.subject == "live one"
 
 

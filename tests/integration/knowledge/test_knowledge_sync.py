@@ -10,10 +10,10 @@ import pytest
 from tests.integration.knowledge.conftest import (
     FakeLambdaContext,
     HelpCenter,
-    SyncDriver,
     connect,
     new_account,
 )
+from tests.support.step_chains import StepDriver
 from zdagent.core.errors import (
     IntegrationNotAuthorizedError,
     KnowledgeSourceManualError,
@@ -63,14 +63,14 @@ def _source(ctx: Context, hc: HelpCenter, **filters: Any) -> None:
     knowledge_sync.set_source(ctx, hc.agent_id, request)
 
 
-def _sync(ctx: Context, hc: HelpCenter, driver: SyncDriver) -> dict[str, Any]:
+def _sync(ctx: Context, hc: HelpCenter, driver: StepDriver) -> dict[str, Any]:
     knowledge_sync.start_sync(ctx, hc.agent_id)
     driver.run_until_idle()
     return knowledge_sync.get_knowledge(ctx, hc.agent_id)
 
 
 def test_routes_sync_the_seeded_help_centre_in_two_locales(
-    ctx: Context, help_center: HelpCenter, driver: SyncDriver
+    ctx: Context, help_center: HelpCenter, driver: StepDriver
 ) -> None:
     path = f"/agents/{help_center.agent_id}/knowledge"
     shown = _api("GET", path)
@@ -101,7 +101,7 @@ def test_routes_sync_the_seeded_help_centre_in_two_locales(
 
 
 def test_drafts_edits_moves_and_deletions(
-    ctx: Context, help_center: HelpCenter, driver: SyncDriver
+    ctx: Context, help_center: HelpCenter, driver: StepDriver
 ) -> None:
     _source(ctx, help_center, label_names=["zorblax"])
     keep = help_center.create(
@@ -158,7 +158,7 @@ def test_manual_upload_refused_while_the_help_center_is_the_source(
 
 
 def test_a_rate_limited_step_waits_retry_after_and_resumes(
-    ctx: Context, help_center: HelpCenter, driver: SyncDriver
+    ctx: Context, help_center: HelpCenter, driver: StepDriver
 ) -> None:
     _source(ctx, help_center, locales=["fr"])
     help_center.fault("/help_center/fr/articles", 429, times=1, retry_after=37)
@@ -169,7 +169,7 @@ def test_a_rate_limited_step_waits_retry_after_and_resumes(
 
 
 def test_a_sync_with_a_token_without_hc_read_fails_saying_to_authorize_again(
-    ctx: Context, sandbox: SandboxServer, driver: SyncDriver, monkeypatch: pytest.MonkeyPatch
+    ctx: Context, sandbox: SandboxServer, driver: StepDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OAUTH_SCOPES", "read write")  # authorized before this change
     reset_settings_cache()
@@ -186,7 +186,7 @@ def test_a_sync_with_a_token_without_hc_read_fails_saying_to_authorize_again(
 
 
 def test_the_schedule_syncs_every_help_center_agent(
-    ctx: Context, help_center: HelpCenter, driver: SyncDriver
+    ctx: Context, help_center: HelpCenter, driver: StepDriver
 ) -> None:
     from functions.knowledge_schedule.app import handler  # noqa: PLC0415
 
@@ -213,7 +213,7 @@ def test_help_center_source_needs_an_authorized_integration(ctx: Context) -> Non
 
 
 def test_steps_keep_within_the_request_share(
-    ctx: Context, help_center: HelpCenter, driver: SyncDriver, monkeypatch: pytest.MonkeyPatch
+    ctx: Context, help_center: HelpCenter, driver: StepDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """3 a minute leaves 1 for the sync (2 are kept for token refreshes): the locales, the
     English and the French pages go out a minute apart, by SQS delays, never by sleeping."""
@@ -228,7 +228,7 @@ def test_steps_keep_within_the_request_share(
 
 
 def test_a_cursor_lost_mid_sweep_walks_the_locale_again(
-    ctx: Context, help_center: HelpCenter, driver: SyncDriver, monkeypatch: pytest.MonkeyPatch
+    ctx: Context, help_center: HelpCenter, driver: StepDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KNOWLEDGE_REQUESTS_PER_MINUTE", "3")  # one page per step
     reset_settings_cache()
@@ -276,7 +276,7 @@ def test_a_sync_whose_steps_stopped_is_replaced_after_two_hours(
 
 
 def test_a_step_redelivered_after_its_publish_failed_still_publishes_the_articles(
-    ctx: Context, help_center: HelpCenter, driver: SyncDriver, monkeypatch: pytest.MonkeyPatch
+    ctx: Context, help_center: HelpCenter, driver: StepDriver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The step's writes landed, then publishing the new version failed: the redelivered step
     finds nothing left to change, and the agent must still answer from every stored article."""

@@ -142,11 +142,6 @@ class Pipeline:
         return str(self.resources["ReplyDeadLetterQueue"].ref)
 
     def connect(self, **settings: Any) -> Connected:
-        subdomain = "r" + uuid.uuid4().hex[:10]
-        created = httpx.post(
-            f"{self.sandbox.url}/_sandbox/accounts", json={"subdomain": subdomain}, timeout=10
-        )
-        assert created.status_code == 201, created.text
         ctx = self.ctx
         agent = agents.create_agent(
             ctx, agents.CreateAgentRequest.model_validate({"name": "Acme AI", "settings": settings})
@@ -154,21 +149,39 @@ class Pipeline:
         agents.put_knowledge(
             ctx, agent.agent_id, agents.PutKnowledgeRequest(articles=load_demo_knowledge())
         )
+        return self.connect_agent(agent.agent_id)
+
+    def connect_agent(self, agent_id: str) -> Connected:
+        """Connect ``agent_id`` (without integration) to a fresh sandbox account."""
+        subdomain = "r" + uuid.uuid4().hex[:10]
+        created = httpx.post(
+            f"{self.sandbox.url}/_sandbox/accounts", json={"subdomain": subdomain}, timeout=10
+        )
+        assert created.status_code == 201, created.text
+        ctx = self.ctx
         email = f"ai-agent@{subdomain}.test"
         integration.create_integration(
             ctx,
-            agent.agent_id,
+            agent_id,
             integration.CreateIntegrationRequest(
                 crm="zendesk_support", subdomain=subdomain, ai_agent_user_email=email
             ),
         )
-        url = authorization.start_authorization(ctx, agent.agent_id, self.api.url)
+        url = authorization.start_authorization(ctx, agent_id, self.api.url)
         params = callback_params(consent_redirect(url, email))
         done = authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
         assert done.authorization.user is not None
-        trigger.create_trigger(ctx, agent.agent_id, self.api.url, trigger.CreateTriggerRequest())
-        engine.toggle_engine(ctx, agent.agent_id, True)
-        return Connected(agent.agent_id, subdomain, done.authorization.user.id, self.sandbox.url)
+        trigger.create_trigger(ctx, agent_id, self.api.url, trigger.CreateTriggerRequest())
+        engine.toggle_engine(ctx, agent_id, True)
+        return Connected(agent_id, subdomain, done.authorization.user.id, self.sandbox.url)
+
+    def disconnect(self, agent_id: str) -> None:
+        """The admin's manual teardown, in the contract's order, ending without integration."""
+        ctx = self.ctx
+        engine.toggle_engine(ctx, agent_id, False)
+        trigger.deactivate_trigger(ctx, agent_id)
+        authorization.revoke_authorization(ctx, agent_id)
+        integration.delete_integration(ctx, agent_id)
 
     def queue_counts(self, url: str | None = None) -> dict[str, int]:
         attributes = self.sqs.get_queue_attributes(

@@ -28,12 +28,14 @@ def test_the_documented_table_covers_every_key() -> None:
         keys.agent_pk("a"),
         keys.knowledge_sk("k"),
         keys.lease_sk("l"),
-        keys.conversation_sk(1),
-        keys.message_sk(1, "t", "m"),
-        keys.decision_sk(1, "t", "d"),
-        keys.conversations_index_pk("a"),
-        keys.reply_claim_sk(1, 2),
-        keys.seen_sk("s"),
+        keys.conversation_sk("acme", 1),
+        keys.message_sk("acme", 1, "t", "m"),
+        keys.decision_sk("acme", 1, "t", "d"),
+        keys.conversations_index_pk("a", "acme"),
+        keys.conversation_account_sk("acme"),
+        keys.stats_sk("acme"),
+        keys.reply_claim_sk("acme", 1, 2),
+        keys.seen_sk("acme", "s"),
         keys.import_sk("i"),
         keys.import_ticket_sk("i", 1),
         keys.knowledge_source_index_pk("zendesk_help_center"),
@@ -43,7 +45,6 @@ def test_the_documented_table_covers_every_key() -> None:
         keys.oauth_state_pk("s"),
         keys.AGENT_SK,
         keys.INTEGRATION_SK,
-        keys.STATS_SK,
         keys.DISCONNECT_SK,
         keys.IMPORT_LOCK_SK,
         keys.OAUTH_STATE_SK,
@@ -55,8 +56,24 @@ def test_the_documented_table_covers_every_key() -> None:
 
 
 def test_keys_sort_the_way_queries_read_them() -> None:
-    assert keys.conversation_sk(9) < keys.conversation_sk(10)  # zero-padded
-    assert keys.message_sk(7, "t", "m").startswith(keys.conversation_sk(7) + "#")
-    assert keys.reply_claim_sk(1, 9) < keys.reply_claim_sk(1, 10)
+    assert keys.conversation_sk("acme", 9) < keys.conversation_sk("acme", 10)  # zero-padded
+    assert keys.message_sk("acme", 7, "t", "m").startswith(keys.conversation_sk("acme", 7) + "#")
+    assert keys.reply_claim_sk("acme", 1, 9) < keys.reply_claim_sk("acme", 1, 10)
     assert keys.import_ticket_sk("i", 9) < keys.import_ticket_sk("i", 10)
     assert keys.knowledge_seen_sk("s", 9).startswith(keys.knowledge_seen_prefix("s"))
+
+
+def test_a_ticket_is_keyed_by_its_zendesk_account() -> None:
+    """Ticket and comment ids are numbered per account: account B's ticket 1 is another item
+    than account A's, for the log, the stats, the reply claims and the webhook marks."""
+    for build in (
+        lambda sub: keys.conversation_sk(sub, 1),
+        lambda sub: keys.message_sk(sub, 1, "t", "m"),
+        lambda sub: keys.decision_sk(sub, 1, "t", "d"),
+        lambda sub: keys.conversations_index_pk("a", sub),
+        keys.stats_sk,
+        lambda sub: keys.reply_claim_sk(sub, 1, 1000001),
+        lambda sub: keys.seen_sk(sub, "k"),
+    ):
+        assert build("acme") != build("beta")
+    assert not keys.conversation_sk("acme", 1).startswith(keys.conversation_prefix("acme2"))

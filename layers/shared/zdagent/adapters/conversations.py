@@ -1,12 +1,15 @@
 """Conversation log storage: a header item per ticket, one item per message and per decision,
-and atomic counters for statistics (imported conversations never touch the counters). Their
-keys are ``keys.py``'s (``CONV#...``, ``STATS``); counters are ``status_<s>`` and ``reason_<r>``.
+and atomic counters for statistics (imported conversations never touch the counters), all per
+Zendesk account (``LogAccount``). Their keys are ``keys.py``'s (``CONV#<subdomain>#...``,
+``STATS#<subdomain>``, ``CONVACCOUNT#<subdomain>``); counters are ``status_<s>`` and
+``reason_<r>``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,19 +23,22 @@ from zdagent.adapters.dynamodb import (
     map_client_error,
 )
 from zdagent.adapters.keys import (
-    STATS_SK,
+    CONVERSATION_ACCOUNT_PREFIX,
     agent_pk,
+    conversation_account_sk,
     conversation_sk,
     conversations_index_pk,
     conversations_index_sk,
     decision_sk,
     message_sk,
+    stats_sk,
 )
 from zdagent.core.errors import NotFoundError
 from zdagent.domain.conversation import (
     Conversation,
     ConversationDetail,
     Decision,
+    LogAccount,
     LoggedMessage,
     as_utc,
     in_thread_order,
@@ -50,51 +56,68 @@ class ConversationRepository:
     store: StateStore
 
     def header_item(self, conversation: Conversation) -> dict[str, Any]:
-        pk = agent_pk(conversation.agent_id)
+        account = conversation.account
         body = conversation.model_dump(mode="json")
         return body | {
-            "pk": pk,
-            "sk": conversation_sk(conversation.ticket_id),
+            "pk": agent_pk(account.agent_id),
+            "sk": conversation_sk(account.subdomain, conversation.ticket_id),
             "kind": "conversation",
-            "gsi1pk": conversations_index_pk(conversation.agent_id),
+            "gsi1pk": conversations_index_pk(account.agent_id, account.subdomain),
             "gsi1sk": conversations_index_sk(body["updated_at"], conversation.ticket_id),
         }
 
-    def message_item(self, agent_id: str, ticket_id: int, message: LoggedMessage) -> dict[str, Any]:
+    def message_item(
+        self, account: LogAccount, ticket_id: int, message: LoggedMessage
+    ) -> dict[str, Any]:
         body = message.model_dump(mode="json")
-        sk = message_sk(ticket_id, body["created_at"], message.message_id)
-        return body | {"pk": agent_pk(agent_id), "sk": sk, "kind": "message"}
+        sk = message_sk(account.subdomain, ticket_id, body["created_at"], message.message_id)
+        return body | {"pk": agent_pk(account.agent_id), "sk": sk, "kind": "message"}
 
-    def decision_item(self, agent_id: str, ticket_id: int, decision: Decision) -> dict[str, Any]:
+    def decision_item(
+        self, account: LogAccount, ticket_id: int, decision: Decision
+    ) -> dict[str, Any]:
         body = decision.model_dump(mode="json")
-        sk = decision_sk(ticket_id, body["at"], decision.decision_id)
-        return body | {"pk": agent_pk(agent_id), "sk": sk, "kind": "decision"}
+        sk = decision_sk(account.subdomain, ticket_id, body["at"], decision.decision_id)
+        return body | {"pk": agent_pk(account.agent_id), "sk": sk, "kind": "decision"}
 
-    def find(self, agent_id: str, ticket_id: int) -> Conversation | None:
-        item = self.store.get(agent_pk(agent_id), conversation_sk(ticket_id))
+    def account_item(self, account: LogAccount, at: datetime) -> dict[str, Any]:
+        """Marks ``account`` as one the log holds conversations of (written with each batch)."""
+        return {
+            "pk": agent_pk(account.agent_id),
+            "sk": conversation_account_sk(account.subdomain),
+            "kind": "conversation_account",
+            "subdomain": account.subdomain,
+            "last_activity_at": as_utc(at).isoformat(),
+        }
+
+    def accounts(self, agent_id: str) -> list[dict[str, str]]:
+        """The accounts the log holds conversations of, the most recently active first:
+        ``[{"subdomain", "last_activity_at"}]``."""
+        found = [
+            {"subdomain": str(item["subdomain"]), "last_activity_at": str(item["last_activity_at"])}
+            for item in self.store.iter_prefix(agent_pk(agent_id), CONVERSATION_ACCOUNT_PREFIX)
+        ]
+        return sorted(found, key=lambda a: a["last_activity_at"], reverse=True)
+
+    def find(self, account: LogAccount, ticket_id: int) -> Conversation | None:
+        item = self.store.get(
+            agent_pk(account.agent_id), conversation_sk(account.subdomain, ticket_id)
+        )
         return Conversation.model_validate(_clean(item)) if item else None
 
     def save(self, conversation: Conversation) -> None:
         self.store.put(self.header_item(conversation))
 
-    def add_messages(
-        self, agent_id: str, ticket_id: int, messages: Sequence[LoggedMessage]
-    ) -> None:
-        """Idempotent: a message is keyed by its time and Zendesk comment id."""
-        self.store.batch_put([self.message_item(agent_id, ticket_id, m) for m in messages])
-
-    def add_decision(self, agent_id: str, ticket_id: int, decision: Decision) -> None:
-        self.store.put(self.decision_item(agent_id, ticket_id, decision))
-
     def write_batch(self, items: Sequence[dict[str, Any]]) -> None:
         """Headers, messages and decisions prepared with the *_item methods, in one batch."""
         self.store.batch_put(items)
 
-    def get(self, agent_id: str, ticket_id: int) -> ConversationDetail:
+    def get(self, account: LogAccount, ticket_id: int) -> ConversationDetail:
         header: dict[str, Any] | None = None
         messages: list[LoggedMessage] = []
         decisions: list[Decision] = []
-        for item in self.store.iter_prefix(agent_pk(agent_id), conversation_sk(ticket_id)):
+        pk, sk = agent_pk(account.agent_id), conversation_sk(account.subdomain, ticket_id)
+        for item in self.store.iter_prefix(pk, sk):
             kind = item.get("kind")
             if kind == "conversation":
                 header = _clean(item)
@@ -103,7 +126,10 @@ class ConversationRepository:
             elif kind == "decision":
                 decisions.append(Decision.model_validate(_clean(item)))
         if header is None:
-            raise NotFoundError(f"no conversation for ticket {ticket_id}")
+            raise NotFoundError(
+                f"no conversation for ticket {ticket_id} of the Zendesk account "
+                f"'{account.subdomain}'"
+            )
         # not by key: a key's text order puts "…:05.4Z" before "…:05Z" (a reply written within
         # the second of the customer's comment would come first)
         decisions.sort(key=lambda d: as_utc(d.at))
@@ -113,7 +139,7 @@ class ConversationRepository:
 
     def list(
         self,
-        agent_id: str,
+        account: LogAccount,
         *,
         source: str | None = None,
         status: str | None = None,
@@ -125,7 +151,9 @@ class ConversationRepository:
         found: list[Conversation] = []
         while len(found) < limit:
             items, start = self.store.query_index(
-                conversations_index_pk(agent_id), limit=max(limit * 2, 20), start_key=start
+                conversations_index_pk(account.agent_id, account.subdomain),
+                limit=max(limit * 2, 20),
+                start_key=start,
             )
             for item in items:
                 conversation = Conversation.model_validate(_clean(item))
@@ -141,16 +169,16 @@ class ConversationRepository:
                 break
         return found, encode_token(start)
 
-    def sources_of(self, agent_id: str, ticket_ids: Sequence[int]) -> dict[int, str]:
+    def sources_of(self, account: LogAccount, ticket_ids: Sequence[int]) -> dict[int, str]:
         """``{ticket_id: source}`` of the conversations that exist (BatchGetItem, 100 keys per
         call, unprocessed keys retried); tickets without a conversation are absent."""
-        pk = agent_pk(agent_id)
+        pk = agent_pk(account.agent_id)
         table = self.store.table.name
         found: dict[int, str] = {}
         unique = list(dict.fromkeys(ticket_ids))
         for start in range(0, len(unique), 100):
             keys = [
-                {"pk": {"S": pk}, "sk": {"S": conversation_sk(t)}}
+                {"pk": {"S": pk}, "sk": {"S": conversation_sk(account.subdomain, t)}}
                 for t in unique[start : start + 100]
             ]
             request: dict[str, Any] = {
@@ -177,7 +205,7 @@ class ConversationRepository:
     # ---- statistics ----------------------------------------------------------------------
     def count(
         self,
-        agent_id: str,
+        account: LogAccount,
         *,
         status: str,
         reason: str | None = None,
@@ -196,10 +224,10 @@ class ConversationRepository:
             counters[f"conv_{status}"] = 1
             if previously:
                 counters[f"conv_{previously}"] = -1
-        self.store.add_counters(agent_pk(agent_id), STATS_SK, counters)
+        self.store.add_counters(agent_pk(account.agent_id), stats_sk(account.subdomain), counters)
 
-    def stats(self, agent_id: str) -> dict[str, Any]:
-        item = self.store.get(agent_pk(agent_id), STATS_SK) or {}
+    def stats(self, account: LogAccount) -> dict[str, Any]:
+        item = self.store.get(agent_pk(account.agent_id), stats_sk(account.subdomain)) or {}
         by_status = {k[7:]: int(v) for k, v in item.items() if k.startswith("status_")}
         by_reason = {k[7:]: int(v) for k, v in item.items() if k.startswith("reason_")}
         conversations = {k[5:]: int(v) for k, v in item.items() if k.startswith("conv_")}

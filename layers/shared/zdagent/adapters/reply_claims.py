@@ -1,6 +1,9 @@
 """Exactly-once bookkeeping of replies: one claim item per (ticket, customer comment).
 
-  AGENT#<id> / REPLY#<ticket:012d>#<comment:015d>   state claimed|done, owner, lease_until, plan
+  AGENT#<id> / REPLY#<subdomain>#<ticket:012d>#<comment:015d>
+                                state claimed|done, owner, lease_until, plan
+
+(comment ids are numbered per Zendesk account, so the claims are per account too).
 
 A worker *claims* the comment (a lease, so a crashed worker's claim can be taken over), writes
 its *plan* (what it is about to post) before the Zendesk write, and marks the claim *done* after
@@ -38,12 +41,16 @@ class Claim:
 @dataclass
 class ReplyClaims:
     store: StateStore
+    subdomain: str  # the Zendesk account the tickets belong to
 
     def claim(
         self, agent_id: str, ticket_id: int, comment_id: int, *, owner: str, lease_seconds: int
     ) -> Claim:
         now = int(time.time())
-        key = {"pk": agent_pk(agent_id), "sk": reply_claim_sk(ticket_id, comment_id)}
+        key = {
+            "pk": agent_pk(agent_id),
+            "sk": reply_claim_sk(self.subdomain, ticket_id, comment_id),
+        }
         try:
             answer = self.store.table.update_item(
                 Key=key,
@@ -120,7 +127,10 @@ class ReplyClaims:
         condition: str | None = None,
     ) -> None:
         kwargs: dict[str, Any] = {
-            "Key": {"pk": agent_pk(agent_id), "sk": reply_claim_sk(ticket_id, comment_id)},
+            "Key": {
+                "pk": agent_pk(agent_id),
+                "sk": reply_claim_sk(self.subdomain, ticket_id, comment_id),
+            },
             "UpdateExpression": expression,
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,

@@ -21,7 +21,7 @@ from zdagent.services.agents import (
     ListArticlesQuery,
     PutKnowledgeRequest,
 )
-from zdagent.services.conversations import ListConversationsQuery
+from zdagent.services.conversations import AccountQuery, ListConversationsQuery
 from zdagent.services.disconnect import StartDisconnectRequest
 from zdagent.services.engine import ToggleEngineRequest
 from zdagent.services.integration import CreateIntegrationRequest
@@ -237,12 +237,14 @@ ROUTES: tuple[Route, ...] = (
         "One conversation with messages and decisions",
         "conversations",
         response=out.ConversationDetailResource,
+        query=AccountQuery,
     ),
     Route(
         f"GET {A}/stats",
         "Decision counts by status and reason",
         "conversations",
         response=out.Stats,
+        query=AccountQuery,
     ),
     Route("GET /openapi.json", "This document", "meta", admin=False),
 )

@@ -249,9 +249,19 @@ ConversationDetailResource = resource_of(
 )
 
 
+class ConversationAccount(Open):
+    """A Zendesk account the log holds conversations of (or the current integration's)."""
+
+    subdomain: str
+    last_activity_at: str = Field(description="ISO time of its last logged write; '' if none")
+    current: bool = Field(description="the account of the agent's current integration")
+
+
 class ConversationPage(Open):
     items: list[ConversationResource]  # type: ignore[valid-type]
     next_token: str | None
+    subdomain: str | None = Field(description="the Zendesk account these conversations are of")
+    accounts: list[ConversationAccount]
 
 
 class ConversationCounts(Open):
@@ -272,6 +282,7 @@ class Stats(Open):
     current status (these add up with the log), decisions per day (the last 30 days)."""
 
     agent_id: str
+    subdomain: str | None = Field(description="the Zendesk account counted")
     by_status: dict[str, int]
     by_reason: dict[str, int]
     total: int

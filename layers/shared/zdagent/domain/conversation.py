@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -12,6 +13,15 @@ MessageRole = Literal["visitor", "human_agent", "ai_agent"]
 ConversationSource = Literal["live", "imported"]
 ConversationStatus = Literal["processed", "answered", "escalated", "ignored", "imported"]
 DecisionAction = Literal["answered", "drafted", "escalated", "ignored"]
+
+
+@dataclass(frozen=True)
+class LogAccount:
+    """Whose log: one agent's conversations with one Zendesk account (its subdomain). Ticket
+    ids are numbered per account, so a ticket is named by the account and its id."""
+
+    agent_id: str
+    subdomain: str
 
 
 class LoggedMessage(BaseModel):
@@ -42,6 +52,7 @@ class Conversation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agent_id: str
+    subdomain: str  # the Zendesk account the ticket belongs to
     ticket_id: int
     source: ConversationSource = "live"
     status: ConversationStatus = "processed"
@@ -55,6 +66,10 @@ class Conversation(BaseModel):
     counted_as: ConversationStatus | None = None
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def account(self) -> LogAccount:
+        return LogAccount(self.agent_id, self.subdomain)
 
 
 class ConversationDetail(Conversation):

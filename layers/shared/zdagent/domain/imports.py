@@ -432,6 +432,9 @@ class ImportRecord(BaseModel):
 
     import_id: str
     agent_id: str
+    # the Zendesk account imported from (None: an import started before accounts were named,
+    # taken as the current integration's)
+    subdomain: str | None = None
     status: ImportStatus = "running"
     filters: ImportFilters
     created_at: datetime

@@ -17,6 +17,9 @@ class ReplyJob(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     agent_id: str = Field(min_length=1, max_length=64)
+    # the Zendesk account the ticket belongs to (None: a job queued before accounts were named,
+    # taken as the current integration's)
+    subdomain: str | None = Field(default=None, max_length=63)
     ticket_id: int = Field(gt=0)
     event_updated_at: datetime | None = None
     received_at: datetime

@@ -1,7 +1,9 @@
 """Use cases: the conversation log (recording decisions, listing, reading) and statistics.
 
 Everything stored is redacted first (emails and phone numbers); live decisions update the stats
-counters, imported conversations never do.
+counters, imported conversations never do. The log is kept per Zendesk account (subdomain): what
+is read is the current integration's account unless another is asked for (``subdomain``), or,
+with no integration, the account last active in the log.
 """
 
 from __future__ import annotations
@@ -12,18 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zdagent.adapters.conversations import ConversationRepository
+from zdagent.core.errors import NotFoundError
 from zdagent.domain.conversation import (
     Conversation,
     ConversationDetail,
     ConversationStatus,
     Decision,
     DecisionAction,
+    LogAccount,
     LoggedMessage,
     MessageRole,
 )
+from zdagent.domain.integration import normalise_subdomain
 from zdagent.domain.redaction import redact
 from zdagent.services.context import Context
 
@@ -37,9 +42,21 @@ STATUS_OF_ACTION: dict[DecisionAction, ConversationStatus] = {
 }
 
 
-class ListConversationsQuery(BaseModel):
+def _subdomain(value: str | None) -> str | None:
+    return None if value is None else normalise_subdomain(value)
+
+
+class AccountQuery(BaseModel):
+    """``?subdomain=``: which Zendesk account's log (default: the current integration's)."""
+
     model_config = ConfigDict(extra="forbid")
 
+    subdomain: str | None = Field(default=None, max_length=80)
+
+    _valid_subdomain = field_validator("subdomain")(_subdomain)
+
+
+class ListConversationsQuery(AccountQuery):
     source: str | None = Field(default=None, pattern="^(live|imported)$")
     status: str | None = Field(
         default=None, pattern="^(processed|answered|escalated|ignored|imported)$"
@@ -78,17 +95,21 @@ def record_decision(
     ticket_id: int,
     decision: DecisionToLog,
     *,
+    subdomain: str,
     subject: str = "",
     messages: Sequence[MessageToLog] = (),
     replies_sent: int | None = None,
 ) -> None:
-    """Log one live decision (and the messages it concerns) and count it in the statistics."""
+    """Log one live decision on ticket ``ticket_id`` of the Zendesk account ``subdomain`` (and
+    the messages it concerns) and count it in that account's statistics."""
     repo = _repository(ctx)
+    account = LogAccount(agent_id, subdomain)
     now = ctx.now()
     status = STATUS_OF_ACTION[decision.action]
-    existing = repo.find(agent_id, ticket_id)
+    existing = repo.find(account, ticket_id)
     header = existing or Conversation(
         agent_id=agent_id,
+        subdomain=subdomain,
         ticket_id=ticket_id,
         source="live",
         subject=redact(subject)[:300],
@@ -118,10 +139,14 @@ def record_decision(
         sources=[dict(s) for s in decision.sources],
         at=now,
     )
-    items = [repo.header_item(header), repo.decision_item(agent_id, ticket_id, logged)]
+    items = [
+        repo.header_item(header),
+        repo.decision_item(account, ticket_id, logged),
+        repo.account_item(account, now),
+    ]
     items += [
         repo.message_item(
-            agent_id,
+            account,
             ticket_id,
             LoggedMessage(
                 message_id=m.message_id,
@@ -135,7 +160,7 @@ def record_decision(
     ]
     repo.write_batch(items)
     repo.count(
-        agent_id,
+        account,
         action=decision.action,
         status=status,
         reason=decision.reason,
@@ -144,35 +169,72 @@ def record_decision(
     )
 
 
+def _account_shown(ctx: Context, agent_id: str, subdomain: str | None) -> LogAccount | None:
+    """The account asked for; else the current integration's; else the one last active in the
+    log (None: the log is empty). Answers 404 for an unknown agent."""
+    ctx.agents.get(agent_id)
+    if subdomain is None:
+        integration = ctx.integrations.find(agent_id)
+        if integration is not None:
+            subdomain = integration.subdomain
+        else:
+            known = _repository(ctx).accounts(agent_id)
+            subdomain = known[0]["subdomain"] if known else None
+    return None if subdomain is None else LogAccount(agent_id, subdomain)
+
+
+def _accounts(ctx: Context, agent_id: str) -> list[dict[str, Any]]:
+    integration = ctx.integrations.find(agent_id)
+    current = integration.subdomain if integration else None
+    known = _repository(ctx).accounts(agent_id)
+    if current and all(a["subdomain"] != current for a in known):
+        known.insert(0, {"subdomain": current, "last_activity_at": ""})
+    return [a | {"current": a["subdomain"] == current} for a in known]
+
+
 def list_conversations(
     ctx: Context, agent_id: str, query: ListConversationsQuery
 ) -> dict[str, Any]:
-    ctx.agents.get(agent_id)  # 404 for an unknown agent
-    items, token = _repository(ctx).list(
-        agent_id,
-        source=query.source,
-        status=query.status,
-        limit=query.limit,
-        next_token=query.next_token,
-    )
-    return {"items": [c.model_dump(mode="json") for c in items], "next_token": token}
+    account = _account_shown(ctx, agent_id, query.subdomain)
+    items: list[Conversation] = []
+    token: str | None = None
+    if account is not None:
+        items, token = _repository(ctx).list(
+            account,
+            source=query.source,
+            status=query.status,
+            limit=query.limit,
+            next_token=query.next_token,
+        )
+    return {
+        "items": [c.model_dump(mode="json") for c in items],
+        "next_token": token,
+        "subdomain": account.subdomain if account else None,
+        "accounts": _accounts(ctx, agent_id),
+    }
 
 
-def get_conversation(ctx: Context, agent_id: str, ticket_id: int) -> ConversationDetail:
-    ctx.agents.get(agent_id)
-    return _repository(ctx).get(agent_id, ticket_id)
+def get_conversation(
+    ctx: Context, agent_id: str, ticket_id: int, subdomain: str | None = None
+) -> ConversationDetail:
+    account = _account_shown(ctx, agent_id, subdomain)
+    if account is None:
+        raise NotFoundError(f"no conversation for ticket {ticket_id}")
+    return _repository(ctx).get(account, ticket_id)
 
 
 LIVE_STATUSES = ("answered", "escalated", "processed", "ignored")
 STATS_DAYS = 30
 
 
-def stats(ctx: Context, agent_id: str) -> dict[str, Any]:
+def stats(ctx: Context, agent_id: str, subdomain: str | None = None) -> dict[str, Any]:
     """Counts of live decisions by status and by reason (imported conversations excluded),
     and of conversations by their current status (these add up with the log's live rows),
-    and decisions per day by action for the last ``STATS_DAYS`` days."""
-    ctx.agents.get(agent_id)
-    counters = _repository(ctx).stats(agent_id)
+    and decisions per day by action for the last ``STATS_DAYS`` days; of one Zendesk account
+    (``_account_shown``)."""
+    account = _account_shown(ctx, agent_id, subdomain)
+    empty: dict[str, Any] = {"by_status": {}, "by_reason": {}, "conversations": {}, "by_day": {}}
+    counters = _repository(ctx).stats(account) if account else empty
     by_status = {name: counters["by_status"].get(name, 0) for name in LIVE_STATUSES}
     conversations = {name: max(0, counters["conversations"].get(name, 0)) for name in LIVE_STATUSES}
     today = ctx.now().date()
@@ -184,6 +246,7 @@ def stats(ctx: Context, agent_id: str) -> dict[str, Any]:
     ]
     return {
         "agent_id": agent_id,
+        "subdomain": account.subdomain if account else None,
         "by_status": by_status,
         "by_reason": dict(sorted(counters["by_reason"].items())),
         "total": sum(by_status.values()),

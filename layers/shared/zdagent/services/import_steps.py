@@ -6,7 +6,9 @@ and ends with a versioned write of ``step + 1`` followed by sending that message
 ``DelaySeconds`` that keeps us under Zendesk's limits. Nothing sleeps: a 429 ends the step and the
 next one is sent with ``Retry-After`` as its delay.
 
-Every step makes one export request, so the import runs at Zendesk's export limit (10 requests a
+The chain's mechanism (checkpoint, re-send, back-off, refusals, the last delivery) is
+``services/step_chain.py``; this module holds the import's own rules. Every step makes one export
+request, so the import runs at Zendesk's export limit (10 requests a
 minute, 6 s apart; ``IMPORT_EXPORTS_PER_MINUTE``) with 1,000 items a page:
 
 * ``tickets``: a page of ``GET /api/v2/incremental/tickets/cursor`` from ``start_time`` (by update
@@ -32,23 +34,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from zdagent.adapters.conversations import ConversationRepository
 from zdagent.adapters.import_queue import SqsStepQueue, StepMessage, StepQueue, parse_step_message
 from zdagent.adapters.imports_repository import ImportRepository, ImportTicket
 from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.adapters.zendesk.models import Comment, TicketEvent
-from zdagent.core.errors import (
-    ConcurrentModificationError,
-    TokenUnavailableError,
-    ZendeskClientError,
-    ZendeskRateLimited,
-    ZendeskTransientError,
-)
+from zdagent.core.errors import ConcurrentModificationError
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
-from zdagent.domain.conversation import Conversation, LoggedMessage
+from zdagent.domain.conversation import Conversation, LogAccount, LoggedMessage
 from zdagent.domain.imports import (
     CommentView,
     ImportRecord,
@@ -57,50 +53,34 @@ from zdagent.domain.imports import (
     TicketSummary,
     apply_comment,
     export_delay,
-    retry_after_delay,
-    transient_delay,
 )
 from zdagent.domain.integration import Integration
 from zdagent.domain.redaction import redact
+from zdagent.services import step_chain
 from zdagent.services.context import Context
 from zdagent.services.imports import fail_import, finish_import, repository
+from zdagent.services.step_chain import Outcome, StepResult
 
-MAX_TRANSIENT_FAILURES = 8
-# ImportQueue's RedrivePolicy maxReceiveCount (template.yaml): the last delivery before the DLQ.
-MAX_RECEIVES = 5
-
-StepResult = Literal[
-    "advanced", "finished", "failed", "not_running", "missing", "stale", "resent", "superseded"
-]
-
-
-def import_client(ctx: Context, integration: Integration) -> ZendeskClient:
-    """Like ``Context.zendesk_for``, but a 429 is never slept on: with a Retry-After cap of 0 the
-    client raises ``ZendeskRateLimited`` at once and the step re-queues itself with that delay."""
-    return ctx.zendesk_for(integration, retry_after_cap=0.0)
+TERMS = step_chain.ChainTerms(
+    log_prefix="import_step",
+    job="import",
+    requests="a request",
+    again="start the import again",
+    restart="start it again",
+)
 
 
 def run_step_delivery(ctx: Context, body: str, receive_count: int) -> str:
-    """One SQS delivery of a step. A crash is raised so SQS redelivers it; on the last delivery
-    before the DLQ the import is marked failed instead, so it never stays 'running' forever."""
+    """One SQS delivery of a step (``step_chain.deliver``): on the last delivery before the DLQ
+    a crashing step marks the import failed."""
     message = parse_step_message(body)
-    try:
-        return run_step(ctx, message)
-    except Exception as exc:
-        logger.exception(
-            "import_step_crashed",
-            extra={"import_id": message.import_id, "step": message.step, "receives": receive_count},
-        )
-        if receive_count < MAX_RECEIVES:
-            raise
-        fail_import(
-            ctx,
-            message.agent_id,
-            message.import_id,
-            f"the import stopped after repeated internal errors ({type(exc).__name__}); "
-            "start it again",
-        )
-        return "failed"
+    return step_chain.deliver(
+        lambda: run_step(ctx, message),
+        lambda detail: fail_import(ctx, message.agent_id, message.import_id, detail),
+        receive_count=receive_count,
+        terms=TERMS,
+        keys={"import_id": message.import_id, "step": message.step},
+    )
 
 
 def run_step(
@@ -108,7 +88,7 @@ def run_step(
     message: StepMessage,
     queue: StepQueue | None = None,
     *,
-    client_factory: Callable[[Context, Integration], ZendeskClient] = import_client,
+    client_factory: Callable[[Context, Integration], ZendeskClient] = step_chain.no_sleep_client,
 ) -> StepResult:
     """Run the step ``message`` names, if the checkpoint says it is due (module docstring)."""
     repo = repository(ctx)
@@ -121,19 +101,21 @@ def run_step(
     integration = ctx.integrations.find(message.agent_id)
     if integration is None or not integration.is_authorized:
         return _fail_step(ctx, record, _reauthorize(message.agent_id))
+    if record.subdomain not in (None, integration.subdomain):
+        return _fail_step(ctx, record, _another_account(record.subdomain, integration.subdomain))
     zendesk = client_factory(ctx, integration)
-    step = _Step(ctx, repo, record.model_copy(deep=True), zendesk)
-    try:
-        outcome = step.run()
-    except (TokenUnavailableError, ZendeskClientError) as exc:
-        if isinstance(exc, ZendeskClientError) and exc.zendesk_status not in (401, 403):
-            detail = f"Zendesk refused a request ({exc.detail}); start the import again"
-        else:
-            detail = _reauthorize(message.agent_id)
-        return _fail_step(ctx, record, detail)
-    finally:
-        zendesk.close()
-    return _commit(ctx, repo=repo, queue=queue, record=step.record, outcome=outcome, keys=keys)
+    account = LogAccount(record.agent_id, record.subdomain or integration.subdomain)
+    step = _Step(ctx, repo, record.model_copy(deep=True), zendesk, account)
+    return step_chain.run_with_client(
+        zendesk,
+        step.run,
+        fail=lambda detail: _fail_step(ctx, record, detail),
+        commit=lambda outcome: _commit(
+            ctx, repo=repo, queue=queue, record=step.record, outcome=outcome, keys=keys
+        ),
+        terms=TERMS,
+        reauthorize=_reauthorize(message.agent_id),
+    )
 
 
 def _not_due(
@@ -146,21 +128,26 @@ def _not_due(
     if not record.is_running:
         logger.info("import_step_dropped", extra=keys | {"status": record.status})
         return "not_running"
-    if message.step == record.step - 1:
-        # Our checkpoint was written; the successor may have been lost with the crash.
-        queue.send(_message(record), 0)
-        logger.info("import_step_resent", extra=keys)
-        return "resent"
-    if message.step != record.step:
-        logger.info("import_step_stale", extra=keys | {"checkpoint_step": record.step})
-        return "stale"
-    return None
+    return step_chain.out_of_turn(
+        message.step,
+        record.step,
+        lambda: queue.send(_message(record), 0),
+        terms=TERMS,
+        keys=keys,
+    )
 
 
 def _reauthorize(agent_id: str) -> str:
     return (
         "the Zendesk authorization is no longer valid; authorize again "
         f"(POST /agents/{agent_id}/integration/authorization), then start the import again"
+    )
+
+
+def _another_account(imported_from: str | None, now_connected: str) -> str:
+    return (
+        f"the agent is now connected to the Zendesk account '{now_connected}', not "
+        f"'{imported_from}' this import read from; start a new import for '{now_connected}'"
     )
 
 
@@ -176,20 +163,13 @@ def _message(record: ImportRecord) -> StepMessage:
     return StepMessage(import_id=record.import_id, agent_id=record.agent_id, step=record.step)
 
 
-@dataclass
-class _Outcome:
-    done: bool = False
-    delay: int = 0
-    failed: str | None = None
-
-
 def _commit(
     ctx: Context,
     *,
     repo: ImportRepository,
     queue: StepQueue,
     record: ImportRecord,
-    outcome: _Outcome,
+    outcome: Outcome,
     keys: dict[str, Any],
 ) -> StepResult:
     """Checkpoint (versioned), then hand over to the next step or end the import."""
@@ -228,45 +208,47 @@ class _Step:
     repo: ImportRepository
     record: ImportRecord
     zendesk: ZendeskClient
+    account: LogAccount  # the Zendesk account imported from: the log's conversations are its
     started: datetime = field(init=False)
 
     def __post_init__(self) -> None:
         self.started = self.ctx.now()
 
-    def run(self) -> _Outcome:
+    def run(self) -> Outcome:
         rec = self.record
         wait = export_delay(rec.last_export_at, self.started, settings().import_exports_per_minute)
         if wait > 0:
-            return _Outcome(delay=wait)
-        rec.zendesk_requests += 1
+            return Outcome(delay=wait)
         rec.last_export_at = self.started
         try:
             if rec.phase == "tickets":
                 return self._tickets_page()
             return self._events_page()
-        except ZendeskRateLimited as exc:
-            rec.rate_limited += 1
-            return _Outcome(delay=retry_after_delay(exc.retry_after))
-        except ZendeskTransientError:
-            return self._transient()
+        except step_chain.StopStep as stop:
+            return stop.outcome
 
-    def _next_export(self) -> _Outcome:
+    def _export[T](self, request: Callable[[], T]) -> T:
+        """The step's one export request (``step_chain.call_zendesk``)."""
+        return step_chain.call_zendesk(self.record, request, TERMS)
+
+    def _next_export(self) -> Outcome:
         per_minute = settings().import_exports_per_minute
-        return _Outcome(delay=export_delay(self.record.last_export_at, self.ctx.now(), per_minute))
+        return Outcome(delay=export_delay(self.record.last_export_at, self.ctx.now(), per_minute))
 
     # -- the ticket walk -------------------------------------------------------------------------
-    def _tickets_page(self) -> _Outcome:
+    def _tickets_page(self) -> Outcome:
         rec, config = self.record, settings()
+        per_page = config.import_export_page_size
         if rec.tickets_cursor is None:
             start = int(rec.filters.start_time.timestamp())
-            page = self.zendesk.incremental_tickets(
-                start_time=start, per_page=config.import_export_page_size
+            page = self._export(
+                lambda: self.zendesk.incremental_tickets(start_time=start, per_page=per_page)
             )
         else:
-            page = self.zendesk.incremental_tickets(
-                cursor=rec.tickets_cursor, per_page=config.import_export_page_size
+            cursor = rec.tickets_cursor
+            page = self._export(
+                lambda: self.zendesk.incremental_tickets(cursor=cursor, per_page=per_page)
             )
-        rec.consecutive_failures = 0
         summaries = [TicketSummary.from_ticket(t) for t in page.tickets]
         del page.tickets[:]
         matching = [ImportTicket(ticket=s) for s in summaries if rec.filters.matches(s)]
@@ -281,7 +263,7 @@ class _Step:
         if not page.end_of_stream:
             return self._next_export()
         if rec.tickets_matched == 0:
-            return _Outcome(done=True)  # nothing in the frame: no comments to read
+            return Outcome(done=True)  # nothing in the frame: no comments to read
         rec.phase, rec.pages_done = "events", 0
         rec.phase_started_at = self.ctx.now()
         rec.events_time = int(rec.filters.start_time.timestamp())
@@ -289,11 +271,11 @@ class _Step:
         return self._next_export()
 
     # -- the event walk --------------------------------------------------------------------------
-    def _events_page(self) -> _Outcome:
+    def _events_page(self) -> Outcome:
         rec, config = self.record, settings()
         start = rec.events_time or int(rec.filters.start_time.timestamp())
-        page = self.zendesk.ticket_events(start_time=start, per_page=config.import_export_page_size)
-        rec.consecutive_failures = 0
+        per_page = config.import_export_page_size
+        page = self._export(lambda: self.zendesk.ticket_events(start_time=start, per_page=per_page))
         seen = set(rec.events_seen)
         fresh = [e for e in page.ticket_events if not (e.timestamp == start and e.id in seen)]
         rec.events_scanned += len(fresh)
@@ -311,7 +293,7 @@ class _Step:
         rec.events_time = end_time
         rec.cursor_time = _later(rec.cursor_time, datetime.fromtimestamp(end_time, UTC))
         if page.end_of_stream or (rec.max_reached and rec.open_conversations == 0):
-            return _Outcome(done=True)
+            return Outcome(done=True)
         return self._next_export()
 
     def _import_events(self, events: list[TicketEvent]) -> None:
@@ -328,7 +310,7 @@ class _Step:
         if not tickets:
             return
         conversations = ConversationRepository(self.ctx.store)
-        sources = conversations.sources_of(rec.agent_id, list(tickets))
+        sources = conversations.sources_of(self.account, list(tickets))
         live = {t for t, source in sources.items() if source != "imported"}
         items: list[dict[str, Any]] = []
         changed: list[ImportTicket] = []
@@ -342,6 +324,8 @@ class _Step:
             changed.append(
                 item.model_copy(update={"before": base, "progress": progress, "step": rec.step})
             )
+        if items:  # conversations of this account are written: the log lists the account
+            items.append(conversations.account_item(self.account, self.ctx.now()))
         items.extend(self.repo.ticket_items(rec, changed, self.ctx.now()))
         conversations.write_batch(items)
 
@@ -392,6 +376,7 @@ class _Step:
         if kept and base.kept == 0:
             header = Conversation(
                 agent_id=rec.agent_id,
+                subdomain=self.account.subdomain,
                 ticket_id=ticket.id,
                 source="imported",
                 status="imported",
@@ -410,20 +395,8 @@ class _Step:
                 public=True,
                 created_at=message.comment.created_at,
             )
-            items.append(conversations.message_item(rec.agent_id, ticket.id, logged))
+            items.append(conversations.message_item(self.account, ticket.id, logged))
         return items
-
-    def _transient(self) -> _Outcome:
-        rec = self.record
-        rec.consecutive_failures += 1
-        if rec.consecutive_failures > MAX_TRANSIENT_FAILURES:
-            return _Outcome(
-                failed=(
-                    f"Zendesk kept failing ({rec.consecutive_failures} times in a row); "
-                    "check Zendesk's status and start the import again"
-                )
-            )
-        return _Outcome(delay=transient_delay(rec.consecutive_failures))
 
 
 def _is_open(progress: TicketProgress) -> int:

@@ -75,6 +75,7 @@ def start_import(
         ImportRecord(
             import_id=import_id,
             agent_id=agent_id,
+            subdomain=integration.subdomain,
             filters=filters,
             created_at=now,
             started_at=now,

@@ -16,6 +16,7 @@ from zdagent.core.errors import AgentNotFoundError, WebhookSignatureError
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 from zdagent.domain import webhook
+from zdagent.domain.conversation import LogAccount
 from zdagent.domain.reply_job import ReplyJob
 from zdagent.services import telemetry
 from zdagent.services.context import Context
@@ -71,7 +72,8 @@ def receive_webhook(
     if ai_user is not None and event.current_user_id == ai_user.id:
         return _ignored("own_comment", event.ticket_id, log)
     if not integration.engine.enabled:
-        return _ignored_and_logged(ctx, agent_id, "engine_disabled", event.ticket_id, log)
+        account = LogAccount(agent_id, integration.subdomain)
+        return _ignored_and_logged(ctx, account, "engine_disabled", event.ticket_id, log)
     try:
         agent = ctx.agents.get(agent_id)
     except AgentNotFoundError:
@@ -90,7 +92,7 @@ def receive_webhook(
         if not ctx.store.put_if_absent(
             {
                 "pk": agent_pk(agent_id),
-                "sk": seen_sk(key),
+                "sk": seen_sk(integration.subdomain, key),
                 "ticket_id": event.ticket_id,
                 "expires_at": epoch_seconds(now) + SEEN_TTL_SECONDS,
             }
@@ -101,6 +103,7 @@ def receive_webhook(
     delay = agent.settings.reply_delay_seconds
     job = ReplyJob(
         agent_id=agent_id,
+        subdomain=integration.subdomain,
         ticket_id=event.ticket_id,
         event_updated_at=event.updated_at,
         received_at=now,
@@ -110,7 +113,9 @@ def receive_webhook(
     try:
         ctx.reply_queue.send(job.body(), delay_seconds=delay)
     except Exception:
-        _forget(ctx, agent_id, written)  # Zendesk retries; the retry must not look duplicate
+        _forget(
+            ctx, agent_id, integration.subdomain, written
+        )  # Zendesk retries; the retry must not look duplicate
         raise
     logger.info("webhook_accepted", extra=log | {"delay_seconds": delay})
     return InboundResult("accepted", ticket_id=event.ticket_id)
@@ -120,20 +125,26 @@ def _plausible(agent_id: str) -> bool:
     return 0 < len(agent_id) <= 64 and all(c.isalnum() or c in "_-" for c in agent_id)
 
 
-def _forget(ctx: Context, agent_id: str, keys: list[str]) -> None:
+def _forget(ctx: Context, agent_id: str, subdomain: str, keys: list[str]) -> None:
     for key in keys:
-        ctx.store.delete(agent_pk(agent_id), seen_sk(key))
+        ctx.store.delete(agent_pk(agent_id), seen_sk(subdomain, key))
 
 
 def _ignored_and_logged(
-    ctx: Context, agent_id: str, reason: str, ticket_id: int, log: dict[str, object]
+    ctx: Context, account: LogAccount, reason: str, ticket_id: int, log: dict[str, object]
 ) -> InboundResult:
     """Ignored, and written to the conversation log so the admin sees the email and why it was
     not answered. Only this branch pays for the conversation-log modules (imported here, not at
     module import, to keep the receiver's cold start and accepted path as they are)."""
     from zdagent.services.conversations import DecisionToLog, record_decision  # noqa: PLC0415
 
-    record_decision(ctx, agent_id, ticket_id, DecisionToLog(action="ignored", reason=reason))
+    record_decision(
+        ctx,
+        account.agent_id,
+        ticket_id,
+        DecisionToLog(action="ignored", reason=reason),
+        subdomain=account.subdomain,
+    )
     return _ignored(reason, ticket_id, log)
 
 

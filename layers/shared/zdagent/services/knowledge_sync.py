@@ -24,6 +24,9 @@ A sync (phases of ``SyncRecord``):
 Articles that qualify (``HelpCenterArticle.qualifies``) are stored in the engines' shape; after
 every step that changed something the agent's ``knowledge_version`` changes, so the reply engines
 rebuild their index and answer from the new text.
+
+The chain's mechanism (checkpoint, re-send, back-off, refusals, the last delivery) is
+``services/step_chain.py``; this module holds the sync's own rules.
 """
 
 from __future__ import annotations
@@ -48,22 +51,13 @@ from zdagent.core.errors import (
     IntegrationNotFoundError,
     KnowledgeSourceManualError,
     KnowledgeSyncRunningError,
-    TokenUnavailableError,
     ZendeskClientError,
     ZendeskNotFound,
-    ZendeskRateLimited,
-    ZendeskTransientError,
 )
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 from zdagent.domain.agent import Agent
-from zdagent.domain.imports import (
-    prune_log,
-    request_window_delay,
-    retry_after_delay,
-    step_request_budget,
-    transient_delay,
-)
+from zdagent.domain.imports import prune_log, request_window_delay, step_request_budget
 from zdagent.domain.integration import Integration
 from zdagent.domain.knowledge_source import (
     HelpCenterArticle,
@@ -73,18 +67,25 @@ from zdagent.domain.knowledge_source import (
     SyncRecord,
     zendesk_locale,
 )
+from zdagent.services import step_chain
 from zdagent.services.context import Context
+from zdagent.services.step_chain import Outcome, StepResult
 
 if TYPE_CHECKING:
     from zdagent.adapters.zendesk.client import ZendeskClient
 
-MAX_TRANSIENT_FAILURES = 8
-MAX_RECEIVES = 5  # KnowledgeSyncQueue's maxReceiveCount (template.yaml)
 DEADLINE_MARGIN_SECONDS = 20.0
 # The export's start: a little before the previous sync began, so an edit made while it ran is
 # read again (re-reading an unchanged article writes nothing).
 WATERMARK_OVERLAP_SECONDS = 120
 ABANDONED_AFTER_SECONDS = 2 * 3600
+TERMS = step_chain.ChainTerms(
+    log_prefix="knowledge_step",
+    job="sync",
+    requests="a Help Center request",
+    again="sync again",
+    restart="sync again",
+)
 
 __all__ = [
     "KnowledgeSourceRequest",
@@ -258,22 +259,12 @@ def sync_all(ctx: Context, queue: SyncQueue | None = None) -> ScheduleResult:
 
 
 # --- the worker: one step ------------------------------------------------------------------------
-StepResult = Literal[
-    "advanced", "finished", "failed", "not_running", "stale", "resent", "superseded"
-]
-
-
-def sync_client(ctx: Context, integration: Integration) -> ZendeskClient:
-    """A client that never sleeps on a 429: the step re-queues itself with ``Retry-After``."""
-    return ctx.zendesk_for(integration, retry_after_cap=0.0)
-
-
 def run_step(
     ctx: Context,
     message: SyncMessage,
     queue: SyncQueue | None = None,
     *,
-    client_factory: Callable[[Context, Integration], ZendeskClient] = sync_client,
+    client_factory: Callable[[Context, Integration], ZendeskClient] = step_chain.no_sleep_client,
 ) -> StepResult:
     """Run the step ``message`` names if the checkpoint says it is due (module docstring)."""
     queue = queue or SyncQueue()
@@ -287,17 +278,14 @@ def run_step(
         return _fail(ctx, state, _reauthorize(message.agent_id))
     zendesk = client_factory(ctx, integration)
     step = _Step(ctx, state, zendesk)
-    try:
-        outcome = step.run()
-    except (TokenUnavailableError, ZendeskClientError) as exc:
-        if isinstance(exc, ZendeskClientError) and exc.zendesk_status not in (401, 403):
-            detail = f"Zendesk refused a Help Center request ({exc.detail}); sync again"
-        else:
-            detail = _reauthorize(message.agent_id)
-        return _fail(ctx, state, detail)
-    finally:
-        zendesk.close()
-    return _commit(ctx, state, queue, outcome, keys)
+    return step_chain.run_with_client(
+        zendesk,
+        step.run,
+        fail=lambda detail: _fail(ctx, state, detail),
+        commit=lambda outcome: _commit(ctx, state, queue, outcome, keys),
+        terms=TERMS,
+        reauthorize=_reauthorize(message.agent_id),
+    )
 
 
 def _not_due(
@@ -306,14 +294,13 @@ def _not_due(
     if record is None or record.sync_id != message.sync_id or not record.is_running:
         logger.info("knowledge_step_dropped", extra=keys)
         return "not_running"
-    if message.step == record.step - 1:
-        queue.send(_message(message.agent_id, record), 0)  # our successor may have been lost
-        logger.info("knowledge_step_resent", extra=keys)
-        return "resent"
-    if message.step != record.step:
-        logger.info("knowledge_step_stale", extra=keys | {"checkpoint_step": record.step})
-        return "stale"
-    return None
+    return step_chain.out_of_turn(
+        message.step,
+        record.step,
+        lambda: queue.send(_message(message.agent_id, record), 0),
+        terms=TERMS,
+        keys=keys,
+    )
 
 
 def _reauthorize(agent_id: str) -> str:
@@ -346,15 +333,8 @@ def _fail(ctx: Context, state: KnowledgeState, detail: str) -> StepResult:
     return "failed"
 
 
-@dataclass
-class _Outcome:
-    done: bool = False
-    delay: int = 0
-    failed: str | None = None
-
-
 def _commit(
-    ctx: Context, state: KnowledgeState, queue: SyncQueue, outcome: _Outcome, keys: dict[str, Any]
+    ctx: Context, state: KnowledgeState, queue: SyncQueue, outcome: Outcome, keys: dict[str, Any]
 ) -> StepResult:
     record = state.last_sync
     assert record is not None
@@ -387,14 +367,6 @@ def _commit(
     return "advanced"
 
 
-class _StopStep(Exception):
-    """Ends a step early with its outcome (a 429 or a Zendesk failure)."""
-
-    def __init__(self, outcome: _Outcome) -> None:
-        super().__init__("stop")
-        self.outcome = outcome
-
-
 class _Step:
     """One step: requests within the sliding-minute budget and the time budget."""
 
@@ -406,20 +378,20 @@ class _Step:
         self.started = ctx.now()
         self.requests = 0
 
-    def run(self) -> _Outcome:
+    def run(self) -> Outcome:
         budget, seconds = self._budgets()
-        outcome = _Outcome()
+        outcome = Outcome()
         try:
             if budget <= 0 and self.record.phase != "prune":
-                return _Outcome(delay=self._window_delay())
+                return Outcome(delay=self._window_delay())
             while not outcome.done:
                 if self.record.phase != "prune" and (
                     self.requests >= budget or (self.requests and self._elapsed() >= seconds)
                 ):
-                    outcome = _Outcome(delay=self._window_delay())
+                    outcome = Outcome(delay=self._window_delay())
                     break
                 outcome = self._unit()
-        except _StopStep as stop:
+        except step_chain.StopStep as stop:
             outcome = stop.outcome
         finally:
             self.articles.flush()
@@ -430,7 +402,7 @@ class _Step:
                 self._publish_version()
         return outcome
 
-    def _unit(self) -> _Outcome:
+    def _unit(self) -> Outcome:
         """One request's worth of work (or the prune); done only when the sync is."""
         phase = self.record.phase
         if phase == "locales":
@@ -441,8 +413,8 @@ class _Step:
             self._sweep_page()
         else:
             self.record.articles_removed += self.articles.prune(self.record.sync_id)
-            return _Outcome(done=True)
-        return _Outcome()
+            return Outcome(done=True)
+        return Outcome()
 
     # -- phases ------------------------------------------------------------------------------
     def _locales(self) -> None:
@@ -524,29 +496,9 @@ class _Step:
 
     # -- requests and pacing -----------------------------------------------------------------
     def _call[T](self, request: Callable[[], T]) -> T:
+        """One request of this step (counted against its budget; ``step_chain.call_zendesk``)."""
         self.requests += 1
-        self.record.zendesk_requests += 1
-        try:
-            result = request()
-        except ZendeskRateLimited as exc:
-            self.record.rate_limited += 1
-            raise _StopStep(_Outcome(delay=retry_after_delay(exc.retry_after))) from exc
-        except ZendeskTransientError as exc:
-            raise _StopStep(self._transient()) from exc
-        self.record.consecutive_failures = 0
-        return result
-
-    def _transient(self) -> _Outcome:
-        rec = self.record
-        rec.consecutive_failures += 1
-        if rec.consecutive_failures > MAX_TRANSIENT_FAILURES:
-            return _Outcome(
-                failed=(
-                    f"Zendesk kept failing ({rec.consecutive_failures} times in a row); check "
-                    "Zendesk's status and sync again"
-                )
-            )
-        return _Outcome(delay=transient_delay(rec.consecutive_failures))
+        return step_chain.call_zendesk(self.record, request, TERMS)
 
     def _budgets(self) -> tuple[int, float]:
         config = settings()
@@ -594,24 +546,19 @@ def _with_knowledge(agent: Agent, version: str, count: int, now: datetime) -> Ag
 
 # --- SQS delivery --------------------------------------------------------------------------------
 def run_step_delivery(ctx: Context, body: str, receive_count: int) -> str:
-    """One SQS delivery of a step. A crash is raised so SQS redelivers it; on the last delivery
-    before the DLQ the sync is marked failed instead, so it never stays 'running' forever."""
+    """One SQS delivery of a step (``step_chain.deliver``): on the last delivery before the DLQ
+    a crashing step marks the sync failed (if it is still the agent's sync)."""
     message = SyncMessage.model_validate(json.loads(body))
-    try:
-        return run_step(ctx, message)
-    except Exception as exc:
-        logger.exception(
-            "knowledge_step_crashed",
-            extra={"sync_id": message.sync_id, "step": message.step, "receives": receive_count},
-        )
-        if receive_count < MAX_RECEIVES:
-            raise
+
+    def give_up(detail: str) -> None:
         state = _states(ctx).get(message.agent_id)
         if state.last_sync is not None and state.last_sync.sync_id == message.sync_id:
-            _fail(
-                ctx,
-                state,
-                f"the sync stopped after repeated internal errors ({type(exc).__name__}); "
-                "sync again",
-            )
-        return "failed"
+            _fail(ctx, state, detail)
+
+    return step_chain.deliver(
+        lambda: run_step(ctx, message),
+        give_up,
+        receive_count=receive_count,
+        terms=TERMS,
+        keys={"sync_id": message.sync_id, "step": message.step},
+    )

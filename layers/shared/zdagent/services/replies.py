@@ -139,10 +139,10 @@ def process_reply(ctx: Context, job: ReplyJob) -> ReplyResult:
         return ReplyResult("ignored", "not_connected", job.ticket_id)
     integration = ctx.integrations.find(job.agent_id)
     user = integration.authorization.user if integration else None
-    if integration is None or user is None or not integration.is_authorized:
-        return _ignore_without_ticket(ctx, job, "not_connected")
+    if integration is None or user is None or not _connected_to_job_account(integration, job):
+        return _ignore_without_ticket(ctx, job, "not_connected", integration)
     if not integration.engine.enabled:
-        return _ignore_without_ticket(ctx, job, "engine_disabled")
+        return _ignore_without_ticket(ctx, job, "engine_disabled", integration)
     for attempt in range(MAX_CONFLICT_RETRIES):
         try:
             return _Run(ctx, job, agent, integration, user.id).run()
@@ -162,8 +162,8 @@ def hand_over_after_failures(ctx: Context, job: ReplyJob, error: Exception) -> R
     agent = ctx.agents.get(job.agent_id)
     integration = ctx.integrations.find(job.agent_id)
     user = integration.authorization.user if integration else None
-    if integration is None or user is None or not integration.is_authorized:
-        return _ignore_without_ticket(ctx, job, "not_connected")
+    if integration is None or user is None or not _connected_to_job_account(integration, job):
+        return _ignore_without_ticket(ctx, job, "not_connected", integration)
     tag = agent.settings.handover_tag
     note = (
         "<p><strong>AI agent handover:</strong> the AI agent could not process this email "
@@ -184,17 +184,34 @@ def hand_over_after_failures(ctx: Context, job: ReplyJob, error: Exception) -> R
         job.agent_id,
         job.ticket_id,
         DecisionToLog(action="escalated", reason="processing_failed"),
+        subdomain=integration.subdomain,
         subject=ticket.subject or "",
     )
     telemetry.count_by_reason("Escalated", "processing_failed")
     return ReplyResult("escalated", "processing_failed", job.ticket_id)
 
 
-def _ignore_without_ticket(ctx: Context, job: ReplyJob, reason: str) -> ReplyResult:
-    """Engine off (or not connected): drop the job without reading the ticket."""
-    record_decision(
-        ctx, job.agent_id, job.ticket_id, DecisionToLog(action="ignored", reason=reason)
-    )
+def _connected_to_job_account(integration: Integration, job: ReplyJob) -> bool:
+    """Authorized, and on the Zendesk account the job's ticket belongs to (after a reconnect to
+    another account, its ticket with the same id is another ticket)."""
+    same = job.subdomain is None or job.subdomain == integration.subdomain
+    return integration.is_authorized and same
+
+
+def _ignore_without_ticket(
+    ctx: Context, job: ReplyJob, reason: str, integration: Integration | None
+) -> ReplyResult:
+    """Engine off (or not connected): drop the job without reading the ticket, logged on the
+    job's account (unknown for a job of an agent without integration: not logged)."""
+    subdomain = job.subdomain or (integration.subdomain if integration else None)
+    if subdomain is not None:
+        record_decision(
+            ctx,
+            job.agent_id,
+            job.ticket_id,
+            DecisionToLog(action="ignored", reason=reason),
+            subdomain=subdomain,
+        )
     telemetry.count_by_reason("Ignored", reason)
     logger.info("reply_ignored", extra={"agent_id": job.agent_id, "reason": reason})
     return ReplyResult("ignored", reason, job.ticket_id)
@@ -213,7 +230,7 @@ class _Run:
         self.settings: AgentSettings = agent.settings
         self.integration = integration
         self.ai = ai_user_id
-        self.claims = ReplyClaims(ctx.store)
+        self.claims = ReplyClaims(ctx.store, integration.subdomain)
         self.owner = uuid.uuid4().hex
         self.roles: dict[int, rules.Role] = {ai_user_id: "admin"}
         self.names: dict[int, str] = {}
@@ -571,6 +588,7 @@ class _Run:
                 language=plan.language,
                 sources=tuple(plan.sources),
             ),
+            subdomain=self.integration.subdomain,
             subject=self.facts.subject,
             messages=messages,
             replies_sent=sent,
@@ -607,6 +625,7 @@ class _Run:
             self.job.agent_id,
             self.job.ticket_id,
             DecisionToLog(action="ignored", reason=reason, comment_id=comment_id),
+            subdomain=self.integration.subdomain,
             subject=subject,
             messages=self._history_to_log(target) if target else (),
         )
