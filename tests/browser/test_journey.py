@@ -1,5 +1,6 @@
 """The seed journey clicked through twice in a row on one agent, the second time on another
-Zendesk account: connect, answer an email, disconnect, remove, reconnect elsewhere. After every
+Zendesk account: connect (the first time after a consent by the wrong Zendesk user), answer an
+email, disconnect, remove, reconnect elsewhere. After every
 action each card must show the server's current state (nothing stale from before), speak an
 admin's words, and the page must pass axe-core. Every screen is saved to tests/browser/screenshots/.
 """
@@ -63,7 +64,9 @@ def customer_email(console: Console, subdomain: str, subject: str) -> int:
     return int(sent.json()["ticket_id"])
 
 
-def connect_in_the_console(page: Page, subdomain: str, screen: str) -> None:
+def connect_in_the_console(
+    page: Page, subdomain: str, screen: str, *, wrong_user_first: bool = False
+) -> None:
     checks = page.get_by_role("list", name="Integration checks")
     page.get_by_label("Zendesk subdomain").fill(subdomain)
     page.get_by_label("AI agent user email").fill(AI_AGENT.format(sub=subdomain))
@@ -76,6 +79,9 @@ def connect_in_the_console(page: Page, subdomain: str, screen: str) -> None:
     expect(page.locator("#connection-summary")).to_have_text(
         "Not connected yet. Next: authorize Zendesk Support."
     )
+    # the log shows the new account's conversations (none yet), not the previous account's
+    expect(page.locator("#account-note")).to_contain_text(f"{subdomain}.zendesk.com")
+    expect(page.locator("#conversations-body tr")).to_have_count(0)
 
     # a step out of order: the error names what to do, next to the switch
     engine = page.get_by_role("switch", name="Automation engine")
@@ -88,10 +94,16 @@ def connect_in_the_console(page: Page, subdomain: str, screen: str) -> None:
     expect(checks.locator("li.error")).to_have_count(1)
     assert_plain_and_accessible(page, f"{screen}-1-added")
 
+    if wrong_user_first:
+        consent_as_the_wrong_user(page, subdomain)
     tab = open_consent_tab(page)
     with tab.expect_event("close", timeout=10_000):
         allow_as(tab, AI_AGENT.format(sub=subdomain))
     expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
+    expect(page.locator("#connected-as")).to_have_text(
+        f"Authorized as {AI_AGENT.format(sub=subdomain)}"
+    )
+    expect(page.locator("#authorization-error")).to_be_hidden()
     # the earlier 409 and the failing check are gone: the checks ran again (only the trigger,
     # not created yet, fails now)
     expect(page.locator("#engine-error")).to_be_hidden()
@@ -99,6 +111,13 @@ def connect_in_the_console(page: Page, subdomain: str, screen: str) -> None:
     expect(checks.locator("li.error")).to_contain_text("The automation trigger exists")
 
     page.get_by_role("button", name="Create automation trigger").click()
+    # the trigger, shown read-only as Zendesk has it
+    shown = page.get_by_label("Trigger JSON", exact=True)
+    expect(shown).to_contain_text('"title": "AI agent email automation: agt_')
+    expect(shown).to_contain_text('"field": "notification_webhook"')
+    assert shown.evaluate("node => node.tagName") == "PRE"
+    expect(page.get_by_label("Trigger JSON (editing)")).to_be_hidden()
+    expect(page.get_by_role("button", name="Deactivate trigger")).to_be_visible()
     expect(page.locator("#trigger-drift")).to_have_text("As saved here")
     expect(page.locator("#trigger-status")).to_have_text("Active")
     engine.focus()
@@ -110,6 +129,18 @@ def connect_in_the_console(page: Page, subdomain: str, screen: str) -> None:
     expect(page.locator("#engine-state")).to_have_text("On: customer emails are answered.")
     expect(checks.locator("li.error")).to_have_count(0)
     assert_plain_and_accessible(page, f"{screen}-2-connected")
+
+
+def consent_as_the_wrong_user(page: Page, subdomain: str) -> None:
+    """Another Zendesk user consents: refused, revoked, and the console says who to sign in as."""
+    wrong = open_consent_tab(page)
+    allow_as(wrong, f"admin@{subdomain}.test")
+    expect(wrong.locator("#detail")).to_contain_text(f"you authorized as admin@{subdomain}.test")
+    expect(page.locator("#authorization-error")).to_contain_text(
+        f"Sign in to Zendesk as {AI_AGENT.format(sub=subdomain)}"
+    )
+    expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
+    wrong.close()
 
 
 def answered_in_the_log(
@@ -127,9 +158,13 @@ def answered_in_the_log(
         return "Answered" in status or "Handed over" in status
 
     until(listed, REPLY_DEADLINE_SECONDS, f"ticket {ticket_id} decided in the log")
+    expect(page.get_by_label("Statistics").locator(".n").first).not_to_have_text("0")
     opener.click()
     who = page.locator("#conversation-messages .who")
     expect(who.first).to_have_text("Customer")
+    expect(page.locator("#conversation-messages")).to_contain_text(f"{subject} Thanks!")
+    decisions = page.get_by_role("table", name="Decisions").locator("tbody tr")
+    expect(decisions.first).to_be_visible()
     assert "visitor" not in page.locator("#conversation-detail").inner_text()
     assert_plain_and_accessible(page, f"{screen}-3-conversation")
 
@@ -173,6 +208,7 @@ def disconnect_then_remove(page: Page, screen: str) -> None:
 
 def test_the_seed_journey_twice_leaves_nothing_stale(page: Page, console: Console) -> None:
     sign_in(page, console)
+    assert console.token not in page.content()
     assert serious_accessibility_violations(page) == []
     create_agent(page, "Twice agent")
     assert_plain_and_accessible(page, "journey-0-agent")
@@ -181,7 +217,7 @@ def test_the_seed_journey_twice_leaves_nothing_stale(page: Page, console: Consol
         subdomain = new_account(console)
         accounts.append(subdomain)
         screen = f"journey-round{round_number}"
-        connect_in_the_console(page, subdomain, screen)
+        connect_in_the_console(page, subdomain, screen, wrong_user_first=round_number == 1)
         answered_in_the_log(page, console, subdomain, SUBJECTS[round_number - 1], screen)
         disconnect_then_remove(page, screen)
     each_account_keeps_its_own_ticket_1(page, accounts)

@@ -421,3 +421,19 @@ def test_repeated_crashes_fail_the_import_on_the_last_delivery(
     result = finished(ctx, account, record.import_id)
     assert result["status"] == "failed" and "RuntimeError" in result["error"]
     assert ctx.store.get(agent_pk(account.agent_id), LOCK_SK) is None
+
+
+def test_an_import_never_writes_another_account_log(
+    ctx: Context, account: Account, driver: StepDriver
+) -> None:
+    """Started on one Zendesk account; the agent is connected to another before its steps run
+    (ticket ids restart per account): it fails saying so, and nothing lands in either log."""
+    account.seed(5, comments=2)
+    record = start(ctx, account)
+    current = ctx.integrations.get(account.agent_id)
+    ctx.integrations.save(current.model_copy(update={"subdomain": "another-shop"}))
+    driver.run_until_idle()
+    result = finished(ctx, account, record.import_id)
+    assert result["status"] == "failed"
+    assert "now connected to the Zendesk account 'another-shop'" in result["error"]
+    assert imported(ctx, account.agent_id) == {}

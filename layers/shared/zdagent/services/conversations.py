@@ -183,24 +183,28 @@ def _account_shown(ctx: Context, agent_id: str, subdomain: str | None) -> LogAcc
     return None if subdomain is None else LogAccount(agent_id, subdomain)
 
 
-def _accounts(ctx: Context, agent_id: str) -> list[dict[str, Any]]:
+def _accounts(ctx: Context, agent_id: str) -> tuple[str | None, list[dict[str, Any]]]:
+    """The current integration's account (None: no integration), and every account of the log
+    (the current one included), the most recently active first, each marked ``current``."""
+    ctx.agents.get(agent_id)
     integration = ctx.integrations.find(agent_id)
     current = integration.subdomain if integration else None
-    known = _repository(ctx).accounts(agent_id)
+    known: list[dict[str, Any]] = list(_repository(ctx).accounts(agent_id))
     if current and all(a["subdomain"] != current for a in known):
         known.insert(0, {"subdomain": current, "last_activity_at": ""})
-    return [a | {"current": a["subdomain"] == current} for a in known]
+    return current, [a | {"current": a["subdomain"] == current} for a in known]
 
 
 def list_conversations(
     ctx: Context, agent_id: str, query: ListConversationsQuery
 ) -> dict[str, Any]:
-    account = _account_shown(ctx, agent_id, query.subdomain)
+    current, accounts = _accounts(ctx, agent_id)
+    chosen = query.subdomain or current or (accounts[0]["subdomain"] if accounts else None)
     items: list[Conversation] = []
     token: str | None = None
-    if account is not None:
+    if chosen is not None:
         items, token = _repository(ctx).list(
-            account,
+            LogAccount(agent_id, chosen),
             source=query.source,
             status=query.status,
             limit=query.limit,
@@ -209,8 +213,8 @@ def list_conversations(
     return {
         "items": [c.model_dump(mode="json") for c in items],
         "next_token": token,
-        "subdomain": account.subdomain if account else None,
-        "accounts": _accounts(ctx, agent_id),
+        "subdomain": chosen,
+        "accounts": accounts,
     }
 
 

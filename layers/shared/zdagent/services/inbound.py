@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from zdagent.adapters.keys import agent_pk, seen_sk
 from zdagent.core.clock import epoch_seconds
@@ -16,10 +16,12 @@ from zdagent.core.errors import AgentNotFoundError, WebhookSignatureError
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 from zdagent.domain import webhook
-from zdagent.domain.conversation import LogAccount
 from zdagent.domain.reply_job import ReplyJob
 from zdagent.services import telemetry
 from zdagent.services.context import Context
+
+if TYPE_CHECKING:
+    from zdagent.domain.integration import Integration
 
 SEEN_TTL_SECONDS = 3 * 24 * 3600
 
@@ -72,8 +74,7 @@ def receive_webhook(
     if ai_user is not None and event.current_user_id == ai_user.id:
         return _ignored("own_comment", event.ticket_id, log)
     if not integration.engine.enabled:
-        account = LogAccount(agent_id, integration.subdomain)
-        return _ignored_and_logged(ctx, account, "engine_disabled", event.ticket_id, log)
+        return _ignored_and_logged(ctx, integration, "engine_disabled", event.ticket_id, log)
     try:
         agent = ctx.agents.get(agent_id)
     except AgentNotFoundError:
@@ -131,7 +132,7 @@ def _forget(ctx: Context, agent_id: str, subdomain: str, keys: list[str]) -> Non
 
 
 def _ignored_and_logged(
-    ctx: Context, account: LogAccount, reason: str, ticket_id: int, log: dict[str, object]
+    ctx: Context, integration: Integration, reason: str, ticket_id: int, log: dict[str, object]
 ) -> InboundResult:
     """Ignored, and written to the conversation log so the admin sees the email and why it was
     not answered. Only this branch pays for the conversation-log modules (imported here, not at
@@ -140,10 +141,10 @@ def _ignored_and_logged(
 
     record_decision(
         ctx,
-        account.agent_id,
+        integration.agent_id,
         ticket_id,
         DecisionToLog(action="ignored", reason=reason),
-        subdomain=account.subdomain,
+        subdomain=integration.subdomain,
     )
     return _ignored(reason, ticket_id, log)
 
