@@ -251,7 +251,7 @@ def run_size(size: int, moto_url: str, sandbox_url: str, comments: int) -> dict[
     done = imports.get_import(ctx, agent.agent_id, record.import_id)
     ended = clock().timestamp()
     # ETA honesty: how much the shown estimate undershot the time really left (0: never)
-    undershoot = max((ended - at) - eta for at, eta in etas if eta is not None)
+    undershoot = max(((ended - at) - eta for at, eta in etas if eta is not None), default=0.0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000  # KiB on Linux
     requests = sum(transport.counts.values())
     config = settings()
