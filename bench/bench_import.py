@@ -46,7 +46,6 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +54,8 @@ sys.path[:0] = [str(ROOT / "layers" / "shared"), str(ROOT / "local"), str(ROOT)]
 
 import boto3  # noqa: E402
 import httpx  # noqa: E402
+
+from tests.support.clock import SimClock  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "import.json"
 PUBLIC = "http://127.0.0.1:9"
@@ -110,14 +111,6 @@ def servers() -> Iterator[tuple[str, str]]:
 
 
 # --- one size (child process) --------------------------------------------------------------------
-class SimClock:
-    def __init__(self) -> None:
-        self.skipped = 0.0
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.skipped)
-
-
 class WindowPeak:
     """Most events in any 60 s window (bounded memory: only the last minute is kept)."""
 
@@ -258,7 +251,7 @@ def run_size(size: int, moto_url: str, sandbox_url: str, comments: int) -> dict[
     done = imports.get_import(ctx, agent.agent_id, record.import_id)
     ended = clock().timestamp()
     # ETA honesty: how much the shown estimate undershot the time really left (0: never)
-    undershoot = max((ended - at) - eta for at, eta in etas if eta is not None)
+    undershoot = max(((ended - at) - eta for at, eta in etas if eta is not None), default=0.0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000  # KiB on Linux
     requests = sum(transport.counts.values())
     config = settings()

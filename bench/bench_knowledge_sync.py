@@ -22,25 +22,18 @@ import os
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from moto import mock_aws
 
+from tests.support.clock import SimClock
+
 RESULTS = Path(__file__).resolve().parent / "results"
 QUIET = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
 LOCALES = ("en-us", "fr")
 PUBLIC = "http://127.0.0.1:9"
-
-
-class SimClock:
-    def __init__(self) -> None:
-        self.skipped = 0.0
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.skipped)
 
 
 @dataclass

@@ -39,17 +39,24 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def _connected_agent() -> tuple[str, str]:
     from zdagent.adapters.secrets import WebhookSecret  # noqa: PLC0415
-    from zdagent.domain.integration import ZendeskUserRef  # noqa: PLC0415
-    from zdagent.services import agents, integration  # noqa: PLC0415
+    from zdagent.domain.integration import Integration, ZendeskUserRef  # noqa: PLC0415
+    from zdagent.services import agents  # noqa: PLC0415
     from zdagent.services.context import Context  # noqa: PLC0415
 
     ctx = Context()
     agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="bench"))
-    request = integration.CreateIntegrationRequest(
-        crm="zendesk_support", subdomain="acme", ai_agent_user_email="ai-agent@acme.test"
-    )
-    created = integration.create_integration(ctx, agent.agent_id, request)
     now = datetime.now(UTC)
+    # stored directly: creating it through the service checks the subdomain with Zendesk, and
+    # the receiver measured here never talks to Zendesk
+    created = ctx.integrations.create(
+        Integration(
+            agent_id=agent.agent_id,
+            crm="zendesk_support",
+            subdomain="acme",
+            ai_agent_user_email="ai-agent@acme.test",
+            created_at=now,
+        )
+    )
     user = ZendeskUserRef(id=10002, email="ai-agent@acme.test", name="AI")
     connected = created.authorized(user, now).with_trigger(1, "01WEBHOOK", "f", now)
     ctx.integrations.save(connected.with_engine(True, now))

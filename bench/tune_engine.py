@@ -11,18 +11,26 @@ plain gradient descent, no dependency). ``--write`` pastes the coefficients into
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import re
 import sys
 
-from bench.bench_engines import ROOT, load_labelled, synthetic_knowledge
+from bench.bench_engines import ROOT, precision, synthetic_knowledge, tuning_emails
 from zdagent.adapters.engines.calibration import FEATURES, Evidence
 from zdagent.adapters.engines.demo_kb import demo_knowledge_base
-from zdagent.adapters.engines.evaluation import LabelledEmail, request_for
+from zdagent.adapters.engines.evaluation import LabelledEmail, evaluate, request_for
 from zdagent.adapters.engines.index import KnowledgeIndex
+from zdagent.adapters.engines.knowledge import KnowledgeEngine
 from zdagent.adapters.engines.language import primary_subtag
-from zdagent.adapters.engines.screening import enabled_languages, prepare_message, screen_message
+from zdagent.adapters.engines.screening import (
+    IndexCache,
+    enabled_languages,
+    prepare_message,
+    screen_message,
+)
 from zdagent.adapters.engines.selection import Selection, select_articles
+from zdagent.core.observability import logger
 from zdagent.domain.engine import KnowledgeBase
 
 CALIBRATION = ROOT / "layers/shared/zdagent/adapters/engines/calibration.py"
@@ -78,12 +86,38 @@ def _sigmoid(score: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
 
+def report_tuning(tuning: list[LabelledEmail]) -> None:
+    """Wrong public answers, answer rate and every error on the tuning halves (demo and 1,000
+    articles): what tuning may look at."""
+    for name, knowledge in (("demo", demo_knowledge_base()), ("1000", synthetic_knowledge(1000))):
+        figures = precision(evaluate(KnowledgeEngine(cache=IndexCache()), knowledge, tuning))
+        for language, row in figures["by_language"].items():
+            print(
+                f"{name} {language}: wrong {row['wrong_public_answers']:.1%} answered "
+                f"{row['answer_rate']:.1%} ({row['emails']} emails)"
+            )
+        for wrong in figures["wrong"]:
+            print(
+                f"  WRONG {wrong['email']} got {wrong['got']} want {wrong['expected']}"
+                f" ({wrong['confidence']})"
+            )
+        for outcome in figures["missed"]:
+            print(f"  missed {outcome}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--write", action="store_true", help="paste into calibration.py")
     parser.add_argument("--show", action="store_true", help="print every sample")
+    parser.add_argument(
+        "--report", action="store_true", help="only print the tuning halves' figures and errors"
+    )
     args = parser.parse_args()
-    tuning = [email for email in load_labelled() if email.split == "tuning"]
+    logger.setLevel(logging.CRITICAL)
+    tuning = tuning_emails()
+    if args.report:
+        report_tuning(tuning)
+        return
     rows = samples(demo_knowledge_base(), tuning) + samples(synthetic_knowledge(1000), tuning)
     if args.show:
         for email_id, evidence, right in rows:

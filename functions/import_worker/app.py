@@ -9,30 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zdagent.api.requests import context_for
+from zdagent.api.sqs import SQSRecord, process_records, receive_count
 from zdagent.core.observability import logger, metrics
 from zdagent.services import import_steps
+from zdagent.services.context import Context
 
-processor = BatchProcessor(event_type=EventType.SQS)
 
-
-def run_record(record: SQSRecord, lambda_context: LambdaContext | None = None) -> str:
-    receives = int(record.attributes.approximate_receive_count or "1")
-    return import_steps.run_step_delivery(context_for(lambda_context), record.body, receives)
+def run_record(ctx: Context, record: SQSRecord) -> str:
+    return import_steps.run_step_delivery(ctx, record.body, receive_count(record))
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=run_record, processor=processor, context=context
-    )
+    return process_records(event, context, run_record)

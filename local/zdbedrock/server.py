@@ -11,10 +11,11 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from zdbedrock.model import TOOL_NAME, decide
+from zdlocal.serving import BackgroundServer, QuietRequestHandler
 
 # Bedrock's errors for Converse (botocore's bedrock-runtime service model): code → HTTP status.
 ERRORS = {
@@ -191,11 +192,6 @@ def _error(code: str, status: int, message: str) -> Response:
     return response
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return
-
-
 class BedrockEmulator:
     """Serves the emulator on ``host``:``port`` (0 picks a free port)."""
 
@@ -203,34 +199,30 @@ class BedrockEmulator:
         self.host = host
         self.app = EmulatorApp()
         self._requested_port = port
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._background = BackgroundServer()
+        self._port: int | None = None
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._port is None:
             raise RuntimeError("the Bedrock emulator is not started")
-        return int(self._server.server_port)
+        return self._port
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> BedrockEmulator:
-        self._server = make_server(
-            self.host, self._requested_port, self.app, threaded=True, request_handler=_QuietHandler
+        server = make_server(
+            self.host,
+            self._requested_port,
+            self.app,
+            threaded=True,
+            request_handler=QuietRequestHandler,
         )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="zdbedrock-http", daemon=True
-        )
-        self._thread.start()
+        self._port = self._background.serve(server, "zdbedrock-http", poll_interval=0.05)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(10)
-            self._thread = None
+        self._background.stop()
+        self._port = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -43,6 +44,9 @@ SCOPE_RESOURCES = {
 # Resources whose reads need their own scope (a plain "read" is not enough): the Help Center
 # (hc:read), as the product asks for it explicitly. Stricter than Zendesk if "read" covers it.
 OWN_SCOPE_RESOURCES = frozenset({"hc"})
+# Ticket audits need the global scope: "You can't access the endpoints using the
+# "auditlogs:read" or "tickets:read" scopes" (Zendesk's Ticket Audits page, Required OAuth scope).
+GLOBAL_SCOPE_PATHS = re.compile(r"^/api/v2/(ticket_audits|tickets/\d+/audits)(/|$)")
 SCOPE_FREE = ("/api/v2/users/me", "/api/v2/oauth/tokens/current")
 TABLES = (
     api_oauth.table,
@@ -238,6 +242,8 @@ def no_such_account(subdomain: str) -> Response:
 
 def _scope_allows(scopes: list[str], method: str, path: str) -> bool:
     need = "read" if method in READ_METHODS else "write"
+    if GLOBAL_SCOPE_PATHS.match(path):
+        return need in scopes
     segment = path.removeprefix("/api/v2/").split("/")[0]
     resource = SCOPE_RESOURCES.get(segment, segment)
     if need in scopes and resource not in OWN_SCOPE_RESOURCES:

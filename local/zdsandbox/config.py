@@ -26,6 +26,7 @@ class SandboxConfig:
     ticket_updates_per_minute: int = 100
     ticket_updates_per_ticket_user_per_10min: int = 30
     incremental_exports_per_minute: int = 10
+    audit_lists_per_minute: int = 500  # List Audits (Zendesk's endpoint rate limits)
     webhook_retries: int = 3
     webhook_retry_backoff_seconds: float = 1.0
     webhook_max_retry_after_seconds: float = 60.0

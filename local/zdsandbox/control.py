@@ -23,6 +23,7 @@ SETTINGS = (
     "ticket_updates_per_minute",
     "ticket_updates_per_ticket_user_per_10min",
     "incremental_exports_per_minute",
+    "audit_lists_per_minute",
 )
 # Settings that pick one behaviour of several (see state.AccountSettings).
 CHOICES = {"current_user_condition": ("user_ids", "roles_only")}

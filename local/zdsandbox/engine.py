@@ -8,15 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from zdsandbox import audits
 from zdsandbox.config import SandboxConfig
 from zdsandbox.delivery import Deliverer, DeliveryJob, RetryPolicy
 from zdsandbox.errors import RecordInvalid
-from zdsandbox.models import STATUSES, Comment, Delivery, Ticket, User
+from zdsandbox.models import STATUSES, Audit, Comment, Delivery, Ticket, User
 from zdsandbox.seeding import seed_account
 from zdsandbox.state import Account, AccountSettings, Registry
 from zdsandbox.triggers import Snapshot, UpdateContext, run_triggers
 from zdsandbox.util import html_to_text, text_to_html, ulid
-from zdsandbox.views import comment_event_json
 
 MAX_COMMENTS = 5000
 MAX_BODY = 65536
@@ -71,7 +71,7 @@ class CommentInput:
     flags: list[int] = field(default_factory=list)
 
 
-def make_comment(account: Account, data: CommentInput, now: float) -> Comment:
+def make_comment(account: Account, data: CommentInput, now: float, audit_id: int) -> Comment:
     if data.html_body is not None:
         html_body = data.html_body[:MAX_BODY]
         plain = html_to_text(html_body)
@@ -90,7 +90,7 @@ def make_comment(account: Account, data: CommentInput, now: float) -> Comment:
         channel=data.channel,
         via_source=data.via_source,
         created_at=now,
-        audit_id=next(account.audit_ids),
+        audit_id=audit_id,
         flags=list(data.flags),
     )
 
@@ -108,7 +108,8 @@ def create_ticket(
     followup_source_id: int | None = None,
 ) -> tuple[Ticket, Comment]:
     now = sandbox.now()
-    first = make_comment(account, comment, now)
+    audit_id = next(account.audit_ids)
+    first = make_comment(account, comment, now, audit_id)
     ticket = Ticket(
         id=next(account.ticket_ids),
         subject=subject,
@@ -127,8 +128,21 @@ def create_ticket(
         followup_source_id=followup_source_id,
     )
     account.tickets[ticket.id] = ticket
+    events = audits.creation_events(account, ticket)
+    before = audits.field_values(ticket)
     dispatch(
         sandbox, account, ticket, UpdateContext(actor, channel, True, first, Snapshot.of(None))
+    )
+    events += audits.trigger_changes(account, before, ticket)
+    audits.record(
+        ticket,
+        audit_id,
+        author_id=actor.id,
+        created_at=now,
+        channel=channel,
+        via_source=comment.via_source,
+        comment=first,
+        events=events,
     )
     return ticket, first
 
@@ -142,24 +156,37 @@ def update_ticket(
     channel: str,
     fields: dict[str, Any],
     comment: CommentInput | None = None,
-) -> tuple[Comment | None, list[dict[str, Any]]]:
-    """Applies one update (fields and/or a comment), then runs triggers. Raises RecordInvalid."""
+) -> tuple[Comment | None, Audit]:
+    """Applies one update (fields and/or a comment), then runs triggers; returns the comment
+    added and the update's audit (kept on the ticket). Raises RecordInvalid."""
     if ticket.status == "closed":
         raise RecordInvalid("Status: closed prevents ticket update", "status")
     if comment is not None and len(ticket.comments) >= MAX_COMMENTS:
         raise RecordInvalid(f"Comments: ticket has reached the {MAX_COMMENTS} comment limit")
     before = Snapshot.of(ticket)
     now = sandbox.now()
+    audit_id = next(account.audit_ids)
     events = apply_fields(account, ticket, fields, next(account.event_ids))
     added: Comment | None = None
     if comment is not None:
-        added = make_comment(account, comment, now)
+        added = make_comment(account, comment, now, audit_id)
         ticket.comments.append(added)
-        events.insert(0, comment_event_json(added))
         _auto_status(ticket, comment.author, "status" in fields, events, account)
     ticket.updated_at = max(now, ticket.updated_at)
+    values = audits.field_values(ticket)
     dispatch(sandbox, account, ticket, UpdateContext(actor, channel, False, added, before))
-    return added, events
+    events += audits.trigger_changes(account, values, ticket)
+    audit = audits.record(
+        ticket,
+        audit_id,
+        author_id=actor.id,
+        created_at=now,
+        channel=channel,
+        via_source=comment.via_source if comment else {"from": {}, "to": {}, "rel": None},
+        comment=added,
+        events=events,
+    )
+    return added, audit
 
 
 def _auto_status(

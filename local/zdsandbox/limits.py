@@ -1,4 +1,4 @@
-"""Rate limits: per account per minute, ticket updates, incremental exports."""
+"""Rate limits: per account per minute, ticket updates, incremental exports, audit lists."""
 
 from __future__ import annotations
 
@@ -64,3 +64,11 @@ def incremental_export(account: Account, now: float) -> dict[str, str]:
             "Number of allowed incremental export API requests per minute exceeded",
         )
     return headers
+
+
+def audit_lists(account: Account, now: float) -> None:
+    """List Audits: 500 a minute per account (Zendesk's endpoint rate limits), besides the
+    account's own limit. Zendesk documents no header for it."""
+    result = account.windows.hit("audits", account.settings.audit_lists_per_minute, 60.0, now)
+    if not result.allowed:
+        raise RateLimited(result.resets, {}, "Number of allowed audit list requests exceeded")

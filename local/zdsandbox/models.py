@@ -64,6 +64,23 @@ class Comment:
 
 
 @dataclass(slots=True)
+class Audit:
+    """One update of a ticket, as the Ticket Audits API lists it: who made it, when, through
+    which channel, the comment it added (the comment record itself, so the event shows the
+    comment as it is now) and its other events (``Create``, ``Change``)."""
+
+    id: int
+    ticket_id: int
+    author_id: int
+    created_at: float
+    channel: str
+    via_source: dict[str, Any]
+    comment: Comment | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Ticket:
     id: int
     subject: str
@@ -82,6 +99,8 @@ class Ticket:
     priority: str | None = None
     type: str | None = None
     followup_source_id: int | None = None
+    # absent from tickets restored from snapshots older than it: read it with audits.of
+    audits: list[Audit] = field(default_factory=list)
 
 
 @dataclass(slots=True)

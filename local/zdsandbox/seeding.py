@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from zdsandbox import exports
+from zdsandbox import audits, exports
 from zdsandbox.errors import ApiErrors
 from zdsandbox.help_center import seed_help_center
 from zdsandbox.models import Comment, Group, GroupMembership, Ticket, Trigger, TriggerCategory, User
@@ -212,19 +212,28 @@ def _bulk_ticket(account: Account, cast: _Cast, created_at: float) -> Ticket:
         public = from_customer or rng.random() < 0.85
         comment_channel = channel if from_customer else "web"
         source = via_source if from_customer else _via_source("web", author, support)
-        ticket.comments.append(
-            Comment(
-                id=next(account.comment_ids),
-                author_id=author.id,
-                body=text,
-                html_body=text_to_html(text),
-                plain_body=text,
-                public=public,
-                channel=comment_channel,
-                via_source=source,
-                created_at=at,
-                audit_id=next(account.audit_ids),
-            )
+        comment = Comment(
+            id=next(account.comment_ids),
+            author_id=author.id,
+            body=text,
+            html_body=text_to_html(text),
+            plain_body=text,
+            public=public,
+            channel=comment_channel,
+            via_source=source,
+            created_at=at,
+            audit_id=next(account.audit_ids),
+        )
+        ticket.comments.append(comment)
+        audits.record(
+            ticket,
+            comment.audit_id,
+            author_id=author.id,
+            created_at=at,
+            channel=comment_channel,
+            via_source=source,
+            comment=comment,
+            events=audits.creation_events(account, ticket) if index == 0 else [],
         )
         if not from_customer and ticket.assignee_id is None:
             ticket.assignee_id = author.id

@@ -32,6 +32,7 @@ class AccountSettings:
     ticket_updates_per_minute: int
     ticket_updates_per_ticket_user_per_10min: int
     incremental_exports_per_minute: int
+    audit_lists_per_minute: int = 500
     # What the "Current user" (``role``) trigger condition offers besides the roles: every
     # agent by id ("user_ids") or the roles only ("roles_only"). See triggers.py.
     current_user_condition: str = "user_ids"
@@ -43,6 +44,7 @@ class AccountSettings:
             ticket_updates_per_minute=config.ticket_updates_per_minute,
             ticket_updates_per_ticket_user_per_10min=config.ticket_updates_per_ticket_user_per_10min,
             incremental_exports_per_minute=config.incremental_exports_per_minute,
+            audit_lists_per_minute=config.audit_lists_per_minute,
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -245,8 +245,9 @@ def apply_actions(
     return changed, notifications
 
 
-def _apply_ticket_action(name: str, value: Any, ticket: Ticket, account: Account) -> bool:
-    before = (
+def _action_fields(ticket: Ticket) -> tuple[Any, ...]:
+    """What a trigger's ticket actions can change (to tell whether one changed anything)."""
+    return (
         ticket.status,
         ticket.group_id,
         ticket.assignee_id,
@@ -254,6 +255,10 @@ def _apply_ticket_action(name: str, value: Any, ticket: Ticket, account: Account
         ticket.priority,
         ticket.type,
     )
+
+
+def _apply_ticket_action(name: str, value: Any, ticket: Ticket, account: Account) -> bool:
+    before = _action_fields(ticket)
     words = value.split() if isinstance(value, str) else [str(v) for v in value or []]
     if name == "status":
         ticket.status = str(value)
@@ -271,15 +276,7 @@ def _apply_ticket_action(name: str, value: Any, ticket: Ticket, account: Account
         ticket.priority = str(value) or None
     elif name == "type":
         ticket.type = str(value) or None
-    after = (
-        ticket.status,
-        ticket.group_id,
-        ticket.assignee_id,
-        list(ticket.tags),
-        ticket.priority,
-        ticket.type,
-    )
-    return before != after
+    return _action_fields(ticket) != before
 
 
 def run_triggers(account: Account, ticket: Ticket, ctx: UpdateContext) -> list[WebhookNotification]:

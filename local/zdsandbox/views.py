@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zdsandbox.models import (
+    Audit,
     Comment,
     Delivery,
     Group,
@@ -125,17 +126,38 @@ def comment_event_json(comment: Comment) -> dict[str, Any]:
     }
 
 
+def _metadata(flags: list[int], custom: dict[str, Any]) -> dict[str, Any]:
+    """An update's metadata: system data, custom data and its comment's flags."""
+    return {
+        "system": {"client": "zdsandbox", "ip_address": "127.0.0.1", "location": "Local"},
+        "custom": dict(custom),
+        "flags": list(flags),
+        "flags_options": {str(f): {"trusted": True} for f in flags},
+    }
+
+
 def comment_json(comment: Comment) -> dict[str, Any]:
     return {
         **comment_event_json(comment),
         "via": via_json(comment.channel, comment.via_source),
-        "metadata": {
-            "system": {"client": "zdsandbox", "ip_address": "127.0.0.1", "location": "Local"},
-            "custom": {},
-            "flags": list(comment.flags),
-            "flags_options": {str(f): {"trusted": True} for f in comment.flags},
-        },
+        "metadata": _metadata(comment.flags, {}),
         "created_at": iso(comment.created_at),
+    }
+
+
+def audit_json(audit: Audit) -> dict[str, Any]:
+    """A ticket audit (OAS ``TicketAuditObject``): its comment first among its events, the
+    comment's flags in the audit's metadata (where the comments list takes them from)."""
+    comment = audit.comment
+    events = [comment_event_json(comment)] if comment is not None else []
+    return {
+        "id": audit.id,
+        "ticket_id": audit.ticket_id,
+        "author_id": audit.author_id,
+        "created_at": iso(audit.created_at),
+        "events": [*events, *(dict(event) for event in audit.events)],
+        "metadata": _metadata(comment.flags if comment else [], audit.custom),
+        "via": via_json(audit.channel, audit.via_source),
     }
 
 

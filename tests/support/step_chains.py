@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +22,12 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.sqs.models import sqs_backends
 
-from zdagent.adapters.aws import reset_clients
-from zdagent.adapters.secrets import clear_secret_cache
-from zdagent.core.settings import reset_settings_cache
+from tests.support.clock import SimClock
+from tests.support.environment import sandbox_settings
 from zdagent.services.context import Context, default_context
 from zdlocal.template import REGION
 
 ACCOUNT_ID = "123456789012"
-
-
-class SimClock:
-    """Our side's clock: real time plus the SQS delays the driver skipped."""
-
-    def __init__(self) -> None:
-        self.skipped = 0.0
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.skipped)
 
 
 class FakeLambdaContext:
@@ -73,22 +61,13 @@ def handler_context(
     clock: SimClock,
     transport: httpx.BaseTransport | None = None,
 ) -> Iterator[Context]:
-    """The handlers' own context (``default_context``) on the sandbox and ``clock``; caches
-    reset before and after."""
-    monkeypatch.setenv("ZENDESK_BASE_URL_TEMPLATE", f"{sandbox_url}/{{subdomain}}")
-    monkeypatch.setenv("PUBLIC_BASE_URL", public_url)
-    reset_settings_cache()
-    reset_clients()
-    clear_secret_cache()
-    default_context.cache_clear()
-    context = default_context()
-    context.now = clock
-    if transport is not None:
-        context.zendesk_transport = transport
-    yield context
-    default_context.cache_clear()
-    clear_secret_cache()
-    reset_clients()
+    """The handlers' own context (``default_context``) on the sandbox and ``clock``."""
+    with sandbox_settings(monkeypatch, sandbox_url=sandbox_url, public_url=public_url):
+        context = default_context()
+        context.now = clock
+        if transport is not None:
+            context.zendesk_transport = transport
+        yield context
 
 
 @dataclass

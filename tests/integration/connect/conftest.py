@@ -8,13 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.environment import sandbox_settings
 from tests.support.flows import callback_params, consent_redirect
-from zdagent.adapters.aws import reset_clients
-from zdagent.adapters.secrets import clear_secret_cache
-from zdagent.core.settings import reset_settings_cache
 from zdagent.domain.integration import Integration
 from zdagent.services import agents, authorization, integration
-from zdagent.services.context import Context, default_context
+from zdagent.services.context import Context
 from zdlocal.template import ResourceMap
 from zdsandbox.config import SandboxConfig
 from zdsandbox.server import SandboxServer
@@ -52,15 +50,8 @@ def sandbox(sandbox_clock: FakeClock) -> Iterator[SandboxServer]:
 def ctx(
     aws: ResourceMap, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Context]:
-    monkeypatch.setenv("ZENDESK_BASE_URL_TEMPLATE", f"{sandbox.url}/{{subdomain}}")
-    monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC)
-    reset_settings_cache()
-    reset_clients()
-    clear_secret_cache()
-    default_context.cache_clear()
-    yield Context()
-    clear_secret_cache()
-    reset_clients()
+    with sandbox_settings(monkeypatch, sandbox_url=sandbox.url, public_url=PUBLIC):
+        yield Context()
 
 
 @pytest.fixture

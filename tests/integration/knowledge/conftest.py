@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from tests.support import step_chains
+from tests.support.clock import SimClock
 from tests.support.flows import authorize_agent, new_sandbox_account
 from tests.support.step_chains import (
     SandboxAccount,
-    SimClock,
     StepDriver,
     handler_context,
     step_record_template,

@@ -10,7 +10,6 @@ agent, demo knowledge, integration, OAuth consent as the AI agent user, trigger,
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ import boto3
 import httpx
 import pytest
 
-from tests.support.flows import callback_params, consent_redirect
+from tests.support.flows import authorize_agent, new_sandbox_account
 from zdagent.adapters.aws import reset_clients
 from zdagent.adapters.engines import reset_engines
 from zdagent.adapters.engines.demo_kb import load_demo_knowledge
@@ -153,23 +152,9 @@ class Pipeline:
 
     def connect_agent(self, agent_id: str) -> Connected:
         """Connect ``agent_id`` (without integration) to a fresh sandbox account."""
-        subdomain = "r" + uuid.uuid4().hex[:10]
-        created = httpx.post(
-            f"{self.sandbox.url}/_sandbox/accounts", json={"subdomain": subdomain}, timeout=10
-        )
-        assert created.status_code == 201, created.text
+        subdomain = new_sandbox_account(self.sandbox.url, "r")
         ctx = self.ctx
-        email = f"ai-agent@{subdomain}.test"
-        integration.create_integration(
-            ctx,
-            agent_id,
-            integration.CreateIntegrationRequest(
-                crm="zendesk_support", subdomain=subdomain, ai_agent_user_email=email
-            ),
-        )
-        url = authorization.start_authorization(ctx, agent_id, self.api.url)
-        params = callback_params(consent_redirect(url, email))
-        done = authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
+        done = authorize_agent(ctx, agent_id, subdomain, self.api.url)
         assert done.authorization.user is not None
         trigger.create_trigger(ctx, agent_id, self.api.url, trigger.CreateTriggerRequest())
         engine.toggle_engine(ctx, agent_id, True)

@@ -206,6 +206,16 @@ def test_incremental_export_rules(account: Account, api: ApiClient) -> None:
     assert int(codes[2].headers["Retry-After"]) >= 1
 
 
+def test_audit_lists_have_their_own_limit(account: Account, api: ApiClient) -> None:
+    ticket_id = account.email()["ticket_id"]
+    assert _settings(account)["audit_lists_per_minute"] == 500
+    _settings(account, audit_lists_per_minute=2, reset_counters=True)
+    codes = [api.get(f"/api/v2/tickets/{ticket_id}/audits") for _ in range(3)]
+    assert [r.status_code for r in codes] == [200, 200, 429]
+    assert int(codes[2].headers["Retry-After"]) >= 1
+    assert api.get(f"/api/v2/tickets/{ticket_id}/comments").status_code == 200
+
+
 def test_bulk_seeding_is_varied(account: Account, api: ApiClient) -> None:
     response = account.client.post(
         account.path("/_sandbox/tickets/bulk"),

@@ -254,6 +254,8 @@ def test_tickets_comments_tags_export(
     )
     check(api.get(f"/api/v2/tickets/{ticket_id}/comments", params={"page[size]": 1}), 200)
     check(api.get(f"/api/v2/tickets/{ticket_id}/comments"), 200)
+    check(api.get(f"/api/v2/tickets/{ticket_id}/audits", params={"include": "users,tickets"}), 200)
+    check(api.get(f"/api/v2/tickets/{ticket_id}/audits", params={"page[size]": 1}), 200)
     check(api.get(f"/api/v2/tickets/{ticket_id}/tags"), 200)
     check(api.put(f"/api/v2/tickets/{ticket_id}/tags", json={"tags": ["b"]}), 200)
     check(api.post(f"/api/v2/tickets/{ticket_id}/tags", json={"tags": ["c"]}), 201)

@@ -289,3 +289,73 @@ def test_new_account_is_seeded_like_acme(account: Account) -> None:
     }
     taken = account.client.post("/_sandbox/accounts", json={"subdomain": sub})
     assert taken.status_code == 422
+
+
+def test_audits_list_every_update_with_ticket_and_authors_sideloaded(
+    account: Account, api: ApiClient
+) -> None:
+    ticket_id = account.email("Where is my parcel?")["ticket_id"]
+    account.client.post(
+        account.path("/_sandbox/agent_comments"),
+        json={
+            "ticket_id": ticket_id,
+            "author_email": f"agent@{account.subdomain}.test",
+            "body": "Looking into it",
+            "public": False,
+        },
+    )
+    api.put(f"/api/v2/tickets/{ticket_id}/tags", json={"tags": ["vip"]})
+    body = api.get(
+        f"/api/v2/tickets/{ticket_id}/audits", params={"include": "users,tickets"}
+    ).json()
+    audits = body["audits"]
+    assert len(audits) == 3  # the email, the note, the tag change: one audit per update
+    email, note, tags = audits
+    comment = email["events"][0]
+    assert (comment["type"], comment["public"], comment["plain_body"]) == (
+        "Comment",
+        True,
+        "Where is my parcel?",
+    )
+    assert comment["audit_id"] == email["id"]
+    assert {e["field_name"] for e in email["events"] if e["type"] == "Create"} >= {
+        "subject",
+        "requester_id",
+        "tags",
+    }
+    assert email["via"]["source"]["from"]["address"] == "customer@example.com"
+    assert note["events"][0]["public"] is False
+    assert [e["type"] for e in tags["events"]] == ["Change"]
+    assert {u["id"] for u in body["users"]} == {a["author_id"] for a in audits}
+    assert [t["id"] for t in body["tickets"]] == [ticket_id]
+    assert body["tickets"][0]["tags"] == ["vip"]
+    comments = api.get(f"/api/v2/tickets/{ticket_id}/comments").json()["comments"]
+    assert [c["audit_id"] for c in comments] == [email["id"], note["id"]]
+
+
+def test_audits_without_include_sideload_nothing_and_paginate(
+    account: Account, api: ApiClient
+) -> None:
+    ticket_id = account.email("one")["ticket_id"]
+    for text in ("two", "three"):
+        account.email(text, ticket_id=ticket_id)
+    first = api.get(f"/api/v2/tickets/{ticket_id}/audits", params={"page[size]": 2}).json()
+    assert "users" not in first and "tickets" not in first
+    assert first["meta"]["has_more"] is True
+    rest = api.get(
+        f"/api/v2/tickets/{ticket_id}/audits",
+        params={"page[size]": 2, "page[after]": first["meta"]["after_cursor"]},
+    ).json()
+    texts = [a["events"][0]["plain_body"] for a in first["audits"] + rest["audits"]]
+    assert texts == ["one", "two", "three"]
+    assert api.get("/api/v2/tickets/999999/audits").status_code == 404
+
+
+def test_audits_need_the_global_read_scope(account: Account) -> None:
+    ticket_id = account.email()["ticket_id"]
+    scoped = account.api("ai-agent", scope="tickets:read tickets:write")
+    assert scoped.get(f"/api/v2/tickets/{ticket_id}/comments").status_code == 200
+    refused = scoped.get(f"/api/v2/tickets/{ticket_id}/audits")
+    assert (refused.status_code, refused.json()["error"]) == (403, "Forbidden")
+    reader = account.api("ai-agent", scope="read")
+    assert reader.get(f"/api/v2/tickets/{ticket_id}/audits").status_code == 200

@@ -1,4 +1,5 @@
-"""Import rules: request validation, filters, the depth rule, progress/ETA, scheduling math."""
+"""Import rules: request validation, filters, the depth rule, progress/ETA; the step chains'
+pacing math (domain/pacing.py)."""
 
 from __future__ import annotations
 
@@ -17,14 +18,16 @@ from zdagent.domain.imports import (
     TicketProgress,
     TicketSummary,
     apply_comment,
-    clamp_delay,
     estimate_seconds_left,
-    export_delay,
     parse_time,
+    select_messages,
+)
+from zdagent.domain.pacing import (
+    clamp_delay,
+    export_delay,
     prune_log,
     request_window_delay,
     retry_after_delay,
-    select_messages,
     step_request_budget,
     transient_delay,
 )

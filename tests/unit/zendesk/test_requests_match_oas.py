@@ -305,17 +305,28 @@ def _ex(name: str, **extra: Any) -> httpx.Response:
     return reply(200, {**oas_example(name), **extra})
 
 
-def _comment_pages(*, with_users: bool = False) -> list[httpx.Response]:
-    first = oas_example("TicketCommentsResponseExample")
-    if with_users:  # include=users sideloads the users the comments name
-        first["users"] = [oas_example("CurrentUserResponseExample")["user"]]
+def _two_pages(example: str, path: str, **sideloads: Any) -> list[httpx.Response]:
+    """The OAS example twice as two cursor pages (the first with ``sideloads``)."""
+    first = {**oas_example(example), **sideloads}
     first["meta"] = {"has_more": True, "after_cursor": "xyz", "before_cursor": None}
-    first["links"] = {
-        "next": f"{BASE_URL}/api/v2/tickets/35436/comments?page%5Bsize%5D=100&page%5Bafter%5D=xyz"
-    }
-    last = oas_example("TicketCommentsResponseExample")
+    first["links"] = {"next": f"{BASE_URL}{path}?page%5Bsize%5D=100&page%5Bafter%5D=xyz"}
+    last = oas_example(example)
     last["meta"] = {"has_more": False, "after_cursor": None, "before_cursor": "abc"}
     return [reply(200, first), reply(200, last)]
+
+
+def _comment_pages() -> list[httpx.Response]:
+    return _two_pages("TicketCommentsResponseExample", "/api/v2/tickets/35436/comments")
+
+
+def _audit_pages(*, with_ticket: bool) -> list[httpx.Response]:
+    """Two pages of the OAS's audits example; the first sideloads a user (and the ticket)."""
+    sideloads: dict[str, Any] = {"users": [oas_example("CurrentUserResponseExample")["user"]]}
+    if with_ticket:
+        sideloads["tickets"] = [{**oas_example("TicketResponseExample")["ticket"], "id": 666}]
+    return _two_pages(
+        "TicketAuditsForTicketResponseExample", "/api/v2/tickets/666/audits", **sideloads
+    )
 
 
 CASES: dict[str, Case] = {
@@ -360,11 +371,24 @@ CASES: dict[str, Case] = {
         lambda comments: len(comments) >= 2 and comments[0].author_id == 123123,
         requests=2,
     ),
-    "list_comments_with_users": Case(
-        [("GET", "/api/v2/tickets/35436/comments", _comment_pages(with_users=True))],
-        lambda c: c.list_comments_with_users(35436),
-        lambda found: len(found[0]) >= 2 and found[1][35436].role == "agent",
+    "ticket_history": Case(
+        [("GET", "/api/v2/tickets/666/audits", _audit_pages(with_ticket=True))],
+        lambda c: c.ticket_history(666),
+        lambda found: (
+            found.ticket.id == 666
+            and [(x.id, x.public) for x in found.comments] == [(2127301148, False)]
+            and found.users[35436].role == "agent"
+        ),
         requests=2,
+    ),
+    "ticket_history_without_the_ticket_sideload": Case(
+        [
+            ("GET", "/api/v2/tickets/666/audits", _audit_pages(with_ticket=False)),
+            ("GET", "/api/v2/tickets/666", [_ex("TicketResponseExample")]),
+        ],
+        lambda c: c.ticket_history(666),
+        lambda found: found.ticket.id == 35436 and len(found.comments) == 1,
+        requests=3,
     ),
     "list_comments_newest_first": Case(
         [("GET", "/api/v2/tickets/35436/comments", [_ex("TicketCommentsResponseExample")])],

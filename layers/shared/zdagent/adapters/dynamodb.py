@@ -201,13 +201,7 @@ class StateStore:
             kwargs["ExpressionAttributeValues"] = {":pk": pk}
         if limit:
             kwargs["Limit"] = limit
-        if start_key:
-            kwargs["ExclusiveStartKey"] = start_key
-        try:
-            page = self.table.query(**kwargs)
-        except ClientError as exc:
-            raise map_client_error(exc) from exc
-        return [from_dynamo(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+        return self._query_page(kwargs, start_key)
 
     def iter_prefix(self, pk: str, sk_prefix: str) -> Iterator[dict[str, Any]]:
         start: dict[str, Any] | None = None
@@ -232,6 +226,12 @@ class StateStore:
             "ScanIndexForward": not newest_first,
             "Limit": limit,
         }
+        return self._query_page(kwargs, start_key)
+
+    def _query_page(
+        self, kwargs: dict[str, Any], start_key: dict[str, Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One Query page from ``start_key``: its items and the key to continue from."""
         if start_key:
             kwargs["ExclusiveStartKey"] = start_key
         try:

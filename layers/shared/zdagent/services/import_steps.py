@@ -52,9 +52,9 @@ from zdagent.domain.imports import (
     TicketProgress,
     TicketSummary,
     apply_comment,
-    export_delay,
 )
 from zdagent.domain.integration import Integration
+from zdagent.domain.pacing import export_delay
 from zdagent.domain.redaction import redact
 from zdagent.services import step_chain
 from zdagent.services.context import Context

@@ -57,7 +57,6 @@ from zdagent.core.errors import (
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 from zdagent.domain.agent import Agent
-from zdagent.domain.imports import prune_log, request_window_delay, step_request_budget
 from zdagent.domain.integration import Integration
 from zdagent.domain.knowledge_source import (
     HelpCenterArticle,
@@ -67,6 +66,7 @@ from zdagent.domain.knowledge_source import (
     SyncRecord,
     zendesk_locale,
 )
+from zdagent.domain.pacing import prune_log, request_window_delay, step_request_budget
 from zdagent.services import step_chain
 from zdagent.services.context import Context
 from zdagent.services.step_chain import Outcome, StepResult

@@ -4,7 +4,8 @@ Exactly once per customer comment, whatever the queue and Zendesk do:
 - a claim per (ticket, comment) in DynamoDB serialises workers and survives crashes (lease);
 - the plan is stored before the Zendesk write; the write is a ``safe_update`` (409 if the ticket
   changed since we read it, which also makes the client's retry of a 5xx safe);
-- before writing, the ticket is read again: a comment by the AI agent user after the customer's
+- the ticket is read in one request (its audits with the ticket and users sideloaded: fields,
+  every comment, every author's role); a comment by the AI agent user after the customer's
   comment means it was already handled (a worker died after writing): only the bookkeeping of
   the stored plan is finished.
 Zendesk 429/5xx that outlast the client's retries propagate: the message comes back after
@@ -242,12 +243,13 @@ class _Run:
         with self.ctx.zendesk_for(self.integration) as zendesk:
             self.zendesk = zendesk
             try:
-                ticket = zendesk.get_ticket(self.job.ticket_id)
+                # one read (a page per 100 updates): the ticket, its comments, their authors
+                history = zendesk.ticket_history(self.job.ticket_id)
             except ZendeskNotFound:
                 return self._ignore(None, "ticket_not_found", subject="")
-            comments, users = zendesk.list_comments_with_users(self.job.ticket_id)
-            self._remember(users.values())
-            facts = self._facts(ticket, comments)
+            ticket = history.ticket
+            self._remember(history.users.values())
+            facts = self._facts(ticket, history.comments)
             self.ticket, self.facts = ticket, facts
             situation = rules.Situation(
                 ai_user_id=self.ai,

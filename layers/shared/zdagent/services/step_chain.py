@@ -18,7 +18,8 @@ Zendesk's limits. Nothing sleeps:
   where the job is marked failed so it never stays running.
 
 Each chain keeps its own rules (what a step does, its request budget, its checkpoint item and its
-wording) in its own module; this one holds only what both do the same way.
+wording) in its own module; this one holds only what both do the same way, and
+``domain/pacing.py`` the arithmetic of the waits.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from zdagent.core.errors import (
     ZendeskTransientError,
 )
 from zdagent.core.observability import logger
-from zdagent.domain.imports import retry_after_delay, transient_delay
+from zdagent.domain.pacing import retry_after_delay, transient_delay
 
 if TYPE_CHECKING:
     from zdagent.adapters.zendesk.client import ZendeskClient

@@ -42,7 +42,10 @@ long take takes took taking rather procedure reply replied re fw fwd thing stuff
 happen happened possible normal usual usually actually anyway maybe perhaps probably exactly
 instead even though although twice last now nothing seen somewhere without come coming came
 what's how's there's here's it's i'd should've every another else day days week weeks month
-months
+months pair late later early keep keeps kept three four five six seven eight nine ten count
+counts use used using precise precisely specific specifically basically quick quickly simply
+regarding concerning currently recently kindly unfortunately apparently meant supposed old
+twenty thirty forty fifty sixty hundred
 """
 _STOP_FR = """
 a à au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je j la le les leur
@@ -60,6 +63,11 @@ comme combien temps fois deux trois vais va allez vont dois doit devez devrais d
 aurai aura fera ferai faut faudrait falloir peut-être estce possible normal normalement
 réponse répondu matin soir semaine semaines jour jours mois
 plaît plait devrai devrais pourrais aimerais alors que pourtant rien
+tard tôt ensuite bout devant durée correspondant correspondante associé associée arrêter
+arrêtez quatre cinq six sept huit neuf dix envoyer utiliser utilisé utilisée précis précise
+précisément concernant actuellement récemment malheureusement apparemment censé censée rapidement
+simplement ancien ancienne vieux vieille serai serais serons assez cesse moment vingt trente
+quarante cinquante soixante cent
 """
 _STOP_OTHER = """
 der die das und ist ich sie wir nicht ein eine mit für auf hallo danke bitte

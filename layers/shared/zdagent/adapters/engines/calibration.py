@@ -1,16 +1,20 @@
 """Evidence about a candidate answer → the probability that it is right.
 
 A logistic model over a handful of features (``Evidence``), fitted by ``bench/tune_engine.py``
-on the *tuning* half of ``tests/unit/engines/labelled_emails.json`` only (with the demo articles
-and with 1,000 distractor articles). The fitted coefficients are pasted below, so the engine
-carries a few numbers, not a model file. ``bench/bench_engines.py`` prints the reliability table
-on the held-out half: within each confidence bin, the share of answers that were right.
+on the *tuning* halves of ``tests/unit/engines/labelled_emails.json`` and
+``labelled_emails_fresh.json`` only (with the demo articles and with 1,000 distractor
+articles). The fitted coefficients are pasted below, so the engine carries a few numbers, not a
+model file. ``bench/bench_engines.py`` prints the reliability table
+on the held-out halves: within each confidence bin, the share of answers that were right.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import astuple, dataclass, fields
+
+# A question whose topical words are this share or more unknown to every article is out of scope.
+UNKNOWN_OUT_OF_SCOPE = 0.33
 
 
 @dataclass(frozen=True)
@@ -23,12 +27,20 @@ class Evidence:
     unknown: float  # largest share of a question's words that no article knows (not names)
     anchored: float  # least share of a question found in the chosen articles' titles and labels
     margin: float  # lead of the best article's score over the runner-up's (re-ranked)
+    rival: float  # most a question's share in another candidate's title/labels exceeds ours
+    unknown_any: float  # 1 when a question has a topical word no article knows, else 0
 
     @property
     def on_topic(self) -> bool:
-        """Every question touches the topic (title or labels) of a chosen article, and the
-        answer has passages: otherwise the answer is not about what was asked (confidence 0)."""
-        return self.anchored > 0.0 and self.passage_coverage > 0.0
+        """Every question touches the topic (title or labels) of a chosen article, the answer
+        has passages, and no question is a third or more made of words no article knows ("a
+        *student* discount?", "how *often*?"): otherwise the answer is not about what was asked
+        (confidence 0)."""
+        return (
+            self.anchored > 0.0
+            and self.passage_coverage > 0.0
+            and self.unknown < UNKNOWN_OUT_OF_SCOPE
+        )
 
     def values(self) -> tuple[float, ...]:
         return astuple(self)
@@ -36,7 +48,17 @@ class Evidence:
 
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
-COEFFICIENTS: tuple[float, ...] = (-1.681, 2.541, -0.246, 2.343, -3.646, 0.747, 1.653)
+COEFFICIENTS: tuple[float, ...] = (
+    -1.463,
+    0.51,
+    -1.396,
+    2.467,
+    -0.299,
+    -0.013,
+    6.085,
+    -2.205,
+    0.432,
+)
 
 
 def probability_right(evidence: Evidence) -> float:

@@ -54,6 +54,8 @@ _INJECTION_PATTERNS: tuple[str, ...] = (
     r"\[\s*(system|inst)\s*\]|<<\s*sys\s*>>|<\|im_start\|>",
     r"\b(ignore[rz]?|oublie[rz]?|oubliez|ne tiens? pas compte|ne tenez pas compte)\b.{0,40}\b(instructions?|consignes?|regles|directives|prompt)\b",
     r"\b(tu es|vous etes) (desormais|maintenant|a present)\b",
+    r"\b(tu n'?es plus|vous n'?etes plus)\b",
+    r"\b(joue[sz]?|jouez) le role\b|\bact as (dan|an? (unrestricted|different|new))\b",
     r"\b(affiche|revele|montre|donne|repete|dis)[a-z]*\b.{0,30}\b(ton|tes|votre|vos|le|les)\b.{0,15}\b(prompt|instructions?|consignes?|configuration|parametres|regles)\b",
     r"\b(a partir de maintenant|des maintenant),? (tu|vous)\b",
     r"\b(ignoriere|vergiss)\b.{0,30}\b(anweisungen|regeln)\b",

@@ -16,7 +16,12 @@ _SYNONYM_GROUPS_EN = (
     "parcel parcels package packages",
     "item items product products",
     "order orders ordered purchase purchases purchased",
-    "damaged broken cracked smashed",
+    "damaged broken cracked smashed shattered dented crushed torn ripped",
+    "change modify edit update correct fix amend",
+    "wrong incorrect mistaken",
+    "basket checkout cart",
+    "weekend weekends saturday saturdays sunday sundays",
+    "eur euro euros",
     "country countries australia austria belgium brazil canada china denmark finland france "
     "germany greece ireland italy japan luxembourg mexico netherlands norway poland portugal "
     "spain sweden switzerland turkey ukraine england scotland wales india morocco algeria",
@@ -24,8 +29,17 @@ _SYNONYM_GROUPS_EN = (
 _SYNONYM_GROUPS_FR = (
     "frais coût coûts prix tarif tarifs coûte",
     "colis paquet paquets",
-    "commande commandes commandé commandée achat achats",
-    "abîmé abîmée cassé cassée endommagé endommagée",
+    "commande commandes commandé commandée achat achats acheté achetée achetés achetées acheter",
+    "abîmé abîmée cassé cassée endommagé endommagée fêlé fêlée fissuré fissurée fissure rayé "
+    "rayée déchiré déchirée morceaux",
+    "modifier changer corriger rectifier",
+    "mauvais mauvaise erroné erronée",
+    "taille tailles pointure pointures",
+    "week-end week-ends samedi samedis dimanche dimanches",
+    "eur euro euros",
+    "fonctionne fonctionner marche marcher",
+    "accepter acceptez acceptons accepté acceptée",
+    "retourner retourne retournez renvoyer renvoie renvoyez renvoyé renvoyée",
     "pays australie autriche belgique brésil canada chine danemark finlande france allemagne "
     "grèce irlande italie japon luxembourg mexique norvège pologne portugal espagne suède "
     "suisse turquie ukraine angleterre écosse inde maroc algérie tunisie",
@@ -39,7 +53,7 @@ bike bicycle helmet stroller perfume cream book books tv television speaker came
 charger cable jewellery glasses sunglasses coffee machine kettle wallet belt jersey suit
 red blue green grey gray black white pink yellow brown beige purple navy
 sister brother mother mum mom father dad friend wife husband daughter son kids children
-boyfriend girlfriend family
+boyfriend girlfriend family door doorstep handle lid toothbrush electric
 """
 _CONTEXT_FR = """
 robe robes veste vestes manteau manteaux chaussures baskets bottes pull pulls chemise chemises
@@ -49,6 +63,7 @@ serviette oreiller écharpe chapeau gants chaussettes sandales vélo poussette p
 livre livres télé enceinte tablette chargeur câble bijou bijoux lunettes portefeuille ceinture
 rouge rouges bleu bleue verte vert gris grise noir noire blanc blanche rose jaune marron beige
 violet sœur frère mère maman père papa ami amie femme mari fille fils enfants famille
+brosse dents électrique porte
 """
 
 

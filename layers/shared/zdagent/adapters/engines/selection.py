@@ -2,7 +2,8 @@
 
 1. The whole message (plus the subject at half weight) is a BM25 query: its best hit is the
    first article. Each question of the email (a sentence with "?", or every sentence when none
-   has one) is a query too: a question the chosen articles do not cover well adds its own best
+   has one; "..., and how long ...?" is two) is a query too: a question the chosen articles do
+   not cover well, or whose words none of their titles or labels has, adds its own best
    article (at most ``max_articles``). An email with two questions thus gets both answered, or,
    when one of them is about something no article covers, a low confidence and a handover.
 2. Out of scope is judged on what the questions are about, not on shared words alone: every
@@ -10,8 +11,9 @@
    ("store", "instalments", "pre-order") weighs as much as the rarest known word, while an
    unknown name ("Leeds", "Sydney") weighs little (a place or product name is usually context).
 3. The evidence (``Evidence``: coverage of the message, of its least covered question and of
-   the extracted passages, unknown words, title or label match, lead over the runner-up) goes
-   through a logistic model fitted on the tuning half of the labelled emails
+   the extracted passages, unknown words, title or label match, lead over the runner-up, and
+   how much better another candidate's title or labels match a question) goes through a
+   logistic model fitted on the tuning halves of the labelled emails
    (``calibration.COEFFICIENTS``), so ``confidence`` is the probability that the answer is right;
    ``bench/bench_engines.py`` checks that on the held-out half (reliability table).
 """
@@ -23,7 +25,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from zdagent.adapters.engines.analysis import is_context_term, term_of, terms
+from zdagent.adapters.engines.analysis import (
+    generic_verb_terms,
+    is_context_term,
+    term_of,
+    terms,
+)
 from zdagent.adapters.engines.calibration import Evidence, probability_right
 from zdagent.adapters.engines.index import LanguageIndex, query_terms
 from zdagent.adapters.engines.passages import Passage
@@ -52,6 +59,12 @@ _REQUEST = re.compile(
     r"\b(i want|i'd like|i would like|i need|please|can you|could you|would you|how do i|"
     r"je veux|je voudrais|je souhaite|j'aimerais|merci de|pouvez-vous|pourriez-vous|veuillez|"
     r"comment)\b",
+    re.IGNORECASE,
+)
+# "How do I return it, and how long until I'm refunded?": two questions in one sentence.
+_SECOND_QUESTION = re.compile(
+    r",?\s+(?:and|also|et|aussi)\s+(?=(?:how|when|where|what|which|can|could|do|does|is|are|will|"
+    r"comment|quand|o[uù]|combien|quel|quelle|est-ce|puis-je|pouvez|dois-je|dans combien)\b)",
     re.IGNORECASE,
 )
 _REFERS_BACK = re.compile(
@@ -95,6 +108,7 @@ def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
 def read_question(cleaned: str, subject: str, language: str) -> Question:
     sentences = split_sentences(cleaned)
     asked = [s for s in sentences if "?" in s or _REQUEST.search(s)] or sentences
+    asked = [clause for sentence in asked for clause in _SECOND_QUESTION.split(sentence)]
     pairs = [(query_terms(sentence, language), sentence) for sentence in asked]
     pairs = [(query, sentence) for query, sentence in pairs if len(query) >= _MIN_QUESTION_TERMS]
     return Question(
@@ -132,10 +146,12 @@ def select_articles(
     if not ranked:
         return Selection()
     chosen = [ranked[0][0]]
-    for asked in question.questions:
+    for number, asked in enumerate(question.questions):
         if len(chosen) >= max_articles:
             break
-        if _coverage(index, question, asked, chosen) >= _QUESTION_COVERED:
+        if _coverage(index, question, asked, chosen) >= _QUESTION_COVERED and (
+            number in question.follow_ups or _anchor_share(index, question, asked, chosen) > 0.0
+        ):
             continue
         own = rerank(index, question, asked, asked)
         if own and own[0][0] not in chosen:
@@ -146,12 +162,34 @@ def select_articles(
         extract(index, article, question.message, wants_figure=question.wants_figure)
         for article in chosen
     ]
-    evidence = _evidence(index, question, chosen, extracts, [score for _, score in ranked])
+    evidence = _evidence(index, question, chosen, extracts, ranked)
     return Selection(
         articles=chosen,
         extracts=extracts,
         evidence=evidence,
-        confidence=round(probability_right(evidence), 4) if evidence.on_topic else 0.0,
+        confidence=round(probability_right(evidence), 4)
+        if evidence.on_topic and not _vague(index, question, chosen, ranked)
+        else 0.0,
+    )
+
+
+def _vague(
+    index: LanguageIndex,
+    question: Question,
+    chosen: list[KnowledgeArticle],
+    ranked: list[tuple[KnowledgeArticle, float]],
+) -> bool:
+    """One topical word ("Where is my *order*?") that the titles or labels of another candidate
+    have too: which article is meant is a guess."""
+    topical = [
+        term
+        for term in question.message
+        if term not in question.names and not is_context_term(term, index.language)
+    ]
+    if len(topical) != 1:
+        return False
+    return any(
+        topical[0] in index.anchor_terms(article) for article, _ in ranked if article not in chosen
     )
 
 
@@ -248,9 +286,11 @@ def _evidence(
     question: Question,
     chosen: list[KnowledgeArticle],
     extracts: list[list[Passage]],
-    scores: list[float],
+    ranked: list[tuple[KnowledgeArticle, float]],
 ) -> Evidence:
     questions = question.questions or [question.message]
+    scores = [score for _, score in ranked]
+    unknown = max(_unknown_share(index, question, asked) for asked in questions)
     passage_terms = [
         frozenset(terms(passage.text, index.language))
         for passages in extracts
@@ -265,14 +305,41 @@ def _evidence(
             max((_share(index, question, asked, said) for said in passage_terms), default=0.0)
             for asked in questions
         ),
-        unknown=max(_unknown_share(index, question, asked) for asked in questions),
+        unknown=unknown,
         anchored=min(
             _share(index, question, asked, anchors)
             for number, asked in enumerate(questions)
             if number not in question.follow_ups
         ),
         margin=margin,
+        rival=_rival(index, question, questions, chosen, [article for article, _ in ranked]),
+        unknown_any=1.0 if unknown > 0.0 else 0.0,
     )
+
+
+def _rival(
+    index: LanguageIndex,
+    question: Question,
+    questions: list[Counter[str]],
+    chosen: list[KnowledgeArticle],
+    candidates: list[KnowledgeArticle],
+) -> float:
+    """How much better another candidate's topic (title, labels) matches a question than the
+    chosen articles' do: an article about what was asked that we are not sending."""
+    others = [article for article in candidates if article not in chosen]
+    if not others:
+        return 0.0
+    gap = 0.0
+    generic = generic_verb_terms(index.language)
+    for number, full in enumerate(questions):
+        if number in question.follow_ups:
+            continue
+        # "reçu" (received) says nothing of the topic, though it is also a label ("receipt").
+        asked = {term: weight for term, weight in full.items() if term not in generic}
+        ours = max(_share(index, question, asked, index.anchor_terms(a)) for a in chosen)
+        theirs = max(_share(index, question, asked, index.anchor_terms(a)) for a in others)
+        gap = max(gap, theirs - ours)
+    return gap
 
 
 def _unknown_share(index: LanguageIndex, question: Question, query: Mapping[str, float]) -> float:
@@ -322,6 +389,8 @@ def _share(
 def _term_weight(index: LanguageIndex, question: Question, term: str) -> float:
     if is_context_term(term, index.language):
         return index.max_idf * _CONTEXT_WEIGHT
+    if term in generic_verb_terms(index.language):  # "received", "reçu": not the topic
+        return min(index.idf.get(term, index.max_idf), index.max_idf * _CONTEXT_WEIGHT)
     idf = index.idf.get(term)
     if idf is not None:
         return idf

@@ -33,7 +33,9 @@ from zdagent.adapters.zendesk.models import (
     IncrementalTicketPage,
     OAuthTokenInfo,
     Ticket,
+    TicketAudit,
     TicketEventsPage,
+    TicketHistory,
     TicketUpdate,
     Trigger,
     TriggerCategory,
@@ -41,6 +43,7 @@ from zdagent.adapters.zendesk.models import (
     User,
     Webhook,
     WebhookCreate,
+    comments_from_audits,
 )
 from zdagent.adapters.zendesk.pagination import OnPage, iterate_cursor_pages
 from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
@@ -65,6 +68,26 @@ def base_url_for(subdomain: str, template: str) -> str:
     return template.format(subdomain=subdomain).rstrip("/")
 
 
+def zendesk_http(
+    base_url: str,
+    *,
+    auth: httpx.Auth | None = None,
+    timeout: float,
+    transport: httpx.BaseTransport | None,
+    user_agent: str,
+) -> httpx.Client:
+    """The HTTP client every call to a Zendesk account goes through: JSON, our User-Agent, and
+    redirects not followed (a redirect would carry the credentials elsewhere)."""
+    return httpx.Client(
+        base_url=base_url,
+        auth=auth,
+        timeout=timeout,
+        transport=transport,
+        follow_redirects=False,
+        headers={"User-Agent": user_agent, "Accept": "application/json"},
+    )
+
+
 class ZendeskClient:
     def __init__(
         self,
@@ -82,13 +105,8 @@ class ZendeskClient:
         uniform: Callable[[float, float], float] = random.uniform,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            auth=auth,
-            timeout=timeout,
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        self._http = zendesk_http(
+            self.base_url, auth=auth, timeout=timeout, transport=transport, user_agent=user_agent
         )
         self._runner = RequestRunner(
             self._http,
@@ -283,25 +301,33 @@ class ZendeskClient:
         )
         return (Comment.model_validate(raw) for raw in pages)
 
-    def list_comments_with_users(self, ticket_id: int) -> tuple[list[Comment], dict[int, User]]:
-        """Every comment, oldest first, and the users they name (authors, CCs), sideloaded with
-        ``include=users`` (Zendesk's documented way): one request a page, no user lookups."""
+    def ticket_history(self, ticket_id: int) -> TicketHistory:
+        """The ticket, every comment (oldest first, public and internal) and their authors in
+        one request a page: the ticket's audits (``GET /api/v2/tickets/{id}/audits``, up to 100
+        a page) with the ticket and the users sideloaded (``include=users,tickets``; the audits
+        need the global ``read`` scope). If Zendesk left the ticket out, it is read on its own.
+        """
         users: dict[int, User] = {}
+        tickets: dict[int, Ticket] = {}
 
-        def keep_users(page: dict[str, Any]) -> None:
+        def keep_sideloads(page: dict[str, Any]) -> None:
             for raw in page.get("users") or ():
                 user = User.model_validate(raw)
                 users[user.id] = user
+            for raw in page.get("tickets") or ():
+                ticket = Ticket.model_validate(raw)
+                tickets[ticket.id] = ticket
 
         pages = self._paginate(
-            "/api/v2/tickets/{ticket_id}/comments",
-            "comments",
+            "/api/v2/tickets/{ticket_id}/audits",
+            "audits",
             {"ticket_id": ticket_id},
-            {"include": "users"},
-            on_page=keep_users,
+            {"include": "users,tickets"},
+            on_page=keep_sideloads,
         )
-        comments = [Comment.model_validate(raw) for raw in pages]
-        return comments, users
+        audits = [TicketAudit.model_validate(raw) for raw in pages]
+        ticket = tickets.get(ticket_id) or self.get_ticket(ticket_id)
+        return TicketHistory(ticket, comments_from_audits(audits), users)
 
     def update_ticket(self, ticket_id: int, update: TicketUpdate) -> Ticket:
         replay_safe = update.comment is None or bool(update.safe_update)

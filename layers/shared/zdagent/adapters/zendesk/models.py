@@ -7,7 +7,8 @@ ours, not Zendesk's) and serialise without ``None`` values.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -176,6 +177,68 @@ class IncrementalTicketPage(BaseModel):
     tickets: list[Ticket]
     after_cursor: str | None = None
     end_of_stream: bool
+
+
+class TicketAudit(ZendeskObject):
+    """One ticket update of ``GET /api/v2/tickets/{ticket_id}/audits`` (``TicketAuditObject``).
+
+    A comment is one of its ``events`` (``type`` ``Comment`` or ``VoiceComment``: id, author_id,
+    body, html_body, plain_body, public, attachments, audit_id); the comment's time, channel
+    (``via``, unless the event carries its own) and flags (``metadata.flags``) are the audit's.
+    Sources: the Support OAS (``TicketAuditObject``, ``TicketAuditsForTicketResponseExample``),
+    Zendesk's Ticket Audit events reference ("An event will have its own via object if it's
+    different from the via object of the audit"; ``CommentPrivacyChange``: comment_id, public).
+    """
+
+    id: int
+    ticket_id: int | None = None
+    author_id: int | None = None
+    created_at: datetime | None = None
+    via: Via | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    events: list[dict[str, Any]] = Field(default_factory=list)
+
+
+COMMENT_EVENT_TYPES = frozenset({"Comment", "VoiceComment"})
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def comments_from_audits(audits: list[TicketAudit]) -> list[Comment]:
+    """The ticket's comments (public and internal), oldest first, as the comments list shows
+    them: each audit's comment event with the audit's time, channel and flags, and its privacy
+    as the latest ``CommentPrivacyChange`` left it (a comment made private later is private)."""
+    comments: dict[int, Comment] = {}
+    made: dict[int, bool] = {}
+    for audit in sorted(audits, key=lambda a: (a.created_at or _EARLIEST, a.id)):
+        for event in audit.events:
+            kind = event.get("type")
+            if kind in COMMENT_EVENT_TYPES and isinstance(event.get("id"), int):
+                via = event.get("via") or (audit.via.model_dump() if audit.via else None)
+                comments[event["id"]] = Comment.model_validate(
+                    {
+                        **event,
+                        "audit_id": event.get("audit_id") or audit.id,
+                        "via": via,
+                        "metadata": audit.metadata,
+                        "created_at": audit.created_at,
+                    }
+                )
+            elif kind == "CommentPrivacyChange" and isinstance(event.get("comment_id"), int):
+                made[event["comment_id"]] = bool(event.get("public"))
+    for comment_id, public in made.items():
+        if comment_id in comments:
+            comments[comment_id] = comments[comment_id].model_copy(update={"public": public})
+    return sorted(comments.values(), key=lambda c: (c.created_at or _EARLIEST, c.id))
+
+
+@dataclass(frozen=True)
+class TicketHistory:
+    """A ticket as one read gives it: its fields, every comment (oldest first) and the users
+    Zendesk sideloaded (by id)."""
+
+    ticket: Ticket
+    comments: list[Comment]
+    users: dict[int, User]
 
 
 class TicketEvent(ZendeskObject):

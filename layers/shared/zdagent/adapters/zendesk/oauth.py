@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from zdagent.adapters.zendesk.client import DEFAULT_USER_AGENT
+from zdagent.adapters.zendesk.client import DEFAULT_USER_AGENT, zendesk_http
 from zdagent.adapters.zendesk.retry import RequestRunner, RetryPolicy
 from zdagent.core.errors import ValidationFailedError, ZendeskAuthError, ZendeskError
 
@@ -117,12 +117,8 @@ class OAuthTokenEndpoint:
         self.base_url = base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            timeout=timeout,
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        self._http = zendesk_http(
+            self.base_url, timeout=timeout, transport=transport, user_agent=user_agent
         )
         self._runner = RequestRunner(
             self._http,
