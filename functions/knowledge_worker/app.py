@@ -6,15 +6,15 @@ checkpoint. On the last delivery before the dead-letter queue the sync is marked
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from zdagent.api.sqs import SQSRecord, process_records, receive_count
+from zdagent.api.sqs import PartialItemFailureResponse, SQSRecord, process_records, receive_count
 from zdagent.core.observability import logger, metrics
 from zdagent.services import knowledge_sync
 from zdagent.services.context import Context
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def run_record(ctx: Context, record: SQSRecord) -> str:

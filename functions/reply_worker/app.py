@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from zdagent.api.sqs import SQSRecord, process_records, receive_count
 from zdagent.core.observability import logger, metrics
 from zdagent.services import replies
 from zdagent.services.context import Context
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def run_record(ctx: Context, record: SQSRecord) -> str:

@@ -19,11 +19,11 @@ from typing import Any
 import boto3
 import httpx
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.sqs.models import sqs_backends
 
 from tests.support.clock import SimClock
 from tests.support.environment import sandbox_settings
+from zdagent.api.sqs import BatchFailedError
 from zdagent.services.context import Context, default_context
 from zdlocal.template import REGION
 
@@ -156,7 +156,7 @@ class StepDriver:
         try:
             answer = self.handler({"Records": [record]}, self.lambda_context())
             failed = bool(answer["batchItemFailures"])
-        except BatchProcessingError:  # the whole batch failed: Lambda reports an error
+        except BatchFailedError:  # the whole batch failed: Lambda reports an error
             failed = True
         if failed:
             sqs.change_message_visibility(
