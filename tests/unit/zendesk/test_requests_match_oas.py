@@ -36,18 +36,17 @@ from tests.unit.zendesk.zendesk_fakes import (
     oas_example,
     reply,
 )
-from zdagent.adapters.zendesk import (
+from zdagent.adapters.zendesk.auth import BearerAuth, StaticTokenProvider
+from zdagent.adapters.zendesk.client import ZendeskClient
+from zdagent.adapters.zendesk.models import (
     Action,
-    BearerAuth,
     CommentCreate,
+    Condition,
     Conditions,
-    StaticTokenProvider,
     TicketUpdate,
     TriggerPayload,
     WebhookCreate,
-    ZendeskClient,
 )
-from zdagent.adapters.zendesk.models import Condition
 
 AMENDMENTS = {
     "bearer": "security: the OAS lists only basicAuth; Zendesk documents OAuth bearer tokens",

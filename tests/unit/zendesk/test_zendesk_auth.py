@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.unit.zendesk.zendesk_fakes import FakeZendesk, make_client, oas_example, reply
-from zdagent.adapters.zendesk import BearerAuth, StaticTokenProvider, TokenProvider
+from zdagent.adapters.zendesk.auth import BearerAuth, StaticTokenProvider, TokenProvider
 from zdagent.core.errors import ZendeskAuthError
 
 ME = oas_example("CurrentUserResponseExample")

@@ -8,13 +8,9 @@ import pytest
 from pydantic import ValidationError
 
 from tests.unit.zendesk.zendesk_fakes import FakeZendesk, make_client, oas_example, reply
-from zdagent.adapters.zendesk import (
-    CommentCreate,
-    Ticket,
-    TicketUpdate,
-    ZendeskClient,
-    base_url_for,
-)
+from zdagent.adapters.zendesk.client import ZendeskClient
+from zdagent.adapters.zendesk.models import CommentCreate, Ticket, TicketUpdate
+from zdagent.adapters.zendesk.urls import base_url_for
 from zdagent.core.errors import ValidationFailedError
 from zdagent.core.settings import reset_settings_cache
 
@@ -153,14 +149,14 @@ def test_unknown_fields_are_kept_and_email_via_parses() -> None:
 
 def test_comment_flags() -> None:
     comments = oas_example("TicketCommentsResponseExample")["comments"]
-    from zdagent.adapters.zendesk import Comment  # noqa: PLC0415
+    from zdagent.adapters.zendesk.models import Comment  # noqa: PLC0415
 
     comment = Comment.model_validate({**comments[0], "metadata": {"flags": [4, "x"]}})
     assert comment.flags == [4]
 
 
 def test_trigger_parses_zendesk_variations() -> None:
-    from zdagent.adapters.zendesk import Trigger  # noqa: PLC0415
+    from zdagent.adapters.zendesk.models import Trigger  # noqa: PLC0415
 
     trigger = Trigger.model_validate(
         {

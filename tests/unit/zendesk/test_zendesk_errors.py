@@ -185,7 +185,7 @@ def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
 def test_client_raises_typed_error_without_retrying_client_errors() -> None:
     fake = FakeZendesk().on("PUT", r"/api/v2/tickets/1", reply(422, RECORD_INVALID))
     client = make_client(fake)
-    from zdagent.adapters.zendesk import TicketUpdate  # noqa: PLC0415
+    from zdagent.adapters.zendesk.models import TicketUpdate  # noqa: PLC0415
 
     with pytest.raises(ZendeskInvalidRecord, match="Assignee cannot be set") as caught:
         client.update_ticket(1, TicketUpdate(assignee_id=5))

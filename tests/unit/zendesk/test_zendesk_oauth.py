@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.unit.zendesk.zendesk_fakes import FakeSleep, FakeZendesk, oas_example, reply
-from zdagent.adapters.zendesk import (
+from zdagent.adapters.zendesk.oauth import (
     OAuthTokenEndpoint,
     TokenSet,
     authorize_url,

@@ -12,8 +12,13 @@ from tests.unit.zendesk.zendesk_fakes import (
     oas_example,
     reply,
 )
-from zdagent.adapters.zendesk import CommentCreate, TicketUpdate, TriggerPayload, WebhookCreate
-from zdagent.adapters.zendesk.models import Conditions
+from zdagent.adapters.zendesk.models import (
+    CommentCreate,
+    Conditions,
+    TicketUpdate,
+    TriggerPayload,
+    WebhookCreate,
+)
 from zdagent.core.errors import (
     ZendeskRateLimited,
     ZendeskServerError,

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from tests.support.oas import support_oas
-from zdagent.adapters.zendesk import ZendeskClient
+from zdagent.adapters.zendesk.client import ZendeskClient
 
 BASE_URL = "https://acme.zendesk.com"
 

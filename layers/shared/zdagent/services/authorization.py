@@ -10,7 +10,7 @@ from zdagent.adapters.dynamodb import take_item
 from zdagent.adapters.keys import OAUTH_STATE_SK, oauth_state_pk
 from zdagent.adapters.tokens import stored_from_token_set
 from zdagent.adapters.zendesk.auth import BearerAuth, StaticTokenProvider
-from zdagent.adapters.zendesk.client import ZendeskClient, base_url_for
+from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.adapters.zendesk.models import User
 from zdagent.adapters.zendesk.oauth import (
     TokenSet,
@@ -18,6 +18,7 @@ from zdagent.adapters.zendesk.oauth import (
     code_challenge_s256,
     new_code_verifier,
 )
+from zdagent.adapters.zendesk.urls import base_url_for
 from zdagent.core.errors import (
     IntegrationAuthorizedError,
     OAuthDeniedError,

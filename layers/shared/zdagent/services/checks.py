@@ -6,17 +6,19 @@ Each check says what is wrong and what to do, in words an admin can act on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.adapters.zendesk.models import GroupMembership, User
 from zdagent.core.errors import AppError, ZendeskError, ZendeskNotFound
 from zdagent.domain.integration import Integration
 from zdagent.services.context import Context
 from zdagent.services.handover_group import group_problem
 from zdagent.services.trigger import drift_of
+
+if TYPE_CHECKING:
+    from zdagent.adapters.zendesk.client import ZendeskClient
 
 
 class Check(BaseModel):

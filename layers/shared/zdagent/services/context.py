@@ -64,8 +64,8 @@ class Context:
         return KnowledgeRepository(self.store)
 
     def token_endpoint(self, subdomain: str) -> OAuthTokenEndpoint:
-        from zdagent.adapters.zendesk.client import base_url_for  # noqa: PLC0415
         from zdagent.adapters.zendesk.oauth import OAuthTokenEndpoint  # noqa: PLC0415
+        from zdagent.adapters.zendesk.urls import base_url_for  # noqa: PLC0415
 
         client = self.vault.oauth_client()
         return OAuthTokenEndpoint(

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zdagent.adapters.keys import DISCONNECT_SK as SK
 from zdagent.adapters.keys import agent_pk
 from zdagent.adapters.stepfunctions import StepFunctionsWorkflow
-from zdagent.adapters.zendesk.client import base_url_for
+from zdagent.adapters.zendesk.urls import base_url_for
 from zdagent.core.errors import (
     AppError,
     ConcurrentModificationError,

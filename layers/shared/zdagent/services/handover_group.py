@@ -6,8 +6,12 @@ the reply worker still hands over without the group if Zendesk refuses it later 
 
 from __future__ import annotations
 
-from zdagent.adapters.zendesk.client import ZendeskClient
+from typing import TYPE_CHECKING
+
 from zdagent.core.errors import ZendeskNotFound
+
+if TYPE_CHECKING:
+    from zdagent.adapters.zendesk.client import ZendeskClient
 
 WHERE_GROUPS_ARE = "Admin Center > People > Team > Groups (the group's id is in its address)"
 

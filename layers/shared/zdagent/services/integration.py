@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.core.errors import (
     ValidationFailedError,
     ZendeskError,
@@ -54,6 +53,9 @@ def require_zendesk_account(subdomain: str) -> None:
     ``GET /api/v2/locales/public`` answers anyone on every real account; a 404, a redirect
     elsewhere or no answer at all (DNS, connection refused) means there is no account. Other
     failures (5xx, 429) say nothing about the subdomain: 502, try again."""
+    # once per integration: the agents function's other routes do not load the HTTP client
+    from zdagent.adapters.zendesk.client import ZendeskClient  # noqa: PLC0415
+
     with ZendeskClient.for_subdomain(subdomain, auth=None, max_retries=0) as zendesk:
         where = zendesk.base_url.split("://", 1)[-1]
         try:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from zdagent.adapters.dynamodb import agent_pk
 from zdagent.adapters.secrets import WebhookSecret
-from zdagent.adapters.zendesk.client import ZendeskClient
 from zdagent.adapters.zendesk.models import (
     Trigger,
     TriggerCategory,
@@ -32,6 +31,9 @@ from zdagent.core.observability import logger
 from zdagent.domain import trigger as rules
 from zdagent.domain.integration import Integration
 from zdagent.services.context import Context
+
+if TYPE_CHECKING:
+    from zdagent.adapters.zendesk.client import ZendeskClient
 
 LEASE = "trigger"
 

@@ -14,7 +14,6 @@ because replaying it after a read timeout could post the reply twice.
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
@@ -47,25 +46,13 @@ from zdagent.adapters.zendesk.models import (
 )
 from zdagent.adapters.zendesk.pagination import OnPage, iterate_cursor_pages
 from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
+from zdagent.adapters.zendesk.urls import base_url_for
 from zdagent.core.errors import ValidationFailedError, ZendeskError
 
 DEFAULT_USER_AGENT = "zendesk-ai-email-agent/0.1 (httpx)"
 PAGE_SIZE = 100
 
-_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
-
-
-def base_url_for(subdomain: str, template: str) -> str:
-    """The account's base URL, e.g. ``https://acme.zendesk.com`` (no trailing slash).
-
-    The subdomain must be a DNS label: it ends up in a URL that carries a bearer token.
-    """
-    if not _SUBDOMAIN.match(subdomain):
-        raise ValidationFailedError(
-            f"{subdomain!r} is not a Zendesk subdomain (lower-case letters, digits and hyphens)"
-        )
-    return template.format(subdomain=subdomain).rstrip("/")
 
 
 def zendesk_http(
