@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zdagent.api.requests import context_for
 from zdagent.core.observability import logger, metrics
 from zdagent.core.validation import validate_model
-from zdagent.services import disconnect
+from zdagent.services import disconnect_tasks
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -20,5 +20,5 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    task = validate_model(disconnect.DisconnectTask, event)
-    return disconnect.run_task(context_for(context), task)
+    task = validate_model(disconnect_tasks.DisconnectTask, event)
+    return disconnect_tasks.run_task(context_for(context), task)

@@ -15,7 +15,8 @@ from zdagent.domain.disconnect import (
     leftovers_in_zendesk,
     steps_for,
 )
-from zdagent.services.disconnect import DisconnectTask, StartDisconnectRequest, error_from_catch
+from zdagent.services.disconnect import StartDisconnectRequest
+from zdagent.services.disconnect_tasks import DisconnectTask, error_from_catch
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

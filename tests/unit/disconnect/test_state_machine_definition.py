@@ -17,7 +17,7 @@ from zdagent.adapters import dynamodb
 from zdagent.core import errors
 from zdagent.core.errors import AppError
 from zdagent.domain.disconnect import steps_for
-from zdagent.services.disconnect import TaskName
+from zdagent.services.disconnect_tasks import TaskName
 
 ROOT = Path(__file__).resolve().parents[3]
 ASL_PATH = ROOT / "statemachines" / "disconnect.asl.json"

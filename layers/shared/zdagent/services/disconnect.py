@@ -1,44 +1,35 @@
-"""Use cases: disconnect an integration with the Step Functions workflow, and its steps.
+"""Use cases: disconnect an integration with the Step Functions workflow (start it, report it).
 
 ``start_disconnect`` records a run (state table, sk ``DISCONNECT``) and starts the workflow;
-``disconnect_status`` reports it. The workflow's task Lambda calls ``run_task``, which runs one
-step through the same use cases the admin API calls (engine switch, trigger deactivation,
-revocation, integration removal) and records the step's progress on the run.
+``disconnect_status`` reports it. The workflow's task Lambda runs the steps
+(``services/disconnect_tasks.py``), each recording its progress here with ``update_run``.
 
 Every step is idempotent, so running disconnect again after a failure resumes: steps already done
 succeed at once (an already deactivated trigger, an already revoked token, a trigger deleted by
-hand in Zendesk are successes). Errors leave ``run_task`` unchanged so Step Functions sees their
-class names (``ZendeskServerError``, ...) and its Retry/Catch can match them.
+hand in Zendesk are successes).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from zdagent.adapters.keys import DISCONNECT_SK as SK
 from zdagent.adapters.keys import agent_pk
 from zdagent.adapters.stepfunctions import StepFunctionsWorkflow
-from zdagent.adapters.zendesk.urls import base_url_for
 from zdagent.core.errors import (
-    AppError,
     ConcurrentModificationError,
     ConflictError,
-    IntegrationNotFoundError,
     NotFoundError,
     OperationRunningError,
-    TokenUnavailableError,
-    ZendeskAuthError,
 )
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
-from zdagent.domain.disconnect import DisconnectRun, Leftover, StepName, leftovers_in_zendesk
-from zdagent.services import authorization, engine, integration, trigger
+from zdagent.domain.disconnect import DisconnectRun
 from zdagent.services.context import Context
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at"}
@@ -48,34 +39,11 @@ STALE_AFTER = timedelta(hours=2)
 # A run whose execution does not exist (start failed after the run was recorded) after this long.
 MISSING_AFTER = timedelta(minutes=2)
 
-TaskName = Literal[
-    "engine_off",
-    "deactivate_trigger",
-    "delete_trigger_and_webhook",
-    "revoke_authorization",
-    "remove_integration",
-    "record_failure",
-    "finish",
-]
-
 
 class StartDisconnectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     remove_integration: bool = False
-
-
-class DisconnectTask(BaseModel):
-    """The input of one Task state (built by the state machine's Parameters)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    step: TaskName
-    agent_id: str = Field(min_length=1)
-    disconnect_id: str = Field(min_length=1)
-    remove_integration: bool = False
-    error: str | None = None  # record_failure: the Catch's Error
-    cause: str | None = None  # record_failure: the Catch's Cause
 
 
 # ----------------------------------------------------------------------------- storage
@@ -160,7 +128,7 @@ def start_disconnect(
         workflow.start(disconnect_id, payload)
     except Exception as exc:
         reason = _start_failed(exc)
-        _update(ctx, agent_id, disconnect_id, lambda r: r.failed(reason, ctx.now()))
+        update_run(ctx, agent_id, disconnect_id, lambda r: r.failed(reason, ctx.now()))
         raise
     logger.info(
         "disconnect_started",
@@ -217,142 +185,7 @@ def _settled(ctx: Context, run: DisconnectRun, workflow: StepFunctionsWorkflow) 
         return DisconnectRepository(ctx).find(run.agent_id) or settled
 
 
-# ----------------------------------------------------------------------------- workflow tasks
-
-
-def _engine_off(ctx: Context, agent_id: str) -> None:
-    engine.toggle_engine(ctx, agent_id, False)
-
-
-def _deactivate_trigger(ctx: Context, agent_id: str) -> None:
-    trigger.deactivate_trigger(ctx, agent_id)
-
-
-def _delete_trigger_and_webhook(ctx: Context, agent_id: str) -> list[Leftover]:
-    """Delete our trigger and webhook in Zendesk while the token works. After a plain
-    disconnect the token is revoked: remove what is ours here and report what stays there."""
-    current = ctx.integrations.get(agent_id)
-    if current.authorization.status == "authorized":
-        try:
-            trigger.remove_trigger_and_webhook(ctx, agent_id)
-        except (TokenUnavailableError, ZendeskAuthError) as exc:
-            logger.info(
-                "trigger_removal_without_token", extra={"agent_id": agent_id, "error": exc.code}
-            )
-        else:
-            return []
-    return _forget_trigger_and_webhook(ctx, agent_id)
-
-
-def _forget_trigger_and_webhook(ctx: Context, agent_id: str) -> list[Leftover]:
-    current = ctx.integrations.get(agent_id)
-    current.require_can_deactivate_trigger()  # the engine is off (its step ran first)
-    admin_url = base_url_for(current.subdomain, settings().zendesk_base_url_template) + "/admin"
-    leftovers = leftovers_in_zendesk(
-        current.trigger.trigger_id, current.trigger.webhook_id, admin_url
-    )
-    ctx.vault.delete_webhook_secret(agent_id)
-    if current.trigger.status != "none":
-        ctx.integrations.save(current.trigger_removed())
-    logger.info(
-        "trigger_and_webhook_left_in_zendesk",
-        extra={"agent_id": agent_id, "leftovers": [f"{i.kind}:{i.id}" for i in leftovers]},
-    )
-    return leftovers
-
-
-def _revoke_authorization(ctx: Context, agent_id: str) -> None:
-    authorization.revoke_authorization(ctx, agent_id)
-
-
-def _remove_integration(ctx: Context, agent_id: str) -> None:
-    try:
-        integration.delete_integration(ctx, agent_id)
-    except IntegrationNotFoundError:
-        logger.info("integration_already_removed", extra={"agent_id": agent_id})
-
-
-# Each step returns what it had to leave in Zendesk (None: nothing).
-STEPS: dict[StepName, Callable[[Context, str], list[Leftover] | None]] = {
-    "engine_off": _engine_off,
-    "deactivate_trigger": _deactivate_trigger,
-    "delete_trigger_and_webhook": _delete_trigger_and_webhook,
-    "revoke_authorization": _revoke_authorization,
-    "remove_integration": _remove_integration,
-}
-
-
-def run_task(ctx: Context, task: DisconnectTask) -> dict[str, Any]:
-    """One Task state of the workflow. Errors propagate unchanged (their class names are what
-    the state machine's Retry and Catch match)."""
-    if task.step == "record_failure":
-        return _record_failure(ctx, task)
-    if task.step == "finish":
-        run = _update(ctx, task.agent_id, task.disconnect_id, lambda r: r.succeeded(ctx.now()))
-        logger.info("disconnect_succeeded", extra=_log_keys(task))
-        return {"status": run.status}
-    step: StepName = task.step
-    _update(ctx, task.agent_id, task.disconnect_id, lambda r: r.step_started(step, ctx.now()))
-    try:
-        leftovers = STEPS[step](ctx, task.agent_id)
-    except Exception as exc:
-        logger.warning("disconnect_step_attempt_failed", extra=_log_keys(task, exc))
-        _note_attempt_failed(ctx, task, step, exc)
-        raise
-    _update(
-        ctx,
-        task.agent_id,
-        task.disconnect_id,
-        lambda r: r.step_succeeded(step, ctx.now(), leftovers),
-    )
-    logger.info("disconnect_step_succeeded", extra=_log_keys(task))
-    return {"step": step, "status": "succeeded"}
-
-
-def _record_failure(ctx: Context, task: DisconnectTask) -> dict[str, Any]:
-    error = error_from_catch(task.error, task.cause)
-    run = _update(ctx, task.agent_id, task.disconnect_id, lambda r: r.failed(error, ctx.now()))
-    logger.warning(
-        "disconnect_failed",
-        extra=_log_keys(task) | {"failed_step": run.failed_step, "error_name": task.error},
-    )
-    return {"status": run.status, "failed_step": run.failed_step}
-
-
-def error_from_catch(error: str | None, cause: str | None) -> str:
-    """A sentence from a Catch's Error and Cause (a Lambda error's Cause is JSON with
-    ``errorType`` and ``errorMessage``; the stack trace is left out)."""
-    name = error or "UnknownError"
-    message = cause or ""
-    if cause:
-        try:
-            parsed = json.loads(cause)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict):
-            name = str(parsed.get("errorType") or name)
-            message = str(parsed.get("errorMessage") or "")
-    if name == "States.Timeout" and not message:
-        message = "the step did not finish in time"
-    return f"{name}: {message}" if message else name
-
-
-def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _log_keys(task: DisconnectTask, exc: Exception | None = None) -> dict[str, Any]:
-    keys: dict[str, Any] = {
-        "agent_id": task.agent_id,
-        "disconnect_id": task.disconnect_id,
-        "step": task.step,
-    }
-    if exc is not None:
-        keys["error_type"] = type(exc).__name__
-    return keys
-
-
-def _update(
+def update_run(
     ctx: Context,
     agent_id: str,
     disconnect_id: str,
@@ -374,18 +207,3 @@ def _update(
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
-
-
-def _note_attempt_failed(
-    ctx: Context, task: DisconnectTask, step: StepName, exc: Exception
-) -> None:
-    """Show the attempt's error on the step; never hides the step's own error."""
-    try:
-        _update(
-            ctx,
-            task.agent_id,
-            task.disconnect_id,
-            lambda r: r.step_attempt_failed(step, _describe(exc)),
-        )
-    except AppError as record_error:
-        logger.warning("disconnect_record_failed", extra=_log_keys(task, record_error))
