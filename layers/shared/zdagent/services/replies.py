@@ -27,10 +27,6 @@ from zdagent.adapters.engines import get_engine
 from zdagent.adapters.engines.email_form import compose_reply, html_to_text, render_markdown_safe
 from zdagent.adapters.queues import MAX_DELAY_SECONDS
 from zdagent.adapters.reply_claims import Claim, ReplyClaims
-
-# every message reads the ticket and writes the answer: the client (httpx) loads at the cold
-# start, not at the first message (Context.zendesk_for builds it lazily for other functions)
-from zdagent.adapters.zendesk import client as _zendesk_client  # noqa: F401
 from zdagent.adapters.zendesk.models import Comment, CommentCreate, Ticket, TicketUpdate, User
 from zdagent.core.errors import (
     AgentNotFoundError,
