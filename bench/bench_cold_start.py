@@ -24,7 +24,8 @@ for a core other work holds (at a load of 10 on 2 cores the wall ratios swing by
 run); the wall-time ratios are printed and written beside them. Targets: the webhook receiver at
 most 1.3x ``import boto3``, every other function at most 2x. Each function
 with AWS permissions must also load boto3 during its import (it uses AWS on every invocation, so
-moving boto3 to the first request would only hide the cost), so must the Zendesk client in each
+moving boto3 to the first request would only hide the cost), so must Zendesk access (token provider,
+OAuth, HTTP client) in each
 function that calls Zendesk on every invocation, and the webhook must load neither
 pydantic, httpx, the Zendesk client, Powertools' event handler nor an engine.
 """
@@ -63,7 +64,7 @@ WEBHOOK_FORBIDDEN = (
     "zdagent.adapters.engines",
     "aws_xray_sdk",
 )
-# functions that call Zendesk on every invocation: the client must load during their import too
+# functions that call Zendesk on every invocation: its access must load during their import too
 # (Context.zendesk_for builds it lazily, which would otherwise move its cost to the first request)
 ZENDESK_EVERY_CALL = (
     "ReplyWorkerFunction",
@@ -71,8 +72,8 @@ ZENDESK_EVERY_CALL = (
     "KnowledgeWorkerFunction",
     "ImportWorkerFunction",
 )
-ZENDESK_CLIENT = "zdagent.adapters.zendesk.client"
-WATCHED = ("boto3", "aws_xray_sdk", *WEBHOOK_FORBIDDEN)
+ZENDESK_ACCESS = "zdagent.adapters.tokens"  # the token provider: loads OAuth and the client
+WATCHED = ("boto3", "aws_xray_sdk", ZENDESK_ACCESS, *WEBHOOK_FORBIDDEN)
 
 PROBE = """
 import json, sys, time
@@ -239,8 +240,10 @@ def _problems(target: Target, loaded: list[str]) -> list[str]:
     problems = []
     if target.uses_aws and "boto3" not in loaded:
         problems.append("boto3 not loaded at import: the comparison would hide its cost")
-    if target.name in ZENDESK_EVERY_CALL and ZENDESK_CLIENT not in loaded:
-        problems.append("the Zendesk client not loaded at import: its cost would move to a request")
+    if target.name in ZENDESK_EVERY_CALL and ZENDESK_ACCESS not in loaded:
+        problems.append(
+            "Zendesk access (tokens, client) not loaded at import: its cost would move to a request"
+        )
     if target.name == "WebhookFunction":
         problems += [f"loads {m}" for m in WEBHOOK_FORBIDDEN if m in loaded]
     if "aws_xray_sdk" in loaded:

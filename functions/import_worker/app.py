@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# every invocation calls Zendesk: its token provider, OAuth and HTTP client load at the cold start,
+# not at the first request (Context.zendesk_for builds them lazily; bench_cold_start checks it)
+from zdagent.adapters import tokens as _zendesk_access  # noqa: F401
 from zdagent.api.sqs import PartialItemFailureResponse, SQSRecord, process_records, receive_count
 from zdagent.core.observability import logger, metrics
 from zdagent.services import import_steps
