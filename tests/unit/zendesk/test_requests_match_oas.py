@@ -37,16 +37,15 @@ from tests.unit.zendesk.zendesk_fakes import (
     reply,
 )
 from zdagent.adapters.zendesk.auth import BearerAuth, StaticTokenProvider
-from zdagent.adapters.zendesk.client import ZendeskClient
-from zdagent.adapters.zendesk.models import (
+from zdagent.adapters.zendesk.automation import (
     Action,
-    CommentCreate,
     Condition,
     Conditions,
-    TicketUpdate,
     TriggerPayload,
     WebhookCreate,
 )
+from zdagent.adapters.zendesk.client import ZendeskClient
+from zdagent.adapters.zendesk.models import CommentCreate, TicketUpdate
 
 AMENDMENTS = {
     "bearer": "security: the OAS lists only basicAuth; Zendesk documents OAuth bearer tokens",

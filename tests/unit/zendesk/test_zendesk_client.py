@@ -156,7 +156,7 @@ def test_comment_flags() -> None:
 
 
 def test_trigger_parses_zendesk_variations() -> None:
-    from zdagent.adapters.zendesk.models import Trigger  # noqa: PLC0415
+    from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
 
     trigger = Trigger.model_validate(
         {

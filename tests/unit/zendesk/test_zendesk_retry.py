@@ -12,13 +12,8 @@ from tests.unit.zendesk.zendesk_fakes import (
     oas_example,
     reply,
 )
-from zdagent.adapters.zendesk.models import (
-    CommentCreate,
-    Conditions,
-    TicketUpdate,
-    TriggerPayload,
-    WebhookCreate,
-)
+from zdagent.adapters.zendesk.automation import Conditions, TriggerPayload, WebhookCreate
+from zdagent.adapters.zendesk.models import CommentCreate, TicketUpdate
 from zdagent.core.errors import (
     ZendeskRateLimited,
     ZendeskServerError,

@@ -40,7 +40,8 @@ from zdagent.adapters.conversations import ConversationRepository
 from zdagent.adapters.import_queue import SqsStepQueue, StepMessage, StepQueue, parse_step_message
 from zdagent.adapters.imports_repository import ImportRepository, ImportTicket
 from zdagent.adapters.zendesk.client import ZendeskClient
-from zdagent.adapters.zendesk.models import Comment, TicketEvent
+from zdagent.adapters.zendesk.exports import TicketEvent
+from zdagent.adapters.zendesk.models import Comment
 from zdagent.core.errors import ConcurrentModificationError
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zdagent.adapters.dynamodb import agent_pk
 from zdagent.adapters.secrets import WebhookSecret
-from zdagent.adapters.zendesk.models import (
+from zdagent.adapters.zendesk.automation import (
     Trigger,
     TriggerCategory,
     TriggerPayload,

@@ -3,7 +3,10 @@
 One ``ZendeskClient`` talks to one account (``base_url`` from ``base_url_for``). Every method
 sends one documented request (paths and bodies as in
 ``docs/reference/zendesk-support-oas.yaml``; a unit test validates them), maps errors to
-``zdagent.core.errors`` and returns pydantic models.
+``zdagent.core.errors`` and returns pydantic models. The ticket and user models load with the
+client; the automation (``automation.py``) and export (``exports.py``) models load with the first
+method that returns them, and the services that call those methods import them at their own
+import, so no function pays for models it never reads (cold start, issue 16).
 
 Idempotency decides what is retried (see ``retry.py``): GET, PUT, PATCH and DELETE are retried
 on 5xx and on any transport error, POSTs only on 429 and on failures before sending. One
@@ -17,7 +20,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote
 
 import httpx
@@ -27,27 +30,33 @@ from zdagent.adapters.zendesk.models import (
     Comment,
     Group,
     GroupMembership,
-    HelpCenterPage,
-    IncrementalArticlePage,
-    IncrementalTicketPage,
     OAuthTokenInfo,
     Ticket,
     TicketAudit,
-    TicketEventsPage,
     TicketHistory,
     TicketUpdate,
-    Trigger,
-    TriggerCategory,
-    TriggerPayload,
     User,
-    Webhook,
-    WebhookCreate,
     comments_from_audits,
 )
 from zdagent.adapters.zendesk.pagination import OnPage, iterate_cursor_pages
 from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
 from zdagent.adapters.zendesk.urls import base_url_for
 from zdagent.core.errors import ValidationFailedError, ZendeskError
+
+if TYPE_CHECKING:
+    from zdagent.adapters.zendesk.automation import (
+        Trigger,
+        TriggerCategory,
+        TriggerPayload,
+        Webhook,
+        WebhookCreate,
+    )
+    from zdagent.adapters.zendesk.exports import (
+        HelpCenterPage,
+        IncrementalArticlePage,
+        IncrementalTicketPage,
+        TicketEventsPage,
+    )
 
 DEFAULT_USER_AGENT = "zendesk-ai-email-agent/0.1 (httpx)"
 PAGE_SIZE = 100
@@ -345,6 +354,8 @@ class ZendeskClient:
         per_page: int = 1000,
     ) -> IncrementalTicketPage:
         """One page of the cursor export: start with ``start_time``, go on with ``cursor``."""
+        from zdagent.adapters.zendesk.exports import IncrementalTicketPage  # noqa: PLC0415
+
         if (start_time is None) == (cursor is None):
             raise ValidationFailedError("give exactly one of start_time and cursor")
         if not 1 <= per_page <= 1000:
@@ -366,6 +377,8 @@ class ZendeskClient:
     def ticket_events(self, *, start_time: int, per_page: int = 1000) -> TicketEventsPage:
         """One page of the ticket event export from ``start_time``, comments included
         (``include=comment_events``): up to 1,000 ticket updates with their comments."""
+        from zdagent.adapters.zendesk.exports import TicketEventsPage  # noqa: PLC0415
+
         if not 1 <= per_page <= 1000:
             raise ValidationFailedError("per_page must be between 1 and 1000")
         params: dict[str, str | int | bool] = {
@@ -385,10 +398,14 @@ class ZendeskClient:
 
     # --- webhooks --------------------------------------------------------------------------
     def create_webhook(self, webhook: WebhookCreate) -> Webhook:
+        from zdagent.adapters.zendesk.automation import Webhook  # noqa: PLC0415
+
         response = self._send("POST", "/api/v2/webhooks", json={"webhook": webhook.to_json()})
         return Webhook.model_validate(self._body(response, "webhook"))
 
     def get_webhook(self, webhook_id: str) -> Webhook:
+        from zdagent.adapters.zendesk.automation import Webhook  # noqa: PLC0415
+
         return Webhook.model_validate(
             self._get("/api/v2/webhooks/{webhook_id}", "webhook", webhook_id=webhook_id)
         )
@@ -419,20 +436,28 @@ class ZendeskClient:
 
     # --- triggers --------------------------------------------------------------------------
     def list_triggers(self) -> Iterator[Trigger]:
+        from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
+
         pages = self._paginate("/api/v2/triggers", "triggers", {})
         return (Trigger.model_validate(raw) for raw in pages)
 
     def get_trigger(self, trigger_id: int) -> Trigger:
+        from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
+
         return Trigger.model_validate(
             self._get("/api/v2/triggers/{trigger_id}", "trigger", trigger_id=trigger_id)
         )
 
     def create_trigger(self, payload: TriggerPayload) -> Trigger:
+        from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
+
         response = self._send("POST", "/api/v2/triggers", json={"trigger": payload.to_json()})
         return Trigger.model_validate(self._body(response, "trigger"))
 
     def update_trigger(self, trigger_id: int, payload: TriggerPayload) -> Trigger:
         """The whole trigger (Zendesk replaces conditions and actions together)."""
+        from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
+
         response = self._send(
             "PUT",
             "/api/v2/triggers/{trigger_id}",
@@ -452,6 +477,8 @@ class ZendeskClient:
     def update_many_triggers(self, items: list[dict[str, Any]]) -> list[Trigger]:
         """Items ``{"id", "position"?, "active"?, "category_id"?}``; other keys are ignored
         by Zendesk, so they are refused here."""
+        from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
+
         allowed = {"id", "position", "active", "category_id"}
         for item in items:
             if "id" not in item or not set(item) <= allowed:
@@ -463,6 +490,8 @@ class ZendeskClient:
 
     def list_trigger_categories(self) -> list[TriggerCategory]:
         """Every ticket trigger category, by ``position`` (then id)."""
+        from zdagent.adapters.zendesk.automation import TriggerCategory  # noqa: PLC0415
+
         pages = self._paginate("/api/v2/trigger_categories", "trigger_categories", {})
         categories = [TriggerCategory.model_validate(raw) for raw in pages]
         return sorted(categories, key=lambda c: (c.position or 0, c.id))
@@ -486,6 +515,8 @@ class ZendeskClient:
         self, locale: str, *, after: str | None = None, page_size: int = PAGE_SIZE
     ) -> HelpCenterPage:
         """One cursor page of ``GET /api/v2/help_center/{locale}/articles`` (oldest first)."""
+        from zdagent.adapters.zendesk.exports import HelpCenterPage  # noqa: PLC0415
+
         params: dict[str, str | int | bool] = {
             "page[size]": page_size,
             "sort_by": "created_at",
@@ -509,6 +540,8 @@ class ZendeskClient:
     def help_center_incremental_articles(self, start_time: int) -> IncrementalArticlePage:
         """One page of ``GET /api/v2/help_center/incremental/articles`` (time-based: the next
         page starts at this page's ``end_time``)."""
+        from zdagent.adapters.zendesk.exports import IncrementalArticlePage  # noqa: PLC0415
+
         body = self._body(
             self._send(
                 "GET",

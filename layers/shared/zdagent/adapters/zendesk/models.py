@@ -13,9 +13,6 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# Zendesk's values are strings, numbers or lists of them; read models take whatever comes.
-ConditionValue = Any
-
 
 class ZendeskObject(BaseModel):
     """Base for what Zendesk returns: unknown fields kept, nothing but ``id`` required, and
@@ -173,12 +170,6 @@ class TicketUpdate(WritePayload):
         return data
 
 
-class IncrementalTicketPage(BaseModel):
-    tickets: list[Ticket]
-    after_cursor: str | None = None
-    end_of_stream: bool
-
-
 class TicketAudit(ZendeskObject):
     """One ticket update of ``GET /api/v2/tickets/{ticket_id}/audits`` (``TicketAuditObject``).
 
@@ -241,124 +232,6 @@ class TicketHistory:
     users: dict[int, User]
 
 
-class TicketEvent(ZendeskObject):
-    """One ticket update (an audit) of ``GET /api/v2/incremental/ticket_events``."""
-
-    id: int
-    ticket_id: int
-    timestamp: int
-    created_at: datetime | None = None
-    updater_id: int | None = None
-    event_type: str | None = None
-    child_events: list[dict[str, Any]] = Field(default_factory=list)
-
-    def comments(self) -> list[Comment]:
-        """The comments among the child events (only with the ``comment_events`` sideload; the
-        export without it says only ``comment_present``)."""
-        return [
-            Comment.model_validate(child)
-            for child in self.child_events
-            if child.get("event_type") == "Comment" and "author_id" in child
-        ]
-
-
-class TicketEventsPage(BaseModel):
-    """A page of the time-based ticket event export; the next starts at ``end_time``."""
-
-    ticket_events: list[TicketEvent]
-    end_time: int | None = None
-    end_of_stream: bool
-    count: int = 0
-
-
-# --- webhooks ------------------------------------------------------------------------------
-class Webhook(ZendeskObject):
-    id: str
-    name: str | None = None
-    endpoint: str | None = None
-    http_method: str | None = None
-    request_format: str | None = None
-    status: str | None = None
-    subscriptions: list[str] = Field(default_factory=list)
-    description: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-class WebhookCreate(WritePayload):
-    name: str
-    endpoint: str
-    http_method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
-    request_format: Literal["json", "xml", "form_encoded"] = "json"
-    status: Literal["active", "inactive"] = "active"
-    subscriptions: list[str] = Field(default_factory=lambda: ["conditional_ticket_events"])
-    description: str | None = None
-
-
-# --- triggers ------------------------------------------------------------------------------
-class Condition(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    field: str
-    operator: str
-    value: ConditionValue = None
-
-
-class Conditions(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    all: list[Condition] = Field(default_factory=list)
-    any: list[Condition] = Field(default_factory=list)
-
-
-class Action(BaseModel):
-    """``{"field": "notification_webhook", "value": [webhook_id, body_json_string]}``."""
-
-    model_config = ConfigDict(extra="allow")
-
-    field: str
-    value: ConditionValue = None
-
-
-class Trigger(ZendeskObject):
-    id: int
-    title: str | None = None
-    raw_title: str | None = None
-    active: bool | None = None
-    position: int | None = None
-    conditions: Conditions = Field(default_factory=Conditions)
-    actions: list[Action] = Field(default_factory=list)
-    description: str | None = None
-    category_id: str | None = None
-    default: bool | None = None
-    url: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-class TriggerCategory(ZendeskObject):
-    """Trigger Categories API object: ``id`` is a string, ``position`` orders categories."""
-
-    id: str
-    name: str | None = None
-    position: int | None = None
-
-
-class TriggerPayload(WritePayload):
-    """A whole trigger, for create and for update: the OAS requires title, conditions and
-    actions on ``PUT /api/v2/triggers/{id}`` too (Zendesk replaces conditions and actions
-    together). To change only ``active``, ``position`` or ``category_id`` use
-    ``ZendeskClient.update_many_triggers``."""
-
-    title: str
-    conditions: Conditions
-    actions: list[Action]
-    active: bool = True
-    position: int | None = None
-    description: str | None = None
-    category_id: str | None = None
-
-
 # --- OAuth ---------------------------------------------------------------------------------
 class OAuthTokenInfo(ZendeskObject):
     """``GET /api/v2/oauth/tokens/current.json``: ``token`` holds only the first characters."""
@@ -374,20 +247,3 @@ class OAuthTokenInfo(ZendeskObject):
     refresh_token_expires_at: datetime | None = None
     used_at: datetime | None = None
     url: str | None = None
-
-
-# --- Help Center ---------------------------------------------------------------------------
-class HelpCenterPage(BaseModel):
-    """One cursor page of a Help Center article list (articles kept raw: the domain reads them)."""
-
-    articles: list[dict[str, Any]]
-    has_more: bool = False
-    after_cursor: str | None = None
-
-
-class IncrementalArticlePage(BaseModel):
-    """One page of the incremental article export."""
-
-    articles: list[dict[str, Any]]
-    end_time: int | None = None
-    has_next_page: bool = False
