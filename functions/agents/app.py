@@ -10,7 +10,7 @@ from zdagent.api.requests import context_for
 from zdagent.api.router import Response
 from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
 from zdagent.core.validation import validate_model
-from zdagent.services import agents, checks, integration
+from zdagent.services import agents, integration
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -94,6 +94,10 @@ def delete_integration(agent_id: str) -> Response[str]:
 
 @app.get("/agents/<agent_id>/integration/checks")
 def integration_checks(agent_id: str) -> Response[str]:
+    # a diagnostic an admin runs now and then (it calls Zendesk a few times, loading the client
+    # anyway): the other routes do not build its Zendesk models at the cold start
+    from zdagent.services import checks  # noqa: PLC0415
+
     results = checks.run_checks(context_for(app.lambda_context), agent_id)
     return json_response(200, {"checks": [c.model_dump() for c in results]})
 
