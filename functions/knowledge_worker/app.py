@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 # every invocation reads Help Center pages: the token provider, OAuth, HTTP client and page models
 # load at the cold start, not at the first request (Context.zendesk_for builds them lazily)
 from zdagent.adapters import tokens as _zendesk_access  # noqa: F401
-from zdagent.adapters.zendesk import exports as _help_center_pages  # noqa: F401
+from zdagent.adapters.zendesk import help_center as _help_center_pages  # noqa: F401
 from zdagent.api.sqs import PartialItemFailureResponse, SQSRecord, process_records, receive_count
 from zdagent.core.observability import logger, metrics
 from zdagent.services import knowledge_sync

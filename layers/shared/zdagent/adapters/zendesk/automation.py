@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zdagent.adapters.zendesk.models import WritePayload, ZendeskObject
+from zdagent.adapters.zendesk.base import WritePayload, ZendeskObject
 
 # Zendesk's values are strings, numbers or lists of them; read models take whatever comes.
 ConditionValue = Any

@@ -3,10 +3,10 @@
 One ``ZendeskClient`` talks to one account (``base_url`` from ``base_url_for``). Every method
 sends one documented request (paths and bodies as in
 ``docs/reference/zendesk-support-oas.yaml``; a unit test validates them), maps errors to
-``zdagent.core.errors`` and returns pydantic models. The ticket and user models load with the
-client; the automation (``automation.py``) and export (``exports.py``) models load with the first
-method that returns them, and the services that call those methods import them at their own
-import, so no function pays for models it never reads (cold start, issue 16).
+``zdagent.core.errors`` and returns pydantic models. The models (``models.py``: tickets and
+users; ``automation.py``; ``exports.py``; ``help_center.py``) load with the first method that
+returns them, and the services that call those methods import them at their own import, so no
+function pays for models it never reads (cold start, issue 16).
 
 Idempotency decides what is retried (see ``retry.py``): GET, PUT, PATCH and DELETE are retried
 on 5xx and on any transport error, POSTs only on 429 and on failures before sending. One
@@ -26,18 +26,6 @@ from urllib.parse import quote
 import httpx
 
 from zdagent.adapters.zendesk.auth import NO_REFRESH
-from zdagent.adapters.zendesk.models import (
-    Comment,
-    Group,
-    GroupMembership,
-    OAuthTokenInfo,
-    Ticket,
-    TicketAudit,
-    TicketHistory,
-    TicketUpdate,
-    User,
-    comments_from_audits,
-)
 from zdagent.adapters.zendesk.pagination import OnPage, iterate_cursor_pages
 from zdagent.adapters.zendesk.retry import QueryParams, RequestRunner, RetryPolicy
 from zdagent.adapters.zendesk.urls import base_url_for
@@ -51,11 +39,17 @@ if TYPE_CHECKING:
         Webhook,
         WebhookCreate,
     )
-    from zdagent.adapters.zendesk.exports import (
-        HelpCenterPage,
-        IncrementalArticlePage,
-        IncrementalTicketPage,
-        TicketEventsPage,
+    from zdagent.adapters.zendesk.exports import IncrementalTicketPage, TicketEventsPage
+    from zdagent.adapters.zendesk.help_center import HelpCenterPage, IncrementalArticlePage
+    from zdagent.adapters.zendesk.models import (
+        Comment,
+        Group,
+        GroupMembership,
+        OAuthTokenInfo,
+        Ticket,
+        TicketHistory,
+        TicketUpdate,
+        User,
     )
 
 DEFAULT_USER_AGENT = "zendesk-ai-email-agent/0.1 (httpx)"
@@ -245,13 +239,19 @@ class ZendeskClient:
 
     # --- users and groups ------------------------------------------------------------------
     def me(self) -> User:
+        from zdagent.adapters.zendesk.models import User  # noqa: PLC0415
+
         return User.model_validate(self._get("/api/v2/users/me", "user"))
 
     def get_user(self, user_id: int) -> User:
+        from zdagent.adapters.zendesk.models import User  # noqa: PLC0415
+
         return User.model_validate(self._get("/api/v2/users/{user_id}", "user", user_id=user_id))
 
     def find_user_by_email(self, email: str) -> User | None:
         """The user whose primary email is ``email`` (case-insensitive), or None."""
+        from zdagent.adapters.zendesk.models import User  # noqa: PLC0415
+
         response = self._send("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
         wanted = email.strip().casefold()
         for raw in self._body(response, "users"):
@@ -261,6 +261,8 @@ class ZendeskClient:
         return None
 
     def user_group_memberships(self, user_id: int) -> Iterator[GroupMembership]:
+        from zdagent.adapters.zendesk.models import GroupMembership  # noqa: PLC0415
+
         pages = self._paginate(
             "/api/v2/users/{user_id}/group_memberships",
             "group_memberships",
@@ -269,6 +271,8 @@ class ZendeskClient:
         return (GroupMembership.model_validate(raw) for raw in pages)
 
     def group_memberships_of_group(self, group_id: int) -> Iterator[GroupMembership]:
+        from zdagent.adapters.zendesk.models import GroupMembership  # noqa: PLC0415
+
         pages = self._paginate(
             "/api/v2/groups/{group_id}/memberships",
             "group_memberships",
@@ -277,18 +281,24 @@ class ZendeskClient:
         return (GroupMembership.model_validate(raw) for raw in pages)
 
     def get_group(self, group_id: int) -> Group:
+        from zdagent.adapters.zendesk.models import Group  # noqa: PLC0415
+
         return Group.model_validate(
             self._get("/api/v2/groups/{group_id}", "group", group_id=group_id)
         )
 
     # --- tickets ---------------------------------------------------------------------------
     def get_ticket(self, ticket_id: int) -> Ticket:
+        from zdagent.adapters.zendesk.models import Ticket  # noqa: PLC0415
+
         return Ticket.model_validate(
             self._get("/api/v2/tickets/{ticket_id}", "ticket", ticket_id=ticket_id)
         )
 
     def list_comments(self, ticket_id: int, *, newest_first: bool = False) -> Iterator[Comment]:
         """Every comment (public and internal), oldest first unless ``newest_first``."""
+        from zdagent.adapters.zendesk.models import Comment  # noqa: PLC0415
+
         pages = self._paginate(
             "/api/v2/tickets/{ticket_id}/comments",
             "comments",
@@ -303,6 +313,14 @@ class ZendeskClient:
         a page) with the ticket and the users sideloaded (``include=users,tickets``; the audits
         need the global ``read`` scope). If Zendesk left the ticket out, it is read on its own.
         """
+        from zdagent.adapters.zendesk.models import (  # noqa: PLC0415
+            Ticket,
+            TicketAudit,
+            TicketHistory,
+            User,
+            comments_from_audits,
+        )
+
         users: dict[int, User] = {}
         tickets: dict[int, Ticket] = {}
 
@@ -326,6 +344,8 @@ class ZendeskClient:
         return TicketHistory(ticket, comments_from_audits(audits), users)
 
     def update_ticket(self, ticket_id: int, update: TicketUpdate) -> Ticket:
+        from zdagent.adapters.zendesk.models import Ticket  # noqa: PLC0415
+
         replay_safe = update.comment is None or bool(update.safe_update)
         response = self._send(
             "PUT",
@@ -515,7 +535,7 @@ class ZendeskClient:
         self, locale: str, *, after: str | None = None, page_size: int = PAGE_SIZE
     ) -> HelpCenterPage:
         """One cursor page of ``GET /api/v2/help_center/{locale}/articles`` (oldest first)."""
-        from zdagent.adapters.zendesk.exports import HelpCenterPage  # noqa: PLC0415
+        from zdagent.adapters.zendesk.help_center import HelpCenterPage  # noqa: PLC0415
 
         params: dict[str, str | int | bool] = {
             "page[size]": page_size,
@@ -540,7 +560,7 @@ class ZendeskClient:
     def help_center_incremental_articles(self, start_time: int) -> IncrementalArticlePage:
         """One page of ``GET /api/v2/help_center/incremental/articles`` (time-based: the next
         page starts at this page's ``end_time``)."""
-        from zdagent.adapters.zendesk.exports import IncrementalArticlePage  # noqa: PLC0415
+        from zdagent.adapters.zendesk.help_center import IncrementalArticlePage  # noqa: PLC0415
 
         body = self._body(
             self._send(
@@ -560,6 +580,8 @@ class ZendeskClient:
 
     # --- OAuth tokens ----------------------------------------------------------------------
     def current_token(self) -> OAuthTokenInfo:
+        from zdagent.adapters.zendesk.models import OAuthTokenInfo  # noqa: PLC0415
+
         return OAuthTokenInfo.model_validate(
             self._get("/api/v2/oauth/tokens/current.json", "token")
         )

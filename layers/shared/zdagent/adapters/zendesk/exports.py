@@ -1,6 +1,6 @@
 """Pydantic models of Zendesk's export pages: the incremental ticket and ticket event exports
-(import) and the Help Center article lists (knowledge sync), apart from the ticket models so that
-a function which exports nothing does not build them at its cold start."""
+(import), apart from the ticket models' module so that a function which exports nothing does not
+build them at its cold start."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from zdagent.adapters.zendesk.models import Comment, Ticket, ZendeskObject
+from zdagent.adapters.zendesk.base import ZendeskObject
+from zdagent.adapters.zendesk.models import Comment, Ticket
 
 
 class IncrementalTicketPage(BaseModel):
@@ -46,20 +47,3 @@ class TicketEventsPage(BaseModel):
     end_time: int | None = None
     end_of_stream: bool
     count: int = 0
-
-
-# --- Help Center ---------------------------------------------------------------------------
-class HelpCenterPage(BaseModel):
-    """One cursor page of a Help Center article list (articles kept raw: the domain reads them)."""
-
-    articles: list[dict[str, Any]]
-    has_more: bool = False
-    after_cursor: str | None = None
-
-
-class IncrementalArticlePage(BaseModel):
-    """One page of the incremental article export."""
-
-    articles: list[dict[str, Any]]
-    end_time: int | None = None
-    has_next_page: bool = False

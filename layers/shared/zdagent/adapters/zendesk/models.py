@@ -11,23 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-
-class ZendeskObject(BaseModel):
-    """Base for what Zendesk returns: unknown fields kept, nothing but ``id`` required, and
-    numbers accepted where a string is expected (ids such as ``category_id`` vary)."""
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True)
-
-
-class WritePayload(BaseModel):
-    """Base for what we send: unknown fields refused."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+from zdagent.adapters.zendesk.base import WritePayload, ZendeskObject
 
 
 # --- users and groups ----------------------------------------------------------------------
