@@ -76,6 +76,9 @@ class Logger:
         self._logger.addHandler(handler)
         self._cold_start = True
 
+    def setLevel(self, level: int | str) -> None:  # the name logging and Powertools use
+        self._logger.setLevel(level)
+
     def debug(self, msg: str, *, extra: Mapping[str, object] | None = None) -> None:
         self._logger.debug(msg, extra=extra, stacklevel=2)
 
