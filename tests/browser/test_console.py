@@ -18,6 +18,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import Console, snap
 from tests.support.flows import AI_AGENT, http_connect
+from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +125,8 @@ def test_buttons_are_disabled_while_their_request_runs(page: Page, console: Cons
             break
         page.wait_for_timeout(50)
     assert len(held) == 1, "the create request did not leave the page"
-    held[0].continue_()
+    for route in held:
+        route.continue_()
     expect(button).to_be_enabled()
     expect(page.locator("#agent-summary-name")).to_have_text("Slow agent")
 
@@ -287,20 +289,54 @@ def test_import_shows_progress_fills_the_log_and_pages_it(page: Page, console: C
 
     # the log pages by 25: Load more shows the rest, each ticket once
     page.get_by_label("Source", exact=True).select_option("imported")
-    page.get_by_role("button", name="Refresh conversations").click()
+    refresh = page.get_by_role("button", name="Refresh conversations")
+    refresh.click()
     rows = page.get_by_role("table", name="Conversations").locator("tbody tr")
     expect(rows).to_have_count(25)
     expect(rows.first).to_contain_text("Imported history")
+    load_more_waits_while_a_refresh_runs(page)
+    expect(rows).to_have_count(0)
+    page.get_by_label("Status", exact=True).select_option("")
+    refresh.click()
+    expect(rows).to_have_count(25)
     page.get_by_role("button", name="Load more").click()
     expect(rows).to_have_count(30)
     expect(page.get_by_role("button", name="Load more")).to_be_hidden()
     tickets = {row.get_by_role("button").inner_text() for row in rows.all()}
     assert len(tickets) == 30
 
+
+def load_more_waits_while_a_refresh_runs(page: Page) -> None:
+    """The log shows page 1 of the imported conversations (Load more visible). A refresh to
+    another list (escalated: none) is held in flight by the test; meanwhile Load more must be
+    disabled, and a click on it sends nothing: a page of the old list appended under the list
+    being redrawn mixed two lists (ed1652a; the CI failure was a Load more clicked while a
+    Refresh ran). Request routing holds the response, so no timing decides the outcome."""
+    held: list[Route] = []
+    pages_asked: list[str] = []
+
+    def hold_refreshes(route: Route) -> None:
+        if "next_token=" in route.request.url:
+            pages_asked.append(route.request.url)
+            route.continue_()
+        else:
+            held.append(route)
+
+    log_requests = re.compile(r"/agents/[^/]+/conversations\?")
+    page.route(log_requests, hold_refreshes)
+    load_more = page.get_by_role("button", name="Load more")
+    expect(load_more).to_be_enabled()
     page.get_by_label("Status", exact=True).select_option("escalated")
     page.get_by_role("button", name="Refresh conversations").click()
-    expect(rows).to_have_count(0)
+    wait_until("the refresh reaches the network", lambda: held or page.wait_for_timeout(50))
+    expect(load_more).to_be_disabled()
+    load_more.click(force=True)  # an admin's click on it: a disabled button ignores it
+    for route in held:
+        route.continue_()
     expect(page.get_by_text("No conversations yet.")).to_be_visible()
+    expect(load_more).to_be_hidden()
+    page.unroute(log_requests)
+    assert pages_asked == [], "Load more asked for a page while the refresh ran"
 
 
 def test_disconnect_asks_then_shows_each_step(page: Page, console: Console) -> None:
