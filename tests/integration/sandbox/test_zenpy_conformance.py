@@ -164,7 +164,7 @@ def test_incremental_cursor_export(zd: Any, account: Account) -> None:
 
 
 def active_webhook(zd: Any, receiver: WebhookReceiver) -> Any:
-    """An active JSON webhook to ``receiver`` for conditional ticket events, created through zenpy."""
+    """An active JSON webhook to ``receiver`` for ticket events, created through zenpy."""
     return zd.webhooks.create(
         Webhook(
             name="AI agent",
