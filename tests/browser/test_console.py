@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import APIResponse, Page, Route, expect
 
 from tests.browser.conftest import Console, snap
 from tests.support.flows import AI_AGENT, http_connect
@@ -158,6 +158,57 @@ def test_authorization_is_noticed_by_polling_when_the_opener_is_lost(
     page.get_by_role("button", name=REVOKE).click()
     expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
     expect(page.locator("#authorization-status")).to_have_text("Revoked")
+
+
+# The console marks when it has read the body of a response the test flagged (the header
+# below): after that, anything the response makes the page draw is drawn (the drawing follows in
+# the same task's microtasks, before the next check runs).
+FLAGGED = "x-test-flagged"
+READ_FLAGGED = """() => {
+  const text = Response.prototype.text;
+  Response.prototype.text = function () {
+    const flagged = this.headers.get("x-test-flagged");
+    return text.call(this).then((body) => { if (flagged) window.flaggedRead = true; return body; });
+  };
+}"""
+
+
+def test_a_read_from_before_the_consent_never_draws_over_the_authorized_integration(
+    page: Page, console: Console
+) -> None:
+    """The authorization poll's read is answered by the server before the consent, and reaches
+    the page after the consent's message redrew the card as authorized (request routing holds
+    that answer, so no timing decides it). Drawn, it turned the card back to "Authorize" with
+    nothing left to redraw it."""
+    subdomain = new_account(console)
+    agent_id = console.api.ok("POST", "/agents", {"name": "Stale read"}, status=201)["agent_id"]
+    email = AI_AGENT.format(sub=subdomain)
+    integration = {"crm": "zendesk_support", "subdomain": subdomain, "ai_agent_user_email": email}
+    console.api.ok("POST", f"/agents/{agent_id}/integration", integration, status=201)
+    sign_in(page, console, f"{console.url}#agent={agent_id}")
+    expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
+    page.evaluate(READ_FLAGGED)
+    answered_before: list[tuple[Route, APIResponse]] = []
+
+    def hold_the_first_answer(route: Route) -> None:
+        if answered_before:
+            route.fallback()
+        else:  # the server answers now (not authorized yet); the page gets it later
+            answered_before.append((route, route.fetch()))
+
+    page.route(f"**/agents/{agent_id}/integration", hold_the_first_answer)
+    tab = open_consent_tab(page)
+    wait_until("a poll reads the integration", lambda: answered_before or tab.wait_for_timeout(50))
+    allow_as(tab, email)
+    expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
+    route, before_consent = answered_before[0]
+    assert before_consent.json()["authorization"]["status"] != "authorized"
+    route.fulfill(response=before_consent, headers={**before_consent.headers, FLAGGED: "1"})
+    page.wait_for_function("window.flaggedRead === true")
+    expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
+    expect(page.get_by_role("button", name=AUTHORIZE)).to_be_hidden()
+    expect(page.locator("#connected-as")).to_have_text(f"Authorized as {email}")
+    page.unroute(f"**/agents/{agent_id}/integration")
 
 
 # ---------------------------------------------------------------- each card
