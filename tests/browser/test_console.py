@@ -25,6 +25,9 @@ pytestmark = pytest.mark.browser
 AUTHORIZE = "Authorize Zendesk Support"
 REVOKE = "Revoke authorization"
 REPLY_DEADLINE_SECONDS = 30
+# what the stack does in the background (an import, a disconnect workflow, a Help Center sync,
+# the console's 2 s authorization poll): the loaded 2-core CI machine runs it with coverage on
+JOB_DEADLINE_MS = 30_000
 UNTIL_PAUSE_SECONDS = 0.3
 CONSENT_PAGE = re.compile(r"/oauth/authorizations/new")
 
@@ -68,6 +71,12 @@ def new_account(console: Console) -> str:
     response = httpx.post(f"{console.sandbox}/_sandbox/accounts", json={"subdomain": subdomain})
     assert response.status_code == 201, response.text
     return subdomain
+
+
+def pumping[T](page: Page, what: str, probe: Callable[[], T | None]) -> T:
+    """``probe`` until it returns something; Playwright's events (routed requests) are handled
+    while waiting, which a bare sleep would not do."""
+    return wait_until(what, lambda: probe() or page.wait_for_timeout(50))
 
 
 def until(check: Callable[[], bool], seconds: float, what: str) -> None:
@@ -120,11 +129,8 @@ def test_buttons_are_disabled_while_their_request_runs(page: Page, console: Cons
     button = page.get_by_role("button", name="Create agent")
     button.click()
     expect(button).to_be_disabled()
-    for _ in range(100):  # at most 5 s
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert len(held) == 1, "the create request did not leave the page"
+    pumping(page, "the create request leaves the page", lambda: held)
+    assert len(held) == 1
     for route in held:
         route.continue_()
     expect(button).to_be_enabled()
@@ -149,7 +155,7 @@ def test_authorization_is_noticed_by_polling_when_the_opener_is_lost(
     tab.evaluate("window.opener = null")  # no postMessage can reach the console now
     allow_as(tab, AI_AGENT.format(sub=subdomain))
     expect(tab.locator("#detail")).to_contain_text("connected as")
-    expect(page.get_by_role("button", name=REVOKE)).to_be_visible(timeout=8_000)
+    expect(page.get_by_role("button", name=REVOKE)).to_be_visible(timeout=JOB_DEADLINE_MS)
     expect(page.locator("#connected-as")).to_have_text(
         f"Authorized as {AI_AGENT.format(sub=subdomain)}"
     )
@@ -198,7 +204,7 @@ def test_a_read_from_before_the_consent_never_draws_over_the_authorized_integrat
 
     page.route(f"**/agents/{agent_id}/integration", hold_the_first_answer)
     tab = open_consent_tab(page)
-    wait_until("a poll reads the integration", lambda: answered_before or tab.wait_for_timeout(50))
+    pumping(page, "a poll reads the integration", lambda: answered_before)
     allow_as(tab, email)
     expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
     route, before_consent = answered_before[0]
@@ -332,7 +338,7 @@ def test_import_shows_progress_fills_the_log_and_pages_it(page: Page, console: C
     form.get_by_label("Depth (comments per ticket)").fill("3")
     page.get_by_role("button", name="Start import").click()
     status = page.locator("#import-text")
-    expect(status).to_contain_text("Import succeeded", timeout=20_000)
+    expect(status).to_contain_text("Import succeeded", timeout=JOB_DEADLINE_MS)
     expect(status).to_contain_text("tickets scanned: 30")
     expect(status).to_contain_text("conversations imported: 30")
     expect(page.get_by_label("Import progress")).to_have_js_property("value", 1)
@@ -379,7 +385,7 @@ def load_more_waits_while_a_refresh_runs(page: Page) -> None:
     expect(load_more).to_be_enabled()
     page.get_by_label("Status", exact=True).select_option("escalated")
     page.get_by_role("button", name="Refresh conversations").click()
-    wait_until("the refresh reaches the network", lambda: held or page.wait_for_timeout(50))
+    pumping(page, "the refresh reaches the network", lambda: held)
     expect(load_more).to_be_disabled()
     load_more.click(force=True)  # an admin's click on it: a disabled button ignores it
     for route in held:
@@ -407,7 +413,7 @@ def test_disconnect_asks_then_shows_each_step(page: Page, console: Console) -> N
     dialog.get_by_label("Remove the integration too").check()
     dialog.get_by_role("button", name="Disconnect", exact=True).click()
     steps = page.get_by_role("list", name="Disconnect steps").get_by_role("listitem")
-    expect(page.locator("#disconnect-status")).to_have_text("Done", timeout=20_000)
+    expect(page.locator("#disconnect-status")).to_have_text("Done", timeout=JOB_DEADLINE_MS)
     expect(steps).to_have_count(5)
     expect(steps.first).to_have_text("Turn the automation engine off: done")
     expect(steps.last).to_have_text("Remove the integration: done")
@@ -430,7 +436,7 @@ def test_a_rate_limited_import_can_be_cancelled(page: Page, console: Console) ->
     page.get_by_role("button", name="Start import").click()
     status = page.locator("#import-text")
     expect(status).to_contain_text("Import running")
-    expect(status).to_contain_text("Zendesk rate limits hit: 1")
+    expect(status).to_contain_text("Zendesk rate limits hit: 1", timeout=JOB_DEADLINE_MS)
     expect(page.get_by_role("button", name="Start import")).to_be_disabled()
     page.get_by_role("button", name="Cancel import").click()
     expect(status).to_contain_text("Import cancelled")
@@ -564,12 +570,13 @@ def test_help_center_knowledge_synced_from_the_console(page: Page, console: Cons
     page.get_by_role("button", name="Sync now").click()
     # (new sandbox accounts come with a seeded Help Center besides these two articles)
     expect(page.locator("#knowledge-last-sync")).to_contain_text(
-        re.compile(r"Done .* \(\d+ added, 0 updated, 0 removed\)"), timeout=30_000
+        re.compile(r"Done .* \(\d+ added, 0 updated, 0 removed\)"), timeout=JOB_DEADLINE_MS
     )
     articles = page.get_by_role("list", name="Knowledge articles")
     expect(articles.get_by_role("link", name="Track your parcel")).to_be_visible()
     expect(articles).to_contain_text("en-US")
-    count = page.locator("#knowledge-count").inner_text()
+    expect(page.locator("#knowledge-count")).not_to_have_text("0")
+    count = page.locator("#knowledge-count").inner_text()  # drawn with "Done", from one answer
     expect(page.locator("#agent-summary-knowledge")).to_have_text(f"{count} articles")
     expect(page.get_by_text("Upload articles as JSON")).to_be_hidden()
     snap(page, "knowledge-help-center")
