@@ -18,6 +18,7 @@ import boto3
 import httpx
 import pytest
 
+from tests.support import polling
 from tests.support.flows import authorize_agent, new_sandbox_account
 from zdagent.adapters.aws import reset_clients
 from zdagent.adapters.engines import reset_engines
@@ -38,14 +39,7 @@ DEADLINE_SECONDS = 30.0
 
 def wait_for[T](probe: Callable[[], T | None], what: str, timeout: float = DEADLINE_SECONDS) -> T:
     """Poll ``probe`` until it returns something truthy, or fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.05)
+    return polling.wait_until(what, probe, timeout)
 
 
 @dataclass

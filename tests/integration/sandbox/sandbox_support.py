@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
+from tests.support import polling
 from zdsandbox.server import SandboxServer
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -25,16 +26,10 @@ REDIRECT_URI = "http://127.0.0.1:3000/oauth/zendesk/callback"
 _subdomains = itertools.count(1)
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Polls ``predicate`` until it returns something truthy or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)
+def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, interval: float = 0.02) -> Any:
+    """Polls ``predicate`` until it returns something truthy or the deadline passes (30 s: the
+    sandbox's delivery threads share a loaded CI machine)."""
+    return polling.wait_until("the condition", predicate, timeout, interval)
 
 
 class FakeClock:
@@ -191,7 +186,7 @@ class WebhookReceiver:
             self.requests.append(Received(headers, body))
             return self.statuses.pop(0) if self.statuses else 200
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[Received]:
         wait_until(lambda: len(self.requests) >= count, timeout)
         with self.lock:
             return list(self.requests)
