@@ -21,8 +21,9 @@ median of its per-round ratios, printed with their quartiles and range (the spre
 replaced a ratio of two medians (each target's own median over interleaved runs): both measure
 the same thing, the import's CPU time in a fresh process against ``import boto3``'s, but a pair
 taken a fraction of a second apart shares the machine's state, so a shared machine's slow
-stretches cancel out instead of landing on one side of the ratio. Each process measures the import's wall time and the CPU time its process spent (user + system, reading the
-``.pyc`` files included). The ratios judged are of CPU time: a Lambda cold start runs on its own
+stretches cancel out instead of landing on one side of the ratio. Each process measures the
+import's wall time and the CPU time its process spent (user + system, reading the ``.pyc`` files
+included). The ratios judged are of CPU time: a Lambda cold start runs on its own
 vCPU, where the two are the same, while on a shared machine the wall time also counts the waits
 for a core other work holds (at a load of 10 on 2 cores the wall ratios swing by 0.5x from run to
 run); the wall-time ratios are printed and written beside them. Targets: the webhook receiver at
