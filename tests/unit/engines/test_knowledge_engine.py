@@ -78,10 +78,8 @@ def test_labelled_set_has_a_held_out_half_and_forty_percent_out_of_scope(
     assert len(out_of_scope) >= 0.4 * len(any_labelled_set)
 
 
-def test_fresh_set_split_is_the_hash_of_each_id(
-    fresh_labelled_emails: list[LabelledEmail],
-) -> None:
-    for email in fresh_labelled_emails:
+def test_split_is_the_hash_of_each_id(hash_split_set: list[LabelledEmail]) -> None:
+    for email in hash_split_set:
         holdout = hashlib.sha256(email.id.encode()).digest()[0] % 2 == 0
         assert email.split == ("holdout" if holdout else "tuning"), email.id
 
