@@ -11,9 +11,9 @@ from zdagent.adapters.engines.evaluation import LabelledEmail
 from zdagent.domain.engine import EngineRequest, KnowledgeBase
 
 LABELLED = Path(__file__).with_name("labelled_emails.json")
-# Written in a later session before any tuning on it; its held-out half is reported on its own.
+# Written in a later session before any tuning on it; its held-out half is contaminated now.
 FRESH_LABELLED = Path(__file__).with_name("labelled_emails_fresh.json")
-# Written in the session after, before any tuning on it: the targets are judged on its held-out half.
+# Written in the next session before any tuning on it: the targets are judged on its held-out half.
 THIRD_LABELLED = Path(__file__).with_name("labelled_emails_third.json")
 
 
