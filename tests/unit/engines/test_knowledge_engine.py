@@ -491,3 +491,46 @@ def test_filler_words_do_not_make_a_question_out_of_scope(
     result = engine().respond(make_request(message), demo_kb)
     assert isinstance(result, EngineAnswer)
     assert [source.article_id for source in result.sources] == [article_id]
+
+
+def test_an_article_that_says_the_asked_phrase_beats_one_that_scatters_its_words() -> None:
+    """With 1,000 distractor articles, the article that says "tracking number" lost to one
+    that has "tracking", "number" and "parcel" in scattered sentences and its title."""
+    articles = [
+        KnowledgeArticle(
+            id="follow-parcel",
+            title="Following a parcel",
+            body="Once your parcel has left, we email you its tracking number. Enter that number "
+            "on the carrier's website to follow it.",
+            locale="en",
+            url="https://shop.example/help/follow-parcel",
+        ),
+        KnowledgeArticle(
+            id="packing",
+            title="Tracking parcels",
+            body="We pack every parcel in our warehouse. Each order gets a number on its box. "
+            "Tracking staff check each parcel before it leaves. A parcel may hold several orders.",
+            locale="en",
+            url="https://shop.example/help/packing",
+        ),
+    ]
+    knowledge = KnowledgeBase(agent_id="phrases", version="1", articles=articles)
+    result = engine().respond(
+        make_request("Where can I find the tracking number of my parcel?"), knowledge
+    )
+    assert isinstance(result, EngineAnswer)
+    assert [source.article_id for source in result.sources] == ["follow-parcel"]
+
+
+def test_a_message_too_short_to_tell_its_language_takes_the_language_its_words_are_in(
+    demo_kb: KnowledgeBase,
+) -> None:
+    """No function word says French here: the default language (English) was used, and the
+    English articles could not answer a French question."""
+    result = engine().respond(
+        make_request("Délai livraison express ?", subject="Express", default_language="en"),
+        demo_kb,
+    )
+    assert result.language == "fr"
+    if isinstance(result, EngineAnswer):
+        assert [source.article_id for source in result.sources] == ["shipping-times-fr"]

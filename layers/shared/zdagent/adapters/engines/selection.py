@@ -32,7 +32,7 @@ from zdagent.adapters.engines.analysis import (
     terms,
 )
 from zdagent.adapters.engines.calibration import Evidence, probability_right
-from zdagent.adapters.engines.index import LanguageIndex, query_terms
+from zdagent.adapters.engines.index import LanguageIndex, phrases_of, query_terms
 from zdagent.adapters.engines.passages import Passage
 from zdagent.adapters.engines.text import split_sentences
 from zdagent.domain.engine import KnowledgeArticle
@@ -44,6 +44,7 @@ _QUESTION_COVERED = 0.6
 _MIN_QUESTION_TERMS = 2
 _CANDIDATES = 10
 _ANCHOR_BONUS = 1.0
+_PHRASE_BONUS = 2.0
 _EXTRACT_MAX_PASSAGES = 3
 _EXTRACT_MIN_GAIN = 0.1
 _WHOLE_LIST_MAX_ITEMS = 6
@@ -96,6 +97,8 @@ class Question:
     wants_figure: bool = False
     # Questions that refer back ("Can I bring *it* to a shop?"): their topic is the one before.
     follow_ups: frozenset[int] = frozenset()
+    # Adjacent term pairs of the email ("tracking number"): matched against the articles' own.
+    phrases: frozenset[tuple[str, str]] = frozenset()
 
 
 def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
@@ -121,6 +124,7 @@ def read_question(cleaned: str, subject: str, language: str) -> Question:
         ),
         names=name_terms(cleaned, language),
         wants_figure=bool(_ASKS_QUANTITY.search(cleaned)),
+        phrases=phrases_of(terms(sentence, language) for sentence in sentences),
     )
 
 
@@ -219,9 +223,17 @@ def rerank(
             hit.score / top
             + best_passage
             + _ANCHOR_BONUS * _share(index, question, focus, index.anchor_terms(hit.article))
+            + _PHRASE_BONUS * _phrase_share(index, question, hit.article)
         )
         scored.append((hit.article, score))
     return sorted(scored, key=lambda item: -item[1])
+
+
+def _phrase_share(index: LanguageIndex, question: Question, article: KnowledgeArticle) -> float:
+    """Share of the email's adjacent term pairs that the article says as pairs too."""
+    if not question.phrases:
+        return 0.0
+    return len(question.phrases & index.article_phrases(article)) / len(question.phrases)
 
 
 def _anchor_share(
