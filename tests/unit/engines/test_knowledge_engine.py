@@ -534,3 +534,23 @@ def test_a_message_too_short_to_tell_its_language_takes_the_language_its_words_a
     assert result.language == "fr"
     if isinstance(result, EngineAnswer):
         assert [source.article_id for source in result.sources] == ["shipping-times-fr"]
+
+
+def test_a_one_word_question_among_several_brings_the_article_its_word_is_the_topic_of(
+    demo_kb: KnowledgeBase,
+) -> None:
+    """ "How do I unsubscribe?" has one topical word: it was not read as a question, so only the
+    invoice article was sent. A word that several titles name ("parcel") brings none."""
+    result = engine().respond(
+        make_request("How do I unsubscribe? And could I have an invoice for my last order?"),
+        demo_kb,
+    )
+    assert isinstance(result, EngineAnswer)
+    assert {source.article_id for source in result.sources} == {"invoice-en", "newsletter-en"}
+    vague = engine().respond(
+        make_request("Where's my parcel? And could I have an invoice for that order?"), demo_kb
+    )
+    assert [source.article_id for source in getattr(vague, "sources", [])] != [
+        "invoice-en",
+        "missing-parcel-en",
+    ]

@@ -99,6 +99,9 @@ class Question:
     follow_ups: frozenset[int] = frozenset()
     # Adjacent term pairs of the email ("tracking number"): matched against the articles' own.
     phrases: frozenset[tuple[str, str]] = frozenset()
+    # One-word questions of an email that asks several ("Where is my *parcel*? And ..."): each
+    # brings the article whose title or labels name that word, if another does not already.
+    short_questions: list[Counter[str]] = field(default_factory=list)
 
 
 def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
@@ -112,9 +115,10 @@ def read_question(cleaned: str, subject: str, language: str) -> Question:
     sentences = split_sentences(cleaned)
     asked = [s for s in sentences if "?" in s or _REQUEST.search(s)] or sentences
     asked = [clause for sentence in asked for clause in _SECOND_QUESTION.split(sentence)]
-    pairs = [(query_terms(sentence, language), sentence) for sentence in asked]
-    pairs = [(query, sentence) for query, sentence in pairs if len(query) >= _MIN_QUESTION_TERMS]
+    every = [(query_terms(sentence, language), sentence) for sentence in asked]
+    pairs = [(query, sentence) for query, sentence in every if len(query) >= _MIN_QUESTION_TERMS]
     return Question(
+        short_questions=[query for query, _ in every if len(query) == 1] if len(every) > 1 else [],
         message=build_query(cleaned, subject, language),
         questions=[query for query, _ in pairs],
         follow_ups=frozenset(
@@ -162,6 +166,16 @@ def select_articles(
             with_own = _coverage(index, question, asked, [*chosen, own[0][0]])
             if with_own > _coverage(index, question, asked, chosen):
                 chosen.append(own[0][0])
+    for asked in question.short_questions:
+        if len(chosen) >= max_articles or _anchor_share(index, question, asked, chosen) > 0.0:
+            continue
+        titled = [
+            article
+            for article, _ in rerank(index, question, asked, asked)
+            if _anchor_share(index, question, asked, [article]) > 0.0
+        ]
+        if len(titled) == 1:  # the topic of several articles: which one is meant is a guess
+            chosen.append(titled[0])
     extracts = [
         extract(index, article, question.message, wants_figure=question.wants_figure)
         for article in chosen
