@@ -73,6 +73,9 @@ def api(account: Account) -> ApiClient:
     return account.api("ai-agent")
 
 
+DEADLINE_SECONDS = 30  # a held answer is given at the latest then
+
+
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     state = WebhookReceiver()
@@ -84,6 +87,8 @@ def receiver() -> Iterator[WebhookReceiver]:
             if state.delay_seconds:
                 time.sleep(state.delay_seconds)
             status = state.record({k.lower(): v for k, v in self.headers.items()}, body)
+            if state.answer_when is not None:
+                state.answer_when.wait(DEADLINE_SECONDS)
             payload = json.dumps({"status": "ok"}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -179,6 +179,8 @@ class WebhookReceiver:
     requests: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     delay_seconds: float = 0.0
+    # set: each request is recorded, then answered only once the test sets it (no timing)
+    answer_when: threading.Event | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, headers: dict[str, str], body: bytes) -> int:
