@@ -30,7 +30,7 @@ run); the wall-time ratios are printed and written beside them. Targets: the web
 most 1.3x ``import boto3``, every other function at most 2x. Each function
 with AWS permissions must also load boto3 during its import (it uses AWS on every invocation, so
 moving boto3 to the first request would only hide the cost), so must Zendesk access (token provider,
-OAuth, HTTP client) and the state table's repositories (the integration names the account) in each
+OAuth, HTTP client) and the integration's repository (it names the account) in each
 function that calls Zendesk on every invocation, and the reply worker must load the engine's
 retrieval (both engines run it on every message; before issue 16's third pass it loaded at the first
 message, so earlier figures left out its ~0.15x). The webhook must load neither pydantic, httpx,
@@ -80,9 +80,8 @@ ZENDESK_EVERY_CALL = (
     "ImportWorkerFunction",
 )
 ZENDESK_ACCESS = "zdagent.adapters.tokens"  # the token provider: loads OAuth and the client
-# calling Zendesk needs the integration (its account): the state table's repositories, which
-# Context also loads lazily
-STATE_ACCESS = "zdagent.adapters.repositories"
+# calling Zendesk needs the integration (its account): its repository, which Context loads lazily
+STATE_ACCESS = "zdagent.adapters.integration_repository"
 # each message the reply worker decides on runs the engine retrieval (get_engine builds it lazily)
 ENGINE_EVERY_CALL = {"ReplyWorkerFunction": "zdagent.adapters.engines.knowledge"}
 WATCHED = (
@@ -318,7 +317,7 @@ def _problems(target: Target, loaded: list[str]) -> list[str]:
             "Zendesk access (tokens, client) not loaded at import: its cost would move to a request"
         )
     if target.name in ZENDESK_EVERY_CALL and STATE_ACCESS not in loaded:
-        problems.append("the state repositories not loaded at import: their cost would move too")
+        problems.append("the integration repository not loaded at import: its cost would move too")
     engine = ENGINE_EVERY_CALL.get(target.name)
     if engine and engine not in loaded:
         problems.append(f"{engine} not loaded at import: the first message would pay for it")

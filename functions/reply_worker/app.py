@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 # every invocation calls Zendesk: its token provider, OAuth and HTTP client load at the cold start,
 # not at the first request (Context.zendesk_for builds them lazily; bench_cold_start checks it), and
-# so do the state repositories (the integration names the account; Context loads them lazily)
+# so do the state repositories (the integration names the account, the agent its settings; Context
+# loads them lazily)
 from zdagent.adapters import repositories as _state  # noqa: F401
 from zdagent.adapters import tokens as _zendesk_access  # noqa: F401
 
