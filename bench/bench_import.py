@@ -277,6 +277,10 @@ def run_size(size: int, moto_url: str, sandbox_url: str, comments: int) -> dict[
         "peak_exports_in_any_60s": transport.exports.peak,
         "eta_first_shown_s": next((eta for _, eta in etas if eta is not None), None),
         "eta_worst_undershoot_s": round(max(0.0, undershoot), 1),
+        # per step: (simulated seconds since the start, the ETA shown, the time really left)
+        "eta_by_step": [
+            (round(at - started_sim.timestamp(), 1), eta, round(ended - at, 1)) for at, eta in etas
+        ],
     }
 
 

@@ -11,6 +11,7 @@ from zdagent.adapters.zendesk.models import Ticket
 from zdagent.core.errors import ValidationFailedError
 from zdagent.core.validation import validate_model
 from zdagent.domain.imports import (
+    EVENTS_PER_TICKET_ASSUMED,
     CommentView,
     ImportFilters,
     ImportRecord,
@@ -247,6 +248,67 @@ def test_eta_counts_the_pages_left_at_the_export_limit() -> None:
 def test_eta_during_the_ticket_walk_adds_the_event_walk() -> None:
     # 30 ticket pages left, then at least the same 40 pages of events
     assert eta(phase="tickets") == 180 + 40 * 6
+
+
+def test_eta_extrapolates_from_the_walks_first_item_not_from_a_far_start_time() -> None:
+    """bench_import's undershoot: a frame from 2000 over a year of events. After one page that
+    covered the first quarter of the year, three pages are left, not a 25-year walk's last one."""
+    frame_start = datetime(2000, 1, 1, tzinfo=UTC)
+    first_event = datetime(2025, 1, 1, tzinfo=UTC)
+    walk = {
+        "start_time": frame_start,
+        "cursor_time": first_event + timedelta(days=91),
+        "horizon": first_event + timedelta(days=364),
+        "pages_done": 1,
+        "phase_seconds": 6.0,
+    }
+    assert eta(**walk, walk_first_time=first_event) == 3 * 6
+    assert eta(**walk) == 6  # without the first item's time: the undershoot it had
+
+
+def test_eta_during_the_ticket_walk_counts_the_events_of_the_tickets_expected() -> None:
+    """100,000 tickets: 10 of 100 ticket pages done (10,000 tickets in a tenth of the frame); the
+    event walk is 400 full pages at the assumed 4 events a ticket and the one that ends the stream,
+    not the 100 ticket pages."""
+    walk = {
+        "phase": "tickets",
+        "cursor_time": START + timedelta(days=4),
+        "horizon": START + timedelta(days=40),
+        "pages_done": 10,
+        "phase_seconds": 60.0,
+        "tickets_scanned": 10_000,
+    }
+    assert EVENTS_PER_TICKET_ASSUMED == 4
+    assert eta(**walk) == 90 * 6 + 401 * 6
+    # few events a page (a smaller page size): more pages
+    assert eta(**walk, page_size=500) == 90 * 6 + 801 * 6
+
+
+def test_eta_between_the_walks_is_the_assumed_event_walk() -> None:
+    """The ticket walk is over, the event walk has no page yet: not unknown, its assumed size (1,000
+    tickets: 4 full pages of events, then the page that ends the stream)."""
+    between = {"pages_done": 0, "cursor_time": START, "tickets_scanned": 1_000}
+    assert eta(**between) == 5 * 6
+    assert eta(**between, wait_seconds=60.0) == 60
+
+
+def test_record_keeps_the_walks_first_item_for_its_estimate() -> None:
+    first_event = NOW - timedelta(days=100)
+    record = ImportRecord(
+        import_id="imp_1",
+        agent_id="a",
+        filters=filters(start_time="2000-01-01T00:00:00Z"),
+        created_at=NOW - timedelta(seconds=100),
+        started_at=NOW - timedelta(seconds=100),
+        phase="events",
+        pages_done=1,
+        phase_started_at=NOW - timedelta(seconds=6),
+        cursor_time=first_event + timedelta(days=25),
+        walk_first_time=first_event,
+    )
+    assert record.walk_first_time == first_event
+    # 25 of 100 days in one page: 3 pages left at 6 s
+    assert record.seconds_left(NOW, exports_per_minute=10) == 18
 
 
 def test_eta_never_less_than_the_wait_it_is_in() -> None:

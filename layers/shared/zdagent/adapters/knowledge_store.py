@@ -25,7 +25,7 @@ from zdagent.adapters.keys import (
     knowledge_sk,
     knowledge_source_index_pk,
 )
-from zdagent.domain.engine import KnowledgeArticle
+from zdagent.domain.knowledge import KnowledgeArticle
 from zdagent.domain.knowledge_source import KnowledgeState, content_hash
 
 HELP_CENTER_INDEX = knowledge_source_index_pk("zendesk_help_center")

@@ -19,8 +19,8 @@ from zdagent.adapters.keys import (
 )
 from zdagent.core.errors import AgentNotFoundError, IntegrationExistsError, IntegrationNotFoundError
 from zdagent.domain.agent import Agent
-from zdagent.domain.engine import KnowledgeArticle, KnowledgeBase
 from zdagent.domain.integration import Integration
+from zdagent.domain.knowledge import KnowledgeArticle, KnowledgeBase
 
 _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at"}
 

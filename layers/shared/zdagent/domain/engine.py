@@ -11,30 +11,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+# the knowledge models live in domain/knowledge.py (functions that store articles load only them)
+from zdagent.domain.knowledge import Frozen as _Frozen
+from zdagent.domain.knowledge import KnowledgeArticle, KnowledgeBase
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class KnowledgeArticle(_Frozen):
-    """One help-centre article the agent may answer from."""
-
-    id: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    body: str
-    locale: str = Field(min_length=2, description="BCP 47 tag, e.g. 'en', 'fr', 'pt-BR'")
-    url: str | None = None
-    labels: list[str] = Field(default_factory=list)
-
-
-class KnowledgeBase(_Frozen):
-    """An agent's articles at one version (engines cache indexes per (agent_id, version))."""
-
-    agent_id: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    articles: list[KnowledgeArticle] = Field(default_factory=list)
+__all__ = [
+    "ConversationMessage",
+    "EngineAnswer",
+    "EngineHandover",
+    "EngineNothingToSay",
+    "EngineRequest",
+    "EngineResult",
+    "HandoverReason",
+    "KnowledgeArticle",
+    "KnowledgeBase",
+    "ReplyEngine",
+    "Source",
+]
 
 
 class ConversationMessage(_Frozen):

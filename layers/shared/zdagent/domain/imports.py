@@ -304,6 +304,14 @@ def select_messages(
 
 
 # --- progress ----------------------------------------------------------------------------------
+# Zendesk's ticket export does not say how many updates a ticket had, and each update is one event
+# of the event walk (its creation included). Until the event walk has covered some time itself,
+# its size is taken as this many events per ticket seen (a ticket created with the first comment
+# plus three updates, the 4 comments a ticket has in bench/bench_import.py); from its first page on
+# the event walk is extrapolated from what it covered.
+EVENTS_PER_TICKET_ASSUMED = 4
+
+
 def estimate_seconds_left(
     *,
     phase: ImportPhase,
@@ -317,31 +325,52 @@ def estimate_seconds_left(
     elapsed_seconds: float = 0.0,
     conversations_imported: int = 0,
     max_conversations: int | None = None,
+    walk_first_time: datetime | None = None,
+    tickets_scanned: int = 0,
+    page_size: int = EXPORT_PAGE_SIZE,
 ) -> int | None:
     """Seconds left, pacing included; None while nothing can be said yet.
 
     Both walks (the tickets, then their events) cover the time from ``start_time`` to
-    ``horizon`` (now); ``cursor_time`` is how far the current one got in ``pages_done`` pages. The
-    pages still to fetch are extrapolated from that, and each takes at least one export slot
-    (6 s at Zendesk's 10 a minute), or longer if the pages so far took longer. During the ticket
-    walk the event walk is counted as at least as many pages (each ticket has at least one
-    event). Never less than ``wait_seconds``, the delay the next step is waiting out.
+    ``horizon`` (now); ``cursor_time`` is how far the current one got in ``pages_done`` pages,
+    from ``walk_first_time``, the time of the first item it found (nothing lies between
+    ``start_time`` and it: a frame starting years before the account's first ticket must not make
+    the pages so far look like a small part of the walk). The pages still to fetch are
+    extrapolated from that, and each takes at least one export slot (6 s at Zendesk's 10 a
+    minute), or longer if the pages so far took longer. During the ticket walk the event walk is
+    counted from the tickets expected (``tickets_scanned`` extrapolated the same way) at
+    ``EVENTS_PER_TICKET_ASSUMED`` events each, and at least as many pages as the ticket walk
+    (each ticket has at least one event); so is it between the two walks, before its first page.
+    Never less than ``wait_seconds``, the delay the next step is waiting out.
     """
+    slot = 60.0 / exports_per_minute
+    if phase == "events" and pages_done <= 0 and tickets_scanned > 0:
+        left = _assumed_event_pages(tickets_scanned, page_size) * slot
+        return max(0, math.ceil(max(left, wait_seconds)))
     if cursor_time is None or pages_done <= 0:
         return None
-    covered = (cursor_time - start_time).total_seconds()
+    anchor = max(start_time, walk_first_time) if walk_first_time else start_time
+    covered = (cursor_time - anchor).total_seconds()
     remaining = max(0.0, (horizon - cursor_time).total_seconds())
     if covered <= 0:
         return None
-    slot = 60.0 / exports_per_minute
     pages_left = math.ceil(pages_done * remaining / covered) if remaining > 0 else 0
     left = pages_left * max(slot, phase_seconds / pages_done)
     if phase == "tickets":
-        left += (pages_done + pages_left) * slot
+        tickets_expected = math.ceil(tickets_scanned * (covered + remaining) / covered)
+        event_pages = max(
+            pages_done + pages_left, _assumed_event_pages(tickets_expected, page_size)
+        )
+        left += event_pages * slot
     if max_conversations and conversations_imported > 0 and elapsed_seconds > 0:
         to_go = max(0, max_conversations - conversations_imported)
         left = min(left, to_go / (conversations_imported / elapsed_seconds))
     return max(0, math.ceil(max(left, wait_seconds)))
+
+
+def _assumed_event_pages(tickets: int, page_size: int) -> int:
+    """Full pages, then the one that ends the stream (shorter than a page; empty if none is)."""
+    return tickets * EVENTS_PER_TICKET_ASSUMED // page_size + 1
 
 
 # --- the import and its checkpoint -------------------------------------------------------------
@@ -380,6 +409,7 @@ class ImportRecord(BaseModel):
     zendesk_requests: int = 0
     rate_limited: int = 0
     cursor_time: datetime | None = None  # how far the current walk got
+    walk_first_time: datetime | None = None  # the time of the current walk's first item
     # checkpoint
     step: int = 0
     phase: ImportPhase = "tickets"
@@ -404,7 +434,9 @@ class ImportRecord(BaseModel):
         limit = self.filters.max_conversations
         return limit is not None and self.conversations_imported >= limit
 
-    def seconds_left(self, now: datetime, exports_per_minute: int) -> int | None:
+    def seconds_left(
+        self, now: datetime, exports_per_minute: int, page_size: int = EXPORT_PAGE_SIZE
+    ) -> int | None:
         if not self.is_running:
             return 0
         wait = (self.next_step_at - now).total_seconds() if self.next_step_at else 0.0
@@ -421,9 +453,14 @@ class ImportRecord(BaseModel):
             elapsed_seconds=(now - self.started_at).total_seconds(),
             conversations_imported=self.conversations_imported,
             max_conversations=self.filters.max_conversations,
+            walk_first_time=self.walk_first_time,
+            tickets_scanned=self.tickets_scanned,
+            page_size=page_size,
         )
 
-    def public(self, now: datetime, exports_per_minute: int = 10) -> dict[str, Any]:
+    def public(
+        self, now: datetime, exports_per_minute: int = 10, page_size: int = EXPORT_PAGE_SIZE
+    ) -> dict[str, Any]:
         """The JSON of ``GET .../imports/{id}``."""
         filters = self.filters.model_dump(mode="json")
         return {
@@ -440,7 +477,7 @@ class ImportRecord(BaseModel):
             "zendesk_requests": self.zendesk_requests,
             "rate_limited": self.rate_limited,
             "cursor_time": _iso(self.cursor_time),
-            "estimated_seconds_left": self.seconds_left(now, exports_per_minute),
+            "estimated_seconds_left": self.seconds_left(now, exports_per_minute, page_size),
             "next_step_at": _iso(self.next_step_at) if self.is_running else None,
             "created_at": _iso(self.created_at),
             "started_at": _iso(self.started_at),

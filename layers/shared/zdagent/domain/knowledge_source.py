@@ -25,8 +25,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zdagent.core.errors import ValidationFailedError
-from zdagent.domain.engine import KnowledgeArticle
 from zdagent.domain.html_markdown import html_to_markdown
+from zdagent.domain.knowledge import KnowledgeArticle
 
 SourceKind = Literal["manual", "zendesk_help_center"]
 SyncStatus = Literal["running", "succeeded", "failed"]

@@ -10,7 +10,7 @@ from zdagent.core.errors import AgentHasIntegrationError, ValidationFailedError,
 from zdagent.core.observability import logger
 from zdagent.core.validation import validate_model
 from zdagent.domain.agent import Agent, AgentSettings, check_language, new_agent_id
-from zdagent.domain.engine import KnowledgeArticle
+from zdagent.domain.knowledge import KnowledgeArticle
 from zdagent.services.context import Context
 from zdagent.services.handover_group import group_problem
 from zdagent.services.knowledge_sync import require_manual_source

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from zdagent.adapters.dynamodb import take_item
 from zdagent.adapters.keys import OAUTH_STATE_SK, oauth_state_pk
 from zdagent.adapters.tokens import stored_from_token_set
 from zdagent.adapters.zendesk.auth import BearerAuth, StaticTokenProvider
 from zdagent.adapters.zendesk.client import ZendeskClient
-from zdagent.adapters.zendesk.models import User
 from zdagent.adapters.zendesk.oauth import (
     TokenSet,
     authorize_url,
@@ -31,6 +31,9 @@ from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 from zdagent.domain.integration import Integration, ZendeskUserRef
 from zdagent.services.context import Context
+
+if TYPE_CHECKING:  # the ticket and user models load when the client reads a user (callback only)
+    from zdagent.adapters.zendesk.models import User
 
 CALLBACK_PATH = "/oauth/zendesk/callback"
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from zdagent.adapters.zendesk.models import GroupMembership, User
+from zdagent.adapters.zendesk.account import GroupMembership
+from zdagent.adapters.zendesk.models import User
 from zdagent.core.errors import AppError, ZendeskError, ZendeskNotFound
 from zdagent.domain.integration import Integration
 from zdagent.services.context import Context

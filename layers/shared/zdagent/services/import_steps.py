@@ -261,6 +261,7 @@ class _Step:
         rec.tickets_cursor = page.after_cursor or rec.tickets_cursor
         if summaries:
             rec.cursor_time = _later(rec.cursor_time, summaries[-1].updated_at)
+            rec.walk_first_time = rec.walk_first_time or min(s.updated_at for s in summaries)
         if not page.end_of_stream:
             return self._next_export()
         if rec.tickets_matched == 0:
@@ -268,7 +269,7 @@ class _Step:
         rec.phase, rec.pages_done = "events", 0
         rec.phase_started_at = self.ctx.now()
         rec.events_time = int(rec.filters.start_time.timestamp())
-        rec.cursor_time = rec.filters.start_time
+        rec.cursor_time, rec.walk_first_time = rec.filters.start_time, None
         return self._next_export()
 
     # -- the event walk --------------------------------------------------------------------------
@@ -281,6 +282,8 @@ class _Step:
         fresh = [e for e in page.ticket_events if not (e.timestamp == start and e.id in seen)]
         rec.events_scanned += len(fresh)
         rec.pages_done += 1
+        if fresh and rec.walk_first_time is None:
+            rec.walk_first_time = datetime.fromtimestamp(min(e.timestamp for e in fresh), UTC)
         self._import_events(fresh)
         end_time = page.end_time if page.end_time is not None else start
         if page.ticket_events and not fresh and not page.end_of_stream and end_time == start:

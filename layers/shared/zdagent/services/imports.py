@@ -102,7 +102,10 @@ def get_import(ctx: Context, agent_id: str, import_id: str) -> ImportRecord:
 
 def public_view(ctx: Context, record: ImportRecord) -> dict[str, Any]:
     """The JSON of an import, its estimate at this account's export limit."""
-    return record.public(ctx.now(), settings().import_exports_per_minute)
+    config = settings()
+    return record.public(
+        ctx.now(), config.import_exports_per_minute, config.import_export_page_size
+    )
 
 
 def cancel_import(ctx: Context, agent_id: str, import_id: str) -> ImportRecord:

@@ -32,6 +32,7 @@ from zdagent.adapters.zendesk.urls import base_url_for
 from zdagent.core.errors import ValidationFailedError, ZendeskError
 
 if TYPE_CHECKING:
+    from zdagent.adapters.zendesk.account import Group, GroupMembership, OAuthTokenInfo
     from zdagent.adapters.zendesk.automation import (
         Trigger,
         TriggerCategory,
@@ -43,9 +44,6 @@ if TYPE_CHECKING:
     from zdagent.adapters.zendesk.help_center import HelpCenterPage, IncrementalArticlePage
     from zdagent.adapters.zendesk.models import (
         Comment,
-        Group,
-        GroupMembership,
-        OAuthTokenInfo,
         Ticket,
         TicketHistory,
         TicketUpdate,
@@ -261,7 +259,7 @@ class ZendeskClient:
         return None
 
     def user_group_memberships(self, user_id: int) -> Iterator[GroupMembership]:
-        from zdagent.adapters.zendesk.models import GroupMembership  # noqa: PLC0415
+        from zdagent.adapters.zendesk.account import GroupMembership  # noqa: PLC0415
 
         pages = self._paginate(
             "/api/v2/users/{user_id}/group_memberships",
@@ -271,7 +269,7 @@ class ZendeskClient:
         return (GroupMembership.model_validate(raw) for raw in pages)
 
     def group_memberships_of_group(self, group_id: int) -> Iterator[GroupMembership]:
-        from zdagent.adapters.zendesk.models import GroupMembership  # noqa: PLC0415
+        from zdagent.adapters.zendesk.account import GroupMembership  # noqa: PLC0415
 
         pages = self._paginate(
             "/api/v2/groups/{group_id}/memberships",
@@ -281,7 +279,7 @@ class ZendeskClient:
         return (GroupMembership.model_validate(raw) for raw in pages)
 
     def get_group(self, group_id: int) -> Group:
-        from zdagent.adapters.zendesk.models import Group  # noqa: PLC0415
+        from zdagent.adapters.zendesk.account import Group  # noqa: PLC0415
 
         return Group.model_validate(
             self._get("/api/v2/groups/{group_id}", "group", group_id=group_id)
@@ -580,7 +578,7 @@ class ZendeskClient:
 
     # --- OAuth tokens ----------------------------------------------------------------------
     def current_token(self) -> OAuthTokenInfo:
-        from zdagent.adapters.zendesk.models import OAuthTokenInfo  # noqa: PLC0415
+        from zdagent.adapters.zendesk.account import OAuthTokenInfo  # noqa: PLC0415
 
         return OAuthTokenInfo.model_validate(
             self._get("/api/v2/oauth/tokens/current.json", "token")

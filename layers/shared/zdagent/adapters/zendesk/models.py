@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from zdagent.adapters.zendesk.base import WritePayload, ZendeskObject
 
 
-# --- users and groups ----------------------------------------------------------------------
+# --- users -----------------------------------------------------------------------------
 class User(ZendeskObject):
     id: int
     name: str | None = None
@@ -34,23 +34,6 @@ class User(ZendeskObject):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
-
-
-class Group(ZendeskObject):
-    id: int
-    name: str | None = None
-    description: str | None = None
-    default: bool | None = None
-    deleted: bool | None = None
-
-
-class GroupMembership(ZendeskObject):
-    id: int
-    user_id: int
-    group_id: int
-    default: bool | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 # --- tickets and comments ------------------------------------------------------------------
@@ -216,20 +199,3 @@ class TicketHistory:
     ticket: Ticket
     comments: list[Comment]
     users: dict[int, User]
-
-
-# --- OAuth ---------------------------------------------------------------------------------
-class OAuthTokenInfo(ZendeskObject):
-    """``GET /api/v2/oauth/tokens/current.json``: ``token`` holds only the first characters."""
-
-    id: int
-    user_id: int | None = None
-    client_id: int | None = None
-    token: str | None = Field(default=None, repr=False)
-    refresh_token: str | None = Field(default=None, repr=False)
-    scopes: list[str] = Field(default_factory=list)
-    created_at: datetime | None = None
-    expires_at: datetime | None = None
-    refresh_token_expires_at: datetime | None = None
-    used_at: datetime | None = None
-    url: str | None = None
