@@ -5,7 +5,7 @@ tuning email that reaches article selection (not screened out as a thank-you, an
 request for a person, ...), with the demo articles and with 1,000 distractor articles, it records
 the selection's ``Evidence`` and whether the selection is right, then fits a logistic model (L2,
 plain gradient descent, no dependency). ``--write`` pastes the coefficients into
-``calibration.py``. The held-out half is never read here: ``bench_engines`` measures on it.
+``calibration.py``. The held-out halves are never read here: ``bench_engines`` measures on them.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import Console, serious_accessibility_violations, snap
 from tests.browser.test_console import (
     AUTHORIZE,
+    JOB_DEADLINE_MS,
     REPLY_DEADLINE_SECONDS,
     REVOKE,
     allow_as,
@@ -97,7 +98,7 @@ def connect_in_the_console(
     if wrong_user_first:
         consent_as_the_wrong_user(page, subdomain)
     tab = open_consent_tab(page)
-    with tab.expect_event("close", timeout=10_000):
+    with tab.expect_event("close", timeout=JOB_DEADLINE_MS):
         allow_as(tab, AI_AGENT.format(sub=subdomain))
     expect(page.get_by_role("button", name=REVOKE)).to_be_visible()
     expect(page.locator("#connected-as")).to_have_text(
@@ -183,7 +184,7 @@ def disconnect_then_remove(page: Page, screen: str) -> None:
 
     page.get_by_role("button", name="Disconnect…").click()
     dialog.get_by_role("button", name="Disconnect", exact=True).click()
-    expect(page.locator("#disconnect-status")).to_have_text("Done", timeout=20_000)
+    expect(page.locator("#disconnect-status")).to_have_text("Done", timeout=JOB_DEADLINE_MS)
     # nothing left from the connected state
     expect(page.get_by_role("button", name=AUTHORIZE)).to_be_visible()
     expect(page.locator("#authorization-status")).to_have_text("Revoked")
@@ -200,7 +201,9 @@ def disconnect_then_remove(page: Page, screen: str) -> None:
     page.get_by_role("button", name="Remove integration…").click()
     remove = page.get_by_role("dialog", name="Remove the integration?")
     remove.get_by_role("button", name="Remove integration").click()
-    expect(page.get_by_role("button", name="Add integration")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("button", name="Add integration")).to_be_visible(
+        timeout=JOB_DEADLINE_MS
+    )
     expect(page.locator("#integration-details")).to_be_hidden()
     # the token was revoked by the disconnect: what stays in Zendesk is listed, with where to go
     leftovers = page.locator("#disconnect-leftovers")

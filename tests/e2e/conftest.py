@@ -6,6 +6,7 @@ URLs and, on teardown, sends SIGINT (Ctrl-C) and checks that it exits and releas
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -24,15 +25,27 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_DEADLINE_SECONDS = 60
+PORT_ATTEMPTS = 3  # free ports taken by another program before the stack bound them: new ones
 EXIT_DEADLINE_SECONDS = 20
 ADMIN_TOKEN = "e2e-admin-token"
 _READY = re.compile(r"^ready: api=(\S+) console=(\S+) sandbox=(\S+) aws=(\S+)$")
+_PORT_TAKEN = re.compile(r"^port \d+ \(\w+_PORT\) is in use", re.MULTILINE)
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> tuple[int, ...]:
+    """``count`` distinct ports free now (each probe stays bound until all are chosen, so two
+    probes never get the same port)."""
+    with contextlib.ExitStack() as probes:
+        chosen = []
+        for _ in range(count):
+            probe = probes.enter_context(socket.socket())
+            probe.bind(("127.0.0.1", 0))
+            chosen.append(int(probe.getsockname()[1]))
+    return tuple(chosen)
 
 
 def port_is_free(port: int) -> bool:
@@ -93,11 +106,31 @@ def start_stack(
 ) -> RunningStack:
     """Start ``python -m zdlocal.stack`` on four free ports and wait for its ready line.
 
-    The ports: API, sandbox, AWS, Converse emulator. Its state is kept in ``state_dir`` (a fresh
-    temporary folder unless given: never the project's own ``.local-state``, which belongs to the
-    developer's ``make run``)."""
-    api, sandbox, aws, bedrock = ports or (free_port(), free_port(), free_port(), free_port())
-    folder = state_dir or Path(tempfile.mkdtemp(prefix="zdlocal-state-"))
+    The ports: API, sandbox, AWS, Converse emulator. A port found free can be taken by another
+    program (other test runs share the machine) before the stack binds it: the stack then says so
+    and exits 1, and is started again on new free ports (given ``ports`` are used as they are).
+    Its state is kept in ``state_dir`` (a fresh temporary folder unless given: never the
+    project's own ``.local-state``, which belongs to the developer's ``make run``)."""
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        folder = state_dir or Path(tempfile.mkdtemp(prefix="zdlocal-state-"))
+        stack = _launch(admin_token, folder, ports or free_ports(4), temporary=state_dir is None)
+        if _ready(stack):
+            return stack
+        stack.stop()
+        tail = "\n".join(stack.stderr_lines[-30:])
+        if ports is None and attempt < PORT_ATTEMPTS and _PORT_TAKEN.search(tail):
+            continue
+        raise AssertionError(
+            f"no ready line within {READY_DEADLINE_SECONDS}s "
+            f"(exit {stack.process.returncode}):\n{tail}"
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _launch(
+    admin_token: str, folder: Path, ports: tuple[int, ...], *, temporary: bool
+) -> RunningStack:
+    api, sandbox, aws, bedrock = ports
     env = {
         **stack_env(API_PORT=api, SANDBOX_PORT=sandbox, AWS_PORT=aws, BEDROCK_PORT=bedrock),
         "ADMIN_TOKEN": admin_token,
@@ -111,18 +144,23 @@ def start_stack(
         stderr=subprocess.PIPE,
         text=True,
     )
-    stack = RunningStack(
+    return RunningStack(
         process=process,
         api_url="",
         console_url="",
         sandbox_url="",
         aws_url="",
         admin_token=admin_token,
-        ports=(api, sandbox, aws, bedrock),
+        ports=ports,
         bedrock_url=f"http://127.0.0.1:{bedrock}",
-        temporary_state=None if state_dir else folder,
+        temporary_state=folder if temporary else None,
     )
+
+
+def _ready(stack: RunningStack) -> bool:
+    """Wait for the ready line (its URLs filled in), or the exit, or the deadline."""
     ready = threading.Event()
+    process = stack.process
     threading.Thread(
         target=_pump, args=(process.stdout, stack.stdout_lines, ready), daemon=True
     ).start()
@@ -130,17 +168,12 @@ def start_stack(
     deadline = time.monotonic() + READY_DEADLINE_SECONDS
     while not ready.wait(0.1):
         if process.poll() is not None or time.monotonic() > deadline:
-            stack.stop()
-            tail = "\n".join(stack.stderr_lines[-30:])
-            raise AssertionError(
-                f"no ready line within {READY_DEADLINE_SECONDS}s (exit {process.returncode}):\n"
-                f"{tail}"
-            )
+            return False
     (line,) = [line for line in stack.stdout_lines if line.startswith("ready:")]
     match = _READY.match(line)
     assert match, line
     stack.api_url, stack.console_url, stack.sandbox_url, stack.aws_url = match.groups()
-    return stack
+    return True
 
 
 def stack_env(**ports: int) -> dict[str, str]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import RunningStack
-from tests.support.flows import Api, http_connect
+from tests.support.flows import Api, counted_stats, http_connect
 from zdagent.adapters.engines.demo_kb import load_demo_knowledge
 
 pytestmark = pytest.mark.e2e
@@ -76,12 +76,12 @@ def test_customer_email_gets_one_ai_reply(local_stack: RunningStack, api: Api) -
     assert "The Acme team" in reply["plain_body"]
     assert "ai_agent_replied" in found["tags"]
 
+    stats = counted_stats(api, agent_id, "by_status", "answered")  # the log comes after the reply
+    assert stats["by_status"]["answered"] == 1
     listed = api.ok("GET", f"/agents/{agent_id}/conversations?status=answered")
     assert [c["ticket_id"] for c in listed["items"]] == [ticket_id]
     detail = api.ok("GET", f"/agents/{agent_id}/conversations/{ticket_id}")
     assert detail["decisions"][0]["reason"] == "answered"
     assert {m["role"] for m in detail["messages"]} == {"visitor", "ai_agent"}
-    stats = api.ok("GET", f"/agents/{agent_id}/stats")
-    assert stats["by_status"]["answered"] == 1
     assert api.call("GET", f"/agents/{agent_id}/conversations/999999").status_code == 404
     assert api.call("GET", f"/agents/{agent_id}/conversations?limit=0").status_code == 422

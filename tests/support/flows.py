@@ -115,3 +115,20 @@ def http_connect(
     if trigger and engine:
         api.ok("PUT", f"/agents/{agent_id}/integration/engine", {"enabled": True})
     return agent_id
+
+
+def counted_stats(
+    api: Api, agent_id: str, where: str, key: str, seconds: float = 30
+) -> dict[str, Any]:
+    """The agent's statistics once ``stats[where][key]`` counts something. A decision is written
+    to the log, then counted (a second write): the count is the last trace of a decision, so once
+    it shows, the conversation, its messages and its decisions are listed too. Reading the log or
+    the stats once right after the reply reached Zendesk (the worker posts it, then logs it) is a
+    race the loaded CI machine loses."""
+    from tests.support.polling import wait_until  # noqa: PLC0415 (keeps flows import-light)
+
+    def stats() -> dict[str, Any] | None:
+        found = dict(api.ok("GET", f"/agents/{agent_id}/stats"))
+        return found if found.get(where, {}).get(key) else None
+
+    return wait_until(f"the agent's stats count {where}.{key}", stats, seconds, 0.25)

@@ -14,12 +14,14 @@ from tests.integration.knowledge.conftest import (
     new_account,
 )
 from tests.support.step_chains import StepDriver
+from zdagent.adapters.repositories import AgentRepository
 from zdagent.core.errors import (
     IntegrationNotAuthorizedError,
     KnowledgeSourceManualError,
     KnowledgeSyncRunningError,
 )
 from zdagent.core.settings import reset_settings_cache
+from zdagent.domain.agent import Agent
 from zdagent.domain.engine import KnowledgeArticle
 from zdagent.domain.knowledge_source import KnowledgeSourceRequest
 from zdagent.services import agents, knowledge_sync
@@ -295,3 +297,31 @@ def test_a_step_redelivered_after_its_publish_failed_still_publishes_the_article
     assert shown["last_sync"]["status"] == "succeeded"
     assert shown["articles"] == 32
     assert agents.get_agent(ctx, help_center.agent_id).knowledge_articles == 32
+
+
+def test_a_summary_read_while_the_last_step_ends_counts_the_articles_it_says_are_synced(
+    ctx: Context, help_center: HelpCenter, driver: StepDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GET .../knowledge`` reads the agent (the article count) and the sync's record; the last
+    step publishes the count, then marks the sync succeeded. Here the sync ends between the
+    summary's two reads: read count-first, it said "succeeded" with 0 articles (the e2e's
+    intermittent sync that succeeded with 0 articles under load)."""
+    _source(ctx, help_center)
+    knowledge_sync.start_sync(ctx, help_center.agent_id)
+    read_agent = AgentRepository.get
+    ended: list[bool] = []
+
+    def the_sync_ends_after_this_read(repository: AgentRepository, agent_id: str) -> Agent:
+        agent = read_agent(repository, agent_id)
+        if not ended:
+            ended.append(True)
+            driver.run_until_idle()
+        return agent
+
+    with monkeypatch.context() as patch:
+        patch.setattr(AgentRepository, "get", the_sync_ends_after_this_read)
+        shown = knowledge_sync.get_knowledge(ctx, help_center.agent_id)
+    assert ended
+    assert shown["last_sync"]["status"] != "succeeded" or shown["articles"] == 32, shown
+    after = knowledge_sync.get_knowledge(ctx, help_center.agent_id)
+    assert (after["last_sync"]["status"], after["articles"]) == ("succeeded", 32)

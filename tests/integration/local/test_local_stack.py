@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.polling import wait_until
 from zdlocal.stack import LocalStack, PortInUseError, port_is_free
 
 WriteFunction = Callable[[str, str], Path]
@@ -214,13 +215,12 @@ def test_api_sqs_and_step_functions_through_the_moto_server(stack: LocalStack) -
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        status_now = sfn.describe_execution(executionArn=body["execution"])["status"]
-        if status_now != "RUNNING":
-            break
-        time.sleep(0.1)
-    assert status_now == "SUCCEEDED"
+
+    def ended() -> str | None:
+        status_now = str(sfn.describe_execution(executionArn=body["execution"])["status"])
+        return None if status_now == "RUNNING" else status_now
+
+    assert wait_until("the execution ends", ended) == "SUCCEEDED"
 
 
 def test_a_port_in_use_is_one_sentence(tmp_path: Path) -> None:

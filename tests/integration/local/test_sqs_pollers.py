@@ -4,15 +4,18 @@ whole-batch redelivery on an exception, visibility timeout and the redrive to th
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
 from moto import mock_aws
+from moto.core import utils as moto_utils
+from moto.sqs import models as moto_sqs_models
 
+from tests.support.polling import wait_until
 from zdlocal.aws import MOTO_CONFIG
 from zdlocal.lambdas import FunctionRuntime
 from zdlocal.resources import AwsClients, create_resources
@@ -118,6 +121,31 @@ def _setup(
         yield Setup(resources=resources, runtime=runtime, poller=poller, sqs=clients.sqs)
 
 
+class SqsClock:
+    """moto's SQS clock, moved only by the test: a delay or a visibility timeout ends when the
+    test says so, never because the loaded machine was slow between two polls."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def skip(self, seconds: float) -> None:
+        self.now += seconds
+
+    def unix_time(self, dt: datetime | None = None) -> float:
+        return self.now if dt is None else moto_utils.unix_time(dt)
+
+    def unix_time_millis(self, dt: datetime | None = None) -> float:
+        return self.unix_time(dt) * 1000.0
+
+
+@pytest.fixture
+def sqs_clock(monkeypatch: pytest.MonkeyPatch) -> SqsClock:
+    clock = SqsClock(moto_utils.unix_time())
+    monkeypatch.setattr(moto_sqs_models, "unix_time", clock.unix_time)
+    monkeypatch.setattr(moto_sqs_models, "unix_time_millis", clock.unix_time_millis)
+    return clock
+
+
 @pytest.fixture
 def fast(
     aws_env: None, write_function: WriteFunction, make_template: MakeTemplate
@@ -202,20 +230,16 @@ def test_without_report_batch_item_failures_a_success_deletes_everything(
 
 
 def test_visibility_timeout_hides_a_failed_message_until_it_expires(
-    aws_env: None, write_function: WriteFunction, make_template: MakeTemplate
+    aws_env: None, write_function: WriteFunction, make_template: MakeTemplate, sqs_clock: SqsClock
 ) -> None:
     with _setup(write_function, make_template, visibility=1) as setup:
         setup.send("fail")
         assert setup.poller.poll_once().failed_ids
         assert setup.poller.poll_once().received == 0  # still invisible
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            result = setup.poller.poll_once()
-            if result.received:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the failed message did not come back within 5 s")
+        sqs_clock.skip(0.9)
+        assert setup.poller.poll_once().received == 0  # still within the timeout
+        sqs_clock.skip(0.2)
+        assert setup.poller.poll_once().received == 1  # the timeout ended: delivered again
         assert setup.events[-1]["Records"][0]["attributes"]["ApproximateReceiveCount"] == "2"
 
 
@@ -224,20 +248,17 @@ def test_poller_thread_processes_messages_and_stops(fast: Setup) -> None:
     fast.send(json.dumps({"n": 1}))
     fast.poller.start()
     try:
-        deadline = time.monotonic() + 5
-        while not fast.events and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until("the poller thread delivers the message", lambda: fast.events)
     finally:
         fast.poller.stop()
-    assert fast.events
     assert fast.count("WorkQueue") == 0
 
 
-def test_delay_seconds_are_honoured(fast: Setup) -> None:
+def test_delay_seconds_are_honoured(fast: Setup, sqs_clock: SqsClock) -> None:
     fast.send("later", DelaySeconds=1)
     assert fast.poller.poll_once().received == 0
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and not fast.events:
-        fast.poller.poll_once()
-        time.sleep(0.1)
+    sqs_clock.skip(0.9)
+    assert fast.poller.poll_once().received == 0
+    sqs_clock.skip(0.2)
+    assert fast.poller.poll_once().received == 1
     assert fast.events

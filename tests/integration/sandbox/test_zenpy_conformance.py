@@ -163,8 +163,9 @@ def test_incremental_cursor_export(zd: Any, account: Account) -> None:
     assert len(list(zd.tickets.incremental(start_time=start))) == 30  # the last minute waits
 
 
-def test_webhooks_and_their_signing_secret(zd: Any, receiver: WebhookReceiver) -> None:
-    webhook = zd.webhooks.create(
+def active_webhook(zd: Any, receiver: WebhookReceiver) -> Any:
+    """An active JSON webhook to ``receiver`` for ticket events, created through zenpy."""
+    return zd.webhooks.create(
         Webhook(
             name="AI agent",
             endpoint=receiver.url,
@@ -174,6 +175,10 @@ def test_webhooks_and_their_signing_secret(zd: Any, receiver: WebhookReceiver) -
             subscriptions=["conditional_ticket_events"],
         )
     )
+
+
+def test_webhooks_and_their_signing_secret(zd: Any, receiver: WebhookReceiver) -> None:
+    webhook = active_webhook(zd, receiver)
     assert webhook.id and webhook.status == "active"
     assert zd.webhooks(id=webhook.id).endpoint == receiver.url
     assert webhook.id in [w.id for w in zd.webhooks.list()]
@@ -190,16 +195,7 @@ def test_webhooks_and_their_signing_secret(zd: Any, receiver: WebhookReceiver) -
 def test_triggers_fire_and_deliver_through_zenpy_created_objects(
     zd: Any, account: Account, receiver: WebhookReceiver
 ) -> None:
-    webhook = zd.webhooks.create(
-        Webhook(
-            name="AI agent",
-            endpoint=receiver.url,
-            http_method="POST",
-            request_format="json",
-            status="active",
-            subscriptions=["conditional_ticket_events"],
-        )
-    )
+    webhook = active_webhook(zd, receiver)
     body = default_trigger(account, webhook.id)
     trigger = zd.triggers.create(
         Trigger(title=body["title"], conditions=body["conditions"], actions=body["actions"])

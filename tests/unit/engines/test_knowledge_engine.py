@@ -78,10 +78,8 @@ def test_labelled_set_has_a_held_out_half_and_forty_percent_out_of_scope(
     assert len(out_of_scope) >= 0.4 * len(any_labelled_set)
 
 
-def test_fresh_set_split_is_the_hash_of_each_id(
-    fresh_labelled_emails: list[LabelledEmail],
-) -> None:
-    for email in fresh_labelled_emails:
+def test_split_is_the_hash_of_each_id(hash_split_set: list[LabelledEmail]) -> None:
+    for email in hash_split_set:
         holdout = hashlib.sha256(email.id.encode()).digest()[0] % 2 == 0
         assert email.split == ("holdout" if holdout else "tuning"), email.id
 
@@ -493,3 +491,85 @@ def test_filler_words_do_not_make_a_question_out_of_scope(
     result = engine().respond(make_request(message), demo_kb)
     assert isinstance(result, EngineAnswer)
     assert [source.article_id for source in result.sources] == [article_id]
+
+
+def test_an_article_that_says_the_asked_phrase_beats_one_that_scatters_its_words() -> None:
+    """With 1,000 distractor articles, the article that says "tracking number" lost to one
+    that has "tracking", "number" and "parcel" in scattered sentences and its title."""
+    articles = [
+        KnowledgeArticle(
+            id="follow-parcel",
+            title="Following a parcel",
+            body="Once your parcel has left, we email you its tracking number. Enter that number "
+            "on the carrier's website to follow it.",
+            locale="en",
+            url="https://shop.example/help/follow-parcel",
+        ),
+        KnowledgeArticle(
+            id="packing",
+            title="Tracking parcels",
+            body="We pack every parcel in our warehouse. Each order gets a number on its box. "
+            "Tracking staff check each parcel before it leaves. A parcel may hold several orders.",
+            locale="en",
+            url="https://shop.example/help/packing",
+        ),
+    ]
+    knowledge = KnowledgeBase(agent_id="phrases", version="1", articles=articles)
+    result = engine().respond(
+        make_request("Where can I find the tracking number of my parcel?"), knowledge
+    )
+    assert isinstance(result, EngineAnswer)
+    assert [source.article_id for source in result.sources] == ["follow-parcel"]
+
+
+def test_a_message_too_short_to_tell_its_language_takes_the_language_its_words_are_in(
+    demo_kb: KnowledgeBase,
+) -> None:
+    """No function word says French here: the default language (English) was used, and the
+    English articles could not answer a French question."""
+    result = engine().respond(
+        make_request("Délai livraison express ?", subject="Express", default_language="en"),
+        demo_kb,
+    )
+    assert result.language == "fr"
+    if isinstance(result, EngineAnswer):
+        assert [source.article_id for source in result.sources] == ["shipping-times-fr"]
+
+
+def test_a_one_word_question_among_several_brings_the_article_its_word_is_the_topic_of(
+    demo_kb: KnowledgeBase,
+) -> None:
+    """ "How do I unsubscribe?" has one topical word: it was not read as a question, so only the
+    invoice article was sent. A word that several titles name ("parcel") brings none."""
+    result = engine().respond(
+        make_request("How do I unsubscribe? And could I have an invoice for my last order?"),
+        demo_kb,
+    )
+    assert isinstance(result, EngineAnswer)
+    assert {source.article_id for source in result.sources} == {"invoice-en", "newsletter-en"}
+    vague = engine().respond(
+        make_request("Where's my parcel? And could I have an invoice for that order?"), demo_kb
+    )
+    assert [source.article_id for source in getattr(vague, "sources", [])] != [
+        "invoice-en",
+        "missing-parcel-en",
+    ]
+
+
+def test_two_articles_that_answer_alike_are_a_guess_and_hand_over() -> None:
+    """Two articles about the same thing that say different things (an old and a new policy):
+    which one is meant is a guess, however well each matches."""
+    articles = [
+        KnowledgeArticle(
+            id=f"returns-{year}",
+            title="How to return an item",
+            body=f"You can return an item within {days} days of delivery from your account.",
+            locale="en",
+            url=f"https://shop.example/help/returns-{year}",
+        )
+        for year, days in (("2023", 14), ("2024", 30))
+    ]
+    knowledge = KnowledgeBase(agent_id="twins", version="1", articles=articles)
+    result = engine().respond(make_request("How do I return an item?"), knowledge)
+    assert isinstance(result, EngineHandover)
+    assert result.reason == "low_confidence"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from zdlocal import persistence
@@ -11,20 +13,40 @@ from zdsandbox.config import SandboxConfig
 from zdsandbox.engine import Sandbox
 
 
-def test_the_whole_sandbox_state_is_kept_even_parts_added_later(tmp_path: Path) -> None:
-    before = Sandbox(SandboxConfig())
+@contextmanager
+def a_sandbox() -> Iterator[Sandbox]:
+    sandbox = Sandbox(SandboxConfig())
     try:
+        yield sandbox
+    finally:
+        sandbox.close()
+
+
+def saved[T](folder: Path, arrange: Callable[[Sandbox], T]) -> T:
+    """A sandbox arranged by ``arrange`` then saved in ``folder``: what ``arrange`` returned."""
+    with a_sandbox() as before:
+        arranged = arrange(before)
+        persistence.save_sandbox(folder, before)
+    return arranged
+
+
+@contextmanager
+def restored(folder: Path) -> Iterator[Sandbox]:
+    """A new sandbox that restored the state saved in ``folder``."""
+    with a_sandbox() as after:
+        assert persistence.restore_sandbox(folder, after)
+        yield after
+
+
+def test_the_whole_sandbox_state_is_kept_even_parts_added_later(tmp_path: Path) -> None:
+    def three_tickets_and_an_article(before: Sandbox) -> list[int]:
         account = before.create_account("beta")
         assert account is not None
-        taken = [next(account.ticket_ids) for _ in range(3)]
         before.help_center = {"beta": ["an article"]}  # state another part adds: kept as well
-        persistence.save_sandbox(tmp_path, before)
-    finally:
-        before.close()
+        return [next(account.ticket_ids) for _ in range(3)]
 
-    after = Sandbox(SandboxConfig())
-    try:
-        assert persistence.restore_sandbox(tmp_path, after)
+    taken = saved(tmp_path, three_tickets_and_an_article)
+    with restored(tmp_path) as after:
         kept = after.registry.get("beta")
         assert kept is not None
         assert next(kept.ticket_ids) == taken[-1] + 1  # ids go on, never reused
@@ -32,37 +54,26 @@ def test_the_whole_sandbox_state_is_kept_even_parts_added_later(tmp_path: Path) 
         with kept.lock:  # a working lock again
             assert kept.user_by_email("customer@example.com") is not None
         assert after.registry.get("acme") is not None
-    finally:
-        after.close()
 
 
 def test_state_saved_before_a_field_existed_gets_its_default(tmp_path: Path) -> None:
-    before = Sandbox(SandboxConfig())
-    try:
+    def without_faults(before: Sandbox) -> None:
         account = before.registry.get("acme")
         assert account is not None
         del account.faults  # as if saved by a checkout whose Account had no ``faults`` yet
-        persistence.save_sandbox(tmp_path, before)
-    finally:
-        before.close()
-    after = Sandbox(SandboxConfig())
-    try:
-        assert persistence.restore_sandbox(tmp_path, after)
-        restored = after.registry.get("acme")
-        assert restored is not None
-        assert restored.faults == []
-    finally:
-        after.close()
+
+    saved(tmp_path, without_faults)
+    with restored(tmp_path) as after:
+        acme = after.registry.get("acme")
+        assert acme is not None
+        assert acme.faults == []
 
 
 def test_an_unreadable_sandbox_state_starts_fresh(tmp_path: Path) -> None:
     (tmp_path / persistence.SANDBOX_FILE).write_bytes(b"not a pickle")
-    sandbox = Sandbox(SandboxConfig())
-    try:
+    with a_sandbox() as sandbox:
         assert not persistence.restore_sandbox(tmp_path, sandbox)
         assert sandbox.registry.get("acme") is not None
-    finally:
-        sandbox.close()
 
 
 def line(**entry: object) -> str:

@@ -124,9 +124,13 @@ def _states(ctx: Context) -> KnowledgeStateRepository:
 
 # --- API use cases -----------------------------------------------------------------------------
 def get_knowledge(ctx: Context, agent_id: str) -> dict[str, Any]:
-    """``GET /agents/{id}/knowledge``."""
+    """``GET /agents/{id}/knowledge``. The sync's record is read before the agent: the last step
+    publishes the article count on the agent, then marks the sync succeeded, so a summary that
+    says succeeded counts what that sync published (read the other way round, a sync ending
+    between the two reads showed as succeeded with the count from before it)."""
+    state = _states(ctx).get(agent_id)
     agent = ctx.agents.get(agent_id)
-    return _states(ctx).get(agent_id).public(agent.knowledge_articles, agent.knowledge_version)
+    return state.public(agent.knowledge_articles, agent.knowledge_version)
 
 
 def require_manual_source(ctx: Context, agent_id: str) -> None:

@@ -1,11 +1,11 @@
 """Evidence about a candidate answer → the probability that it is right.
 
 A logistic model over a handful of features (``Evidence``), fitted by ``bench/tune_engine.py``
-on the *tuning* halves of ``tests/unit/engines/labelled_emails.json`` and
-``labelled_emails_fresh.json`` only (with the demo articles and with 1,000 distractor
-articles). The fitted coefficients are pasted below, so the engine carries a few numbers, not a
-model file. ``bench/bench_engines.py`` prints the reliability table
-on the held-out halves: within each confidence bin, the share of answers that were right.
+on the *tuning* halves of the three labelled sets in ``tests/unit/engines/`` only (with the demo
+articles and with 1,000 distractor articles). The fitted coefficients are pasted below, so the
+engine carries a few numbers, not a model file. ``bench/bench_engines.py`` prints the
+reliability table on the held-out half: within each confidence bin, the share of answers that
+were right.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from dataclasses import astuple, dataclass, fields
 
 # A question whose topical words are this share or more unknown to every article is out of scope.
 UNKNOWN_OUT_OF_SCOPE = 0.33
+# Below this lead over the best article not sent (share of the best score), which article is
+# meant is a guess.
+MIN_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,15 @@ class Evidence:
     @property
     def on_topic(self) -> bool:
         """Every question touches the topic (title or labels) of a chosen article, the answer
-        has passages, and no question is a third or more made of words no article knows ("a
-        *student* discount?", "how *often*?"): otherwise the answer is not about what was asked
-        (confidence 0)."""
+        has passages, no question is a third or more made of words no article knows ("a
+        *student* discount?", "how *often*?"), and the best article leads the runner-up by
+        ``MIN_MARGIN``: otherwise the answer is not about what was asked, or is a guess between
+        articles (confidence 0)."""
         return (
             self.anchored > 0.0
             and self.passage_coverage > 0.0
             and self.unknown < UNKNOWN_OUT_OF_SCOPE
+            and self.margin >= MIN_MARGIN
         )
 
     def values(self) -> tuple[float, ...]:
@@ -49,15 +54,15 @@ class Evidence:
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
 COEFFICIENTS: tuple[float, ...] = (
-    -1.463,
-    0.51,
-    -1.396,
-    2.467,
-    -0.299,
-    -0.013,
-    6.085,
-    -2.205,
-    0.432,
+    -2.394,
+    1.975,
+    -0.259,
+    2.273,
+    -0.078,
+    -0.089,
+    3.685,
+    -1.719,
+    0.521,
 )
 
 

@@ -16,6 +16,7 @@ is in the article, near 0 for a question about something the knowledge base neve
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -49,6 +50,7 @@ class LanguageIndex:
     anchors: list[frozenset[str]] = field(default_factory=list)
     passages: list[list[Passage]] = field(default_factory=list)
     passage_terms: list[list[frozenset[str]]] = field(default_factory=list)
+    phrases: list[frozenset[tuple[str, str]]] = field(default_factory=list)
     postings: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     lengths: list[int] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)
@@ -68,6 +70,7 @@ class LanguageIndex:
         self.anchors.append(_anchor_terms(article, self.language))
         self.passages.append(passages)
         self.passage_terms.append(_passage_terms(passages, own))
+        self.phrases.append(phrases_of([terms(article.title, self.language), *own]))
         self.lengths.append(sum(frequencies.values()))
         for term, count in frequencies.items():
             self.postings.setdefault(term, []).append((position, count))
@@ -126,6 +129,11 @@ class LanguageIndex:
         position = self._position(article)
         return list(zip(self.passages[position], self.passage_terms[position], strict=True))
 
+    def article_phrases(self, article: KnowledgeArticle) -> frozenset[tuple[str, str]]:
+        """Pairs of terms that follow each other in the article's title or one of its passages
+        ("tracking number", "delivery address"): a phrase said, not two words scattered."""
+        return self.phrases[self._position(article)]
+
     def knows(self, term: str) -> bool:
         return term in self.idf
 
@@ -180,6 +188,16 @@ def _anchor_terms(article: KnowledgeArticle, language: str) -> frozenset[str]:
     for label in article.labels:
         anchors.update(terms(label, language))
     return frozenset(anchors)
+
+
+def phrases_of(sequences: Iterable[list[str]]) -> frozenset[tuple[str, str]]:
+    """Adjacent term pairs (stop words removed) of each sequence, in either order."""
+    pairs: set[tuple[str, str]] = set()
+    for sequence in sequences:
+        for first, second in itertools.pairwise(sequence):
+            if first != second:
+                pairs.add((first, second) if first < second else (second, first))
+    return frozenset(pairs)
 
 
 def _passage_terms(passages: list[Passage], own: list[list[str]]) -> list[frozenset[str]]:

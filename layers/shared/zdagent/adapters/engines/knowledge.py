@@ -10,7 +10,7 @@ customer's language only from articles in that language.
 from __future__ import annotations
 
 from zdagent.adapters.engines.analysis import words
-from zdagent.adapters.engines.index import KnowledgeIndex
+from zdagent.adapters.engines.index import KnowledgeIndex, LanguageIndex, query_terms
 from zdagent.adapters.engines.language import language_name, primary_subtag
 from zdagent.adapters.engines.passages import Passage
 from zdagent.adapters.engines.screening import (
@@ -18,6 +18,7 @@ from zdagent.adapters.engines.screening import (
     IndexCache,
     PreparedMessage,
     respond_screened,
+    spelled_as_agent,
 )
 from zdagent.adapters.engines.selection import Selection, select_articles
 from zdagent.domain.engine import (
@@ -49,8 +50,13 @@ class KnowledgeEngine:
     def _answer(
         self, request: EngineRequest, knowledge: KnowledgeBase, prepared: PreparedMessage
     ) -> EngineResult:
+        indexes = self._cache.get(knowledge).by_language
         language = prepared.language
-        index = self._cache.get(knowledge).by_language.get(primary_subtag(language))
+        if not prepared.language_sure:
+            language = spelled_as_agent(
+                language_by_vocabulary(prepared, indexes, primary_subtag(language)), request
+            )
+        index = indexes.get(primary_subtag(language))
         if index is None:
             return _low_confidence(
                 language, Selection(), f"The knowledge has no article in {language_name(language)}."
@@ -80,6 +86,23 @@ class KnowledgeEngine:
 
     def index_for(self, knowledge: KnowledgeBase) -> KnowledgeIndex:
         return self._cache.get(knowledge)
+
+
+def language_by_vocabulary(
+    prepared: PreparedMessage, indexes: dict[str, LanguageIndex], default: str
+) -> str:
+    """For a message too short to tell its language: the enabled language whose articles know
+    the largest share of its words ("Délai livraison express ?" is French by its words, though
+    it has no French function word); the default on a tie."""
+    best, best_share = default, -1.0
+    for language in sorted(indexes, key=lambda found: found != default):
+        if prepared.enabled and language not in prepared.enabled:
+            continue
+        asked = query_terms(prepared.cleaned, language)
+        share = sum(indexes[language].knows(term) for term in asked) / max(1, len(asked))
+        if share > best_share:
+            best, best_share = language, share
+    return best
 
 
 def index_language(index: object) -> str | None:

@@ -36,6 +36,8 @@ class PreparedMessage:
     language: str
     intent: Intent | None
     enabled: tuple[str, ...] = ()  # the agent's languages (primary subtags)
+    # False when the words were too few to tell the language (``language`` is then the default).
+    language_sure: bool = True
 
     @property
     def language_enabled(self) -> bool:
@@ -63,14 +65,19 @@ def prepare_message(
         sample = f"{request.subject}\n{cleaned}"
     if enabled is None:
         enabled = tuple(primary_subtag(language) for language in request.languages or ())
+    guessed = guess_language(sample) or guess_language(sample, among=enabled)
     return PreparedMessage(
         cleaned=cleaned,
-        language=_language(
-            guess_language(sample) or guess_language(sample, among=enabled), request, enabled
-        ),
+        language=_language(guessed, request, enabled),
         intent=classify_intent(cleaned),
         enabled=enabled,
+        language_sure=guessed is not None,
     )
+
+
+def spelled_as_agent(language: str, request: EngineRequest) -> str:
+    """A primary subtag as the agent spells it (``fr`` → ``fr-CA``), else as it is."""
+    return _language(language, request, ())
 
 
 def _language(guessed: str | None, request: EngineRequest, enabled: tuple[str, ...]) -> str:

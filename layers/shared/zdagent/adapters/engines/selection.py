@@ -32,7 +32,7 @@ from zdagent.adapters.engines.analysis import (
     terms,
 )
 from zdagent.adapters.engines.calibration import Evidence, probability_right
-from zdagent.adapters.engines.index import LanguageIndex, query_terms
+from zdagent.adapters.engines.index import LanguageIndex, phrases_of, query_terms
 from zdagent.adapters.engines.passages import Passage
 from zdagent.adapters.engines.text import split_sentences
 from zdagent.domain.engine import KnowledgeArticle
@@ -44,6 +44,7 @@ _QUESTION_COVERED = 0.6
 _MIN_QUESTION_TERMS = 2
 _CANDIDATES = 10
 _ANCHOR_BONUS = 1.0
+_PHRASE_BONUS = 2.0
 _EXTRACT_MAX_PASSAGES = 3
 _EXTRACT_MIN_GAIN = 0.1
 _WHOLE_LIST_MAX_ITEMS = 6
@@ -96,6 +97,11 @@ class Question:
     wants_figure: bool = False
     # Questions that refer back ("Can I bring *it* to a shop?"): their topic is the one before.
     follow_ups: frozenset[int] = frozenset()
+    # Adjacent term pairs of the email ("tracking number"): matched against the articles' own.
+    phrases: frozenset[tuple[str, str]] = frozenset()
+    # One-word questions of an email that asks several ("Where is my *parcel*? And ..."): each
+    # brings the article whose title or labels name that word, if another does not already.
+    short_questions: list[Counter[str]] = field(default_factory=list)
 
 
 def build_query(cleaned: str, subject: str, language: str) -> Counter[str]:
@@ -109,9 +115,10 @@ def read_question(cleaned: str, subject: str, language: str) -> Question:
     sentences = split_sentences(cleaned)
     asked = [s for s in sentences if "?" in s or _REQUEST.search(s)] or sentences
     asked = [clause for sentence in asked for clause in _SECOND_QUESTION.split(sentence)]
-    pairs = [(query_terms(sentence, language), sentence) for sentence in asked]
-    pairs = [(query, sentence) for query, sentence in pairs if len(query) >= _MIN_QUESTION_TERMS]
+    every = [(query_terms(sentence, language), sentence) for sentence in asked]
+    pairs = [(query, sentence) for query, sentence in every if len(query) >= _MIN_QUESTION_TERMS]
     return Question(
+        short_questions=[query for query, _ in every if len(query) == 1] if len(every) > 1 else [],
         message=build_query(cleaned, subject, language),
         questions=[query for query, _ in pairs],
         follow_ups=frozenset(
@@ -121,6 +128,7 @@ def read_question(cleaned: str, subject: str, language: str) -> Question:
         ),
         names=name_terms(cleaned, language),
         wants_figure=bool(_ASKS_QUANTITY.search(cleaned)),
+        phrases=phrases_of(terms(sentence, language) for sentence in sentences),
     )
 
 
@@ -158,6 +166,16 @@ def select_articles(
             with_own = _coverage(index, question, asked, [*chosen, own[0][0]])
             if with_own > _coverage(index, question, asked, chosen):
                 chosen.append(own[0][0])
+    for asked in question.short_questions:
+        if len(chosen) >= max_articles or _anchor_share(index, question, asked, chosen) > 0.0:
+            continue
+        titled = [
+            article
+            for article, _ in rerank(index, question, asked, asked)
+            if _anchor_share(index, question, asked, [article]) > 0.0
+        ]
+        if len(titled) == 1:  # the topic of several articles: which one is meant is a guess
+            chosen.append(titled[0])
     extracts = [
         extract(index, article, question.message, wants_figure=question.wants_figure)
         for article in chosen
@@ -219,9 +237,17 @@ def rerank(
             hit.score / top
             + best_passage
             + _ANCHOR_BONUS * _share(index, question, focus, index.anchor_terms(hit.article))
+            + _PHRASE_BONUS * _phrase_share(index, question, hit.article)
         )
         scored.append((hit.article, score))
     return sorted(scored, key=lambda item: -item[1])
+
+
+def _phrase_share(index: LanguageIndex, question: Question, article: KnowledgeArticle) -> float:
+    """Share of the email's adjacent term pairs that the article says as pairs too."""
+    if not question.phrases:
+        return 0.0
+    return len(question.phrases & index.article_phrases(article)) / len(question.phrases)
 
 
 def _anchor_share(
