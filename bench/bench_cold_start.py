@@ -30,9 +30,11 @@ run); the wall-time ratios are printed and written beside them. Targets: the web
 most 1.3x ``import boto3``, every other function at most 2x. Each function
 with AWS permissions must also load boto3 during its import (it uses AWS on every invocation, so
 moving boto3 to the first request would only hide the cost), so must Zendesk access (token provider,
-OAuth, HTTP client) in each
-function that calls Zendesk on every invocation, and the webhook must load neither
-pydantic, httpx, the Zendesk client, Powertools' event handler nor an engine.
+OAuth, HTTP client) and the integration's repository (it names the account) in each
+function that calls Zendesk on every invocation, and the reply worker must load the engine's
+retrieval (both engines run it on every message; before issue 16's third pass it loaded at the first
+message, so earlier figures left out its ~0.15x). The webhook must load neither pydantic, httpx,
+the Zendesk client, Powertools' event handler nor an engine.
 """
 
 from __future__ import annotations
@@ -78,7 +80,18 @@ ZENDESK_EVERY_CALL = (
     "ImportWorkerFunction",
 )
 ZENDESK_ACCESS = "zdagent.adapters.tokens"  # the token provider: loads OAuth and the client
-WATCHED = ("boto3", "aws_xray_sdk", ZENDESK_ACCESS, *WEBHOOK_FORBIDDEN)
+# calling Zendesk needs the integration (its account): its repository, which Context loads lazily
+STATE_ACCESS = "zdagent.adapters.integration_repository"
+# each message the reply worker decides on runs the engine retrieval (get_engine builds it lazily)
+ENGINE_EVERY_CALL = {"ReplyWorkerFunction": "zdagent.adapters.engines.knowledge"}
+WATCHED = (
+    "boto3",
+    "aws_xray_sdk",
+    ZENDESK_ACCESS,
+    STATE_ACCESS,
+    *ENGINE_EVERY_CALL.values(),
+    *WEBHOOK_FORBIDDEN,
+)
 
 PROBE = """
 import json, sys, time
@@ -303,6 +316,11 @@ def _problems(target: Target, loaded: list[str]) -> list[str]:
         problems.append(
             "Zendesk access (tokens, client) not loaded at import: its cost would move to a request"
         )
+    if target.name in ZENDESK_EVERY_CALL and STATE_ACCESS not in loaded:
+        problems.append("the integration repository not loaded at import: its cost would move too")
+    engine = ENGINE_EVERY_CALL.get(target.name)
+    if engine and engine not in loaded:
+        problems.append(f"{engine} not loaded at import: the first message would pay for it")
     if target.name == "WebhookFunction":
         problems += [f"loads {m}" for m in WEBHOOK_FORBIDDEN if m in loaded]
     if "aws_xray_sdk" in loaded:

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 # every invocation calls Zendesk: its token provider, OAuth and HTTP client load at the cold start,
-# not at the first request (Context.zendesk_for builds them lazily; bench_cold_start checks it)
+# not at the first request (Context.zendesk_for builds them lazily; bench_cold_start checks it), and
+# so do the state repositories (the integration names the account, the agent its settings; Context
+# loads them lazily)
+from zdagent.adapters import repositories as _state  # noqa: F401
 from zdagent.adapters import tokens as _zendesk_access  # noqa: F401
+
+# every message that reaches a decision runs the engine's retrieval (engines/knowledge.py: the
+# default engine, and the first half of the Bedrock one): get_engine builds it lazily; loaded here
+from zdagent.adapters.engines import knowledge as _engine_retrieval  # noqa: F401
 from zdagent.api.sqs import SQSRecord, process_records, receive_count
 from zdagent.core.observability import logger, metrics
 from zdagent.services import replies

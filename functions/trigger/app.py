@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 # every invocation calls Zendesk: its token provider, OAuth and HTTP client load at the cold start,
-# not at the first request (Context.zendesk_for builds them lazily; bench_cold_start checks it)
+# not at the first request (Context.zendesk_for builds them lazily; bench_cold_start checks it), and
+# so does the integration's repository (it names the account; Context loads it lazily)
+from zdagent.adapters import integration_repository as _integration  # noqa: F401
 from zdagent.adapters import tokens as _zendesk_access  # noqa: F401
 from zdagent.api.bodies import parse_body
 from zdagent.api.http import json_response, new_resolver

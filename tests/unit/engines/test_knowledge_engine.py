@@ -554,3 +554,22 @@ def test_a_one_word_question_among_several_brings_the_article_its_word_is_the_to
         "invoice-en",
         "missing-parcel-en",
     ]
+
+
+def test_two_articles_that_answer_alike_are_a_guess_and_hand_over() -> None:
+    """Two articles about the same thing that say different things (an old and a new policy):
+    which one is meant is a guess, however well each matches."""
+    articles = [
+        KnowledgeArticle(
+            id=f"returns-{year}",
+            title="How to return an item",
+            body=f"You can return an item within {days} days of delivery from your account.",
+            locale="en",
+            url=f"https://shop.example/help/returns-{year}",
+        )
+        for year, days in (("2023", 14), ("2024", 30))
+    ]
+    knowledge = KnowledgeBase(agent_id="twins", version="1", articles=articles)
+    result = engine().respond(make_request("How do I return an item?"), knowledge)
+    assert isinstance(result, EngineHandover)
+    assert result.reason == "low_confidence"

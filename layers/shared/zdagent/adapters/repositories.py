@@ -1,4 +1,8 @@
-"""Repositories: domain objects in and out of the state table (versions kept for locking)."""
+"""Repositories: domain objects in and out of the state table (versions kept for locking).
+
+The integration's repository is adapters/integration_repository.py (re-exported here): the
+functions that only read the integration do not build the agent and knowledge models.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +12,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from zdagent.adapters.dynamodb import StateStore, decode_token, encode_token
+from zdagent.adapters.integration_repository import IntegrationRepository, strip_keys
 from zdagent.adapters.keys import (
     AGENT_SK,
     AGENTS_INDEX_PK,
-    INTEGRATION_SK,
     KNOWLEDGE_PREFIX,
     agent_pk,
     agents_index_sk,
     knowledge_sk,
 )
-from zdagent.core.errors import AgentNotFoundError, IntegrationExistsError, IntegrationNotFoundError
+from zdagent.core.errors import AgentNotFoundError
 from zdagent.domain.agent import Agent
-from zdagent.domain.integration import Integration
 from zdagent.domain.knowledge import KnowledgeArticle, KnowledgeBase
 
-_KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at"}
-
-
-def _strip_keys(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k not in _KEYS}
+__all__ = [
+    "AgentRepository",
+    "IntegrationRepository",
+    "KnowledgeRepository",
+    "knowledge_version",
+]
 
 
 @dataclass
@@ -37,7 +41,7 @@ class AgentRepository:
         item = self.store.get(agent_pk(agent_id), AGENT_SK)
         if not item:
             raise AgentNotFoundError(f"no agent with id '{agent_id}'")
-        return Agent.model_validate(_strip_keys(item))
+        return Agent.model_validate(strip_keys(item))
 
     def create(self, agent: Agent) -> Agent:
         self.store.put_new(self._item(agent))
@@ -52,7 +56,7 @@ class AgentRepository:
         items, start = self.store.query_index(
             AGENTS_INDEX_PK, limit=limit, start_key=decode_token(next_token)
         )
-        agents = [Agent.model_validate(_strip_keys(item)) for item in items]
+        agents = [Agent.model_validate(strip_keys(item)) for item in items]
         return agents, encode_token(start)
 
     def delete_everything(self, agent_id: str) -> int:
@@ -74,46 +78,6 @@ class AgentRepository:
             "gsi1pk": AGENTS_INDEX_PK,
             "gsi1sk": agents_index_sk(body["created_at"], agent.agent_id),
         }
-
-
-@dataclass
-class IntegrationRepository:
-    store: StateStore
-
-    def find(self, agent_id: str) -> Integration | None:
-        item = self.store.get(agent_pk(agent_id), INTEGRATION_SK)
-        return Integration.model_validate(_strip_keys(item)) if item else None
-
-    def get(self, agent_id: str) -> Integration:
-        found = self.find(agent_id)
-        if not found:
-            raise IntegrationNotFoundError(
-                f"agent '{agent_id}' has no integration: create it with "
-                f"POST /agents/{agent_id}/integration"
-            )
-        return found
-
-    def create(self, integration: Integration) -> Integration:
-        if not self.store.put_if_absent(self._item(integration) | {"version": 1}):
-            raise IntegrationExistsError(
-                f"agent '{integration.agent_id}' already has an integration; remove it first "
-                f"(DELETE /agents/{integration.agent_id}/integration)"
-            )
-        return integration.model_copy(update={"version": 1})
-
-    def save(self, integration: Integration) -> Integration:
-        version = self.store.put_versioned(self._item(integration), integration.version)
-        return integration.model_copy(update={"version": version})
-
-    def delete(self, integration: Integration) -> None:
-        self.store.delete(
-            agent_pk(integration.agent_id), INTEGRATION_SK, expected_version=integration.version
-        )
-
-    @staticmethod
-    def _item(integration: Integration) -> dict[str, Any]:
-        body = integration.model_dump(mode="json", exclude={"version"})
-        return body | {"pk": agent_pk(integration.agent_id), "sk": INTEGRATION_SK}
 
 
 @dataclass
@@ -139,7 +103,7 @@ class KnowledgeRepository:
         items, start = self.store.query_prefix(
             agent_pk(agent_id), KNOWLEDGE_PREFIX, limit=limit, start_key=decode_token(next_token)
         )
-        listed = [{k: v for k, v in _strip_keys(item).items() if k != "body"} for item in items]
+        listed = [{k: v for k, v in strip_keys(item).items() if k != "body"} for item in items]
         return listed, encode_token(start)
 
     def load(self, agent_id: str, version: str) -> KnowledgeBase:

@@ -53,7 +53,9 @@ class Context:
 
     @property
     def integrations(self) -> IntegrationRepository:
-        from zdagent.adapters.repositories import IntegrationRepository  # noqa: PLC0415
+        from zdagent.adapters.integration_repository import (  # noqa: PLC0415
+            IntegrationRepository,
+        )
 
         return IntegrationRepository(self.store)
 

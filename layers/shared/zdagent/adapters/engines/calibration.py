@@ -15,6 +15,9 @@ from dataclasses import astuple, dataclass, fields
 
 # A question whose topical words are this share or more unknown to every article is out of scope.
 UNKNOWN_OUT_OF_SCOPE = 0.33
+# Below this lead over the best article not sent (share of the best score), which article is
+# meant is a guess.
+MIN_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,15 @@ class Evidence:
     @property
     def on_topic(self) -> bool:
         """Every question touches the topic (title or labels) of a chosen article, the answer
-        has passages, and no question is a third or more made of words no article knows ("a
-        *student* discount?", "how *often*?"): otherwise the answer is not about what was asked
-        (confidence 0)."""
+        has passages, no question is a third or more made of words no article knows ("a
+        *student* discount?", "how *often*?"), and the best article leads the runner-up by
+        ``MIN_MARGIN``: otherwise the answer is not about what was asked, or is a guess between
+        articles (confidence 0)."""
         return (
             self.anchored > 0.0
             and self.passage_coverage > 0.0
             and self.unknown < UNKNOWN_OUT_OF_SCOPE
+            and self.margin >= MIN_MARGIN
         )
 
     def values(self) -> tuple[float, ...]:
@@ -48,7 +53,17 @@ class Evidence:
 
 FEATURES = tuple(item.name for item in fields(Evidence))
 # Fitted by bench/tune_engine.py on the tuning half; intercept first, then FEATURES in order.
-COEFFICIENTS: tuple[float, ...] = (-2.937, 2.145, -0.877, 2.531, -0.224, 0.222, 4.82, -2.425, 0.601)
+COEFFICIENTS: tuple[float, ...] = (
+    -2.394,
+    1.975,
+    -0.259,
+    2.273,
+    -0.078,
+    -0.089,
+    3.685,
+    -1.719,
+    0.521,
+)
 
 
 def probability_right(evidence: Evidence) -> float:
