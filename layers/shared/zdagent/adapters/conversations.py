@@ -1,8 +1,12 @@
 """Conversation log storage: a header item per ticket, one item per message and per decision,
 and atomic counters for statistics (imported conversations never touch the counters), all per
 Zendesk account (``LogAccount``). Their keys are ``keys.py``'s (``CONV#<subdomain>#...``,
-``STATS#<subdomain>``, ``CONVACCOUNT#<subdomain>``); counters are ``status_<s>`` and
-``reason_<r>``.
+``STATS#<subdomain>``, ``CONVACCOUNT#<subdomain>``); counters are ``status_<s>``,
+``reason_<r>``, ``day_<date>_<action>`` and ``conv_<s>``.
+
+A live decision is written in one transaction (``log_decision``): the log and the statistics
+never disagree, and a decision racing another on the same ticket fails instead of counting the
+conversation from a status it has left.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from zdagent.adapters.aws import client
 from zdagent.adapters.dynamodb import (
+    MAX_TRANSACTION_ACTIONS,
     StateStore,
     StoreUnavailableError,
     decode_token,
@@ -37,6 +42,7 @@ from zdagent.core.errors import NotFoundError
 from zdagent.domain.conversation import (
     Conversation,
     ConversationDetail,
+    ConversationStatus,
     Decision,
     LogAccount,
     LoggedMessage,
@@ -49,6 +55,34 @@ _KEYS = {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at", "version", "kind"}
 
 def _clean(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in _KEYS}
+
+
+def decision_counters(
+    status: str, decision: Decision, previously: ConversationStatus | None
+) -> dict[str, int]:
+    """What one decision adds: by status and reason, per day by action, and the conversation
+    moved from the status it was counted under (``previously``) to ``status``."""
+    counters = {
+        f"status_{status}": 1,
+        f"day_{decision.at.date().isoformat()}_{decision.action}": 1,
+    }
+    if decision.reason:
+        counters[f"reason_{decision.reason}"] = 1
+    if previously != status:
+        counters[f"conv_{status}"] = 1
+        if previously:
+            counters[f"conv_{previously}"] = -1
+    return counters
+
+
+def _unchanged(read: Conversation | None) -> tuple[str, dict[str, str]]:
+    """The header's write condition (and its values): still counted as when ``read`` (None:
+    still absent)."""
+    if read is None:
+        return "attribute_not_exists(pk)", {}
+    if read.counted_as is None:
+        return "attribute_exists(pk) AND attribute_not_exists(counted_as)", {}
+    return "counted_as = :counted", {":counted": read.counted_as}
 
 
 @dataclass
@@ -202,29 +236,41 @@ class ConversationRepository:
                 raise StoreUnavailableError("DynamoDB kept keys unprocessed; try again shortly")
         return found
 
-    # ---- statistics ----------------------------------------------------------------------
-    def count(
+    # ---- live decisions and statistics -------------------------------------------------
+    def log_decision(
         self,
-        account: LogAccount,
+        conversation: Conversation,
+        decision: Decision,
+        messages: Sequence[LoggedMessage],
         *,
-        status: str,
-        reason: str | None = None,
-        action: str | None = None,
-        day: str | None = None,
-        previously: str | None = None,
+        read: Conversation | None,
     ) -> None:
-        """One decision: by status and reason, per day by action, and the conversation moved
-        from the status it was counted under (``previously``) to ``status``."""
-        counters = {f"status_{status}": 1}
-        if reason:
-            counters[f"reason_{reason}"] = 1
-        if day and action:
-            counters[f"day_{day}_{action}"] = 1
-        if previously != status:
-            counters[f"conv_{status}"] = 1
-            if previously:
-                counters[f"conv_{previously}"] = -1
-        self.store.add_counters(agent_pk(account.agent_id), stats_sk(account.subdomain), counters)
+        """One live decision on ``conversation`` (its header as it is to be written) in one
+        transaction with the counters it adds to, provided the stored header is still counted
+        as it was in ``read`` (None: there was no header). ConcurrentModificationError if not
+        (another decision came in between: read again and retry).
+
+        The newest messages go in the transaction; those that do not fit (a long thread) are
+        written in a batch after it (idempotent: a message's item is the same at every write).
+        """
+        account = conversation.account
+        pk = agent_pk(account.agent_id)
+        previously = read.counted_as if read else None
+        decisive = [
+            self.store.put_action(self.header_item(conversation), *_unchanged(read)),
+            self.store.put_action(self.decision_item(account, conversation.ticket_id, decision)),
+            self.store.put_action(self.account_item(account, decision.at)),
+            self.store.add_counters_action(
+                pk,
+                stats_sk(account.subdomain),
+                decision_counters(conversation.status, decision, previously),
+            ),
+        ]
+        room = MAX_TRANSACTION_ACTIONS - len(decisive)
+        items = [self.message_item(account, conversation.ticket_id, m) for m in messages]
+        self.store.transact_write(decisive + [self.store.put_action(i) for i in items[-room:]])
+        if items[:-room]:
+            self.write_batch(items[:-room])
 
     def stats(self, account: LogAccount) -> dict[str, Any]:
         item = self.store.get(agent_pk(account.agent_id), stats_sk(account.subdomain)) or {}

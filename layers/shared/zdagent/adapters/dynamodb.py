@@ -28,6 +28,7 @@ from zdagent.core.errors import (
 from zdagent.core.settings import settings
 
 __all__ = [
+    "MAX_TRANSACTION_ACTIONS",
     "StateStore",
     "StoreUnavailableError",
     "agent_pk",
@@ -41,22 +42,36 @@ __all__ = [
 
 # concurrent BatchWriteItem calls of one batch_put (boto3 clients are thread-safe)
 BATCH_WRITERS = 8
+# TransactWriteItems: at most this many actions per call
+MAX_TRANSACTION_ACTIONS = 100
+
+_BUSY_CODES = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+}
+# a transaction's per-action cancellation reasons (CancellationReasons[].Code)
+_CHANGED_REASONS = {"ConditionalCheckFailed", "TransactionConflict"}
+_BUSY_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 
 
 def map_client_error(exc: ClientError) -> AppError:
     """The one mapping of DynamoDB ClientError codes to our errors."""
     code = exc.response.get("Error", {}).get("Code", "")
-    if code == "ConditionalCheckFailedException":
+    if code == "TransactionCanceledException":
+        reasons = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
+        if reasons & _CHANGED_REASONS:
+            code = "ConditionalCheckFailedException"
+        elif reasons & _BUSY_REASONS:
+            code = "ThrottlingException"
+    if code in {"ConditionalCheckFailedException", "TransactionConflictException"}:
         return ConcurrentModificationError(
             "the item changed while we were updating it; reload and try again"
         )
-    if code in {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }:
+    if code in _BUSY_CODES:
         return StoreUnavailableError(f"DynamoDB is busy ({code}); try again shortly")
     return AppError(f"DynamoDB error {code}")
 
@@ -163,20 +178,44 @@ class StateStore:
         except ClientError as exc:
             raise map_client_error(exc) from exc
 
-    def add_counters(self, pk: str, sk: str, counters: Mapping[str, int]) -> None:
-        """Atomically add to numeric attributes (creating them at 0)."""
-        if not counters:
-            return
+    # ---- transactions (TransactWriteItems) -----------------------------------------------
+    def put_action(
+        self,
+        item: Mapping[str, Any],
+        condition: str | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A Put of ``item`` for ``transact_write``, conditional on ``condition`` (its
+        ``:placeholders`` in ``values``)."""
+        put: dict[str, Any] = {"TableName": self.table.name, "Item": to_dynamo(dict(item))}
+        if condition:
+            put["ConditionExpression"] = condition
+        if values:
+            put["ExpressionAttributeValues"] = to_dynamo(dict(values))
+        return {"Put": put}
+
+    def add_counters_action(self, pk: str, sk: str, counters: Mapping[str, int]) -> dict[str, Any]:
+        """An Update for ``transact_write`` atomically adding to numeric attributes (each
+        created at 0); ``counters`` must not be empty."""
         names = {f"#c{i}": name for i, name in enumerate(counters)}
         values = {f":c{i}": amount for i, amount in enumerate(counters.values())}
         expression = "ADD " + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True))
+        return {
+            "Update": {
+                "TableName": self.table.name,
+                "Key": {"pk": pk, "sk": sk},
+                "UpdateExpression": expression,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def transact_write(self, actions: Sequence[Mapping[str, Any]]) -> None:
+        """All of ``actions`` (``put_action``, ``add_counters_action``; at most
+        ``MAX_TRANSACTION_ACTIONS``, no two on one item) or none of them. A failed condition,
+        or another transaction on one of the items, is a ConcurrentModificationError."""
         try:
-            self.table.update_item(
-                Key={"pk": pk, "sk": sk},
-                UpdateExpression=expression,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
+            self.table.meta.client.transact_write_items(TransactItems=list(actions))
         except ClientError as exc:
             raise map_client_error(exc) from exc
 

@@ -1,9 +1,10 @@
 """Use cases: the conversation log (recording decisions, listing, reading) and statistics.
 
 Everything stored is redacted first (emails and phone numbers); live decisions update the stats
-counters, imported conversations never do. The log is kept per Zendesk account (subdomain): what
-is read is the current integration's account unless another is asked for (``subdomain``), or,
-with no integration, the account last active in the log.
+counters in the same write as the log (one transaction), imported conversations never do. The
+log is kept per Zendesk account (subdomain): what is read is the current integration's account
+unless another is asked for (``subdomain``), or, with no integration, the account last active
+in the log.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zdagent.adapters.conversations import ConversationRepository
-from zdagent.core.errors import NotFoundError
+from zdagent.core.errors import ConcurrentModificationError, NotFoundError
 from zdagent.domain.conversation import (
     Conversation,
     ConversationDetail,
@@ -33,6 +34,8 @@ from zdagent.domain.redaction import redact
 from zdagent.services.context import Context
 
 MAX_MESSAGE_CHARS = 4000
+# one decision's write against other decisions on the same ticket: tries before giving up
+MAX_DECISION_ATTEMPTS = 5
 ACTIONS: tuple[str, ...] = get_args(DecisionAction)
 STATUS_OF_ACTION: dict[DecisionAction, ConversationStatus] = {
     "answered": "answered",
@@ -101,34 +104,32 @@ def record_decision(
     replies_sent: int | None = None,
 ) -> None:
     """Log one live decision on ticket ``ticket_id`` of the Zendesk account ``subdomain`` (and
-    the messages it concerns) and count it in that account's statistics."""
+    the messages it concerns) and count it in that account's statistics, both in one write.
+
+    That write holds only if the conversation is still counted as it was read; when another
+    decision on the ticket came in between, the conversation is read again and the write
+    retried (``MAX_DECISION_ATTEMPTS`` in all, then ConcurrentModificationError)."""
     repo = _repository(ctx)
     account = LogAccount(agent_id, subdomain)
     now = ctx.now()
-    status = STATUS_OF_ACTION[decision.action]
-    existing = repo.find(account, ticket_id)
-    header = existing or Conversation(
-        agent_id=agent_id,
-        subdomain=subdomain,
-        ticket_id=ticket_id,
-        source="live",
-        subject=redact(subject)[:300],
-        channel="email",
-        created_at=now,
-        updated_at=now,
-    )
-    updates: dict[str, Any] = {
-        "status": status,
-        "last_reason": decision.reason,
-        "updated_at": now,
-        "counted_as": status,
-    }
-    if replies_sent is not None:
-        updates["replies_sent"] = replies_sent
-    if not header.subject and subject:
-        updates["subject"] = redact(subject)[:300]
-    header = header.model_copy(update=updates)
-    logged = Decision(
+    logged = _decision(decision, now)
+    to_log = [_message(m) for m in messages]
+    for attempt in range(1, MAX_DECISION_ATTEMPTS + 1):
+        read = repo.find(account, ticket_id)
+        header = _header_after(
+            read, account, ticket_id, logged, subject=subject, replies_sent=replies_sent
+        )
+        try:
+            repo.log_decision(header, logged, to_log, read=read)
+        except ConcurrentModificationError:
+            if attempt == MAX_DECISION_ATTEMPTS:
+                raise
+        else:
+            return
+
+
+def _decision(decision: DecisionToLog, now: datetime) -> Decision:
+    return Decision(
         decision_id=uuid.uuid4().hex[:16],
         comment_id=decision.comment_id,
         action=decision.action,
@@ -139,34 +140,51 @@ def record_decision(
         sources=[dict(s) for s in decision.sources],
         at=now,
     )
-    items = [
-        repo.header_item(header),
-        repo.decision_item(account, ticket_id, logged),
-        repo.account_item(account, now),
-    ]
-    items += [
-        repo.message_item(
-            account,
-            ticket_id,
-            LoggedMessage(
-                message_id=m.message_id,
-                role=m.role,
-                text=redact(m.text)[:MAX_MESSAGE_CHARS],
-                public=m.public,
-                created_at=m.created_at,
-            ),
-        )
-        for m in messages
-    ]
-    repo.write_batch(items)
-    repo.count(
-        account,
-        action=decision.action,
-        status=status,
-        reason=decision.reason,
-        day=now.date().isoformat(),
-        previously=existing.counted_as if existing else None,
+
+
+def _message(message: MessageToLog) -> LoggedMessage:
+    return LoggedMessage(
+        message_id=message.message_id,
+        role=message.role,
+        text=redact(message.text)[:MAX_MESSAGE_CHARS],
+        public=message.public,
+        created_at=message.created_at,
     )
+
+
+def _header_after(
+    read: Conversation | None,
+    account: LogAccount,
+    ticket_id: int,
+    decision: Decision,
+    *,
+    subject: str,
+    replies_sent: int | None,
+) -> Conversation:
+    """The conversation's header once ``decision`` is logged (``read``: as it is now, if any)."""
+    now = decision.at
+    header = read or Conversation(
+        agent_id=account.agent_id,
+        subdomain=account.subdomain,
+        ticket_id=ticket_id,
+        source="live",
+        subject=redact(subject)[:300],
+        channel="email",
+        created_at=now,
+        updated_at=now,
+    )
+    status = STATUS_OF_ACTION[decision.action]
+    updates: dict[str, Any] = {
+        "status": status,
+        "last_reason": decision.reason,
+        "updated_at": now,
+        "counted_as": status,
+    }
+    if replies_sent is not None:
+        updates["replies_sent"] = replies_sent
+    if not header.subject and subject:
+        updates["subject"] = redact(subject)[:300]
+    return header.model_copy(update=updates)
 
 
 def _account_shown(ctx: Context, agent_id: str, subdomain: str | None) -> LogAccount | None:
