@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,7 +63,7 @@ def map_client_error(exc: ClientError) -> AppError:
     """The one mapping of DynamoDB ClientError codes to our errors."""
     code = exc.response.get("Error", {}).get("Code", "")
     if code == "TransactionCanceledException":
-        reasons = {r.get("Code") for r in exc.response.get("CancellationReasons") or []}
+        reasons = _cancellation_reasons(exc)
         if reasons & _CHANGED_REASONS:
             code = "ConditionalCheckFailedException"
         elif reasons & _BUSY_REASONS:
@@ -74,6 +75,17 @@ def map_client_error(exc: ClientError) -> AppError:
     if code in _BUSY_CODES:
         return StoreUnavailableError(f"DynamoDB is busy ({code}); try again shortly")
     return AppError(f"DynamoDB error {code}")
+
+
+def _cancellation_reasons(exc: ClientError) -> set[str]:
+    """Why a transaction's actions were cancelled (``None``: that action was not the cause)."""
+    reasons = exc.response.get("CancellationReasons") or []
+    return {str(r.get("Code")) for r in reasons} - {"None"}
+
+
+def _only_conflicts(exc: ClientError) -> bool:
+    """A transaction cancelled only because another one was writing some of its items."""
+    return _cancellation_reasons(exc) == {"TransactionConflict"}
 
 
 def from_dynamo(value: Any) -> Any:
@@ -210,14 +222,23 @@ class StateStore:
             }
         }
 
-    def transact_write(self, actions: Sequence[Mapping[str, Any]]) -> None:
+    def transact_write(
+        self, actions: Sequence[Mapping[str, Any]], *, max_attempts: int = 4
+    ) -> None:
         """All of ``actions`` (``put_action``, ``add_counters_action``; at most
-        ``MAX_TRANSACTION_ACTIONS``, no two on one item) or none of them. A failed condition,
-        or another transaction on one of the items, is a ConcurrentModificationError."""
-        try:
-            self.table.meta.client.transact_write_items(TransactItems=list(actions))
-        except ClientError as exc:
-            raise map_client_error(exc) from exc
+        ``MAX_TRANSACTION_ACTIONS``, no two on one item) or none of them. Sent again, after a
+        short random pause, while it is cancelled only because another transaction was writing
+        one of its items; a failed condition (or a conflict on the last attempt) is a
+        ConcurrentModificationError."""
+        for attempt in range(max_attempts):
+            try:
+                self.table.meta.client.transact_write_items(TransactItems=list(actions))
+            except ClientError as exc:
+                if attempt + 1 == max_attempts or not _only_conflicts(exc):
+                    raise map_client_error(exc) from exc
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter)
+            else:
+                return
 
     def query_prefix(
         self,
