@@ -250,8 +250,9 @@ class ConversationRepository:
         as it was in ``read`` (None: there was no header). ConcurrentModificationError if not
         (another decision came in between: read again and retry).
 
-        The newest messages go in the transaction; those that do not fit (a long thread) are
-        written in a batch after it (idempotent: a message's item is the same at every write).
+        The newest messages go in the transaction (96 of at most 4,000 characters each stay
+        far below its 4 MB); those that do not fit (a long thread) are written in a batch after
+        it (idempotent: a message's item is the same at every write).
         """
         account = conversation.account
         pk = agent_pk(account.agent_id)
