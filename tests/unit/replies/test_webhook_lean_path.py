@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -35,7 +36,7 @@ def _integration(**changes: Any) -> Integration:
     base = Integration(
         agent_id="agt_1", subdomain="acme", ai_agent_user_email="ai@acme.com", created_at=NOW
     )
-    return base.model_copy(update=changes)
+    return dataclasses.replace(base, **changes)
 
 
 @pytest.mark.parametrize(

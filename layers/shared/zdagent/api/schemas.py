@@ -9,7 +9,8 @@ Only ``make docs`` and the tests import this module (never a function at run tim
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+import dataclasses
+from typing import Any, Literal, Optional, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
@@ -28,14 +29,24 @@ class Open(BaseModel):
 
 
 def resource_of(
-    model: type[BaseModel], *, name: str, exclude: frozenset[str], **extra: Any
+    model: type[Any], *, name: str, exclude: frozenset[str], **extra: Any
 ) -> type[BaseModel]:
-    """``model``'s fields without ``exclude``, plus ``extra`` (name → (type, default))."""
-    fields: dict[str, Any] = {
-        field: (info.annotation, _required(info))
-        for field, info in model.model_fields.items()
-        if field not in exclude
-    }
+    """``model``'s fields without ``exclude``, plus ``extra`` (name → (type, default)).
+
+    ``model`` is a pydantic model or a domain dataclass (``core/records.py``)."""
+    if dataclasses.is_dataclass(model):
+        hints = get_type_hints(model)
+        fields: dict[str, Any] = {
+            f.name: (hints[f.name], Field(...))
+            for f in dataclasses.fields(model)
+            if f.name not in exclude
+        }
+    else:
+        fields = {
+            field: (info.annotation, _required(info))
+            for field, info in model.model_fields.items()
+            if field not in exclude
+        }
     return create_model(name, __base__=Open, **fields, **extra)
 
 
