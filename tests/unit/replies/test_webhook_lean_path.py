@@ -97,5 +97,5 @@ def test_the_reply_delay_is_the_agent_settings_one(settings: AgentSettings) -> N
 )
 def test_the_reply_message_is_what_the_model_wrote_and_reads(fields: dict[str, Any]) -> None:
     message = reply_job_message(**fields)
-    assert message == ReplyJob(**fields).model_dump_json(exclude_none=True)
-    assert ReplyJob.model_validate_json(message) == ReplyJob(**fields)
+    assert ReplyJob.from_message(message) == ReplyJob(**fields)
+    assert ReplyJob(**fields).body() == message

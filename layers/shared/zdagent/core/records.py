@@ -107,6 +107,15 @@ def optional_integer(
     return integer(data, name, where, minimum=minimum)
 
 
+def optional_number(data: Mapping[str, Any], name: str, where: str = "") -> float | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid(_at(where, name), "must be a number")
+    return float(value)
+
+
 def boolean(
     data: Mapping[str, Any], name: str, where: str = "", *, default: Any = REQUIRED
 ) -> bool:
