@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zdagent.adapters.dynamodb import StateStore, decode_token, encode_token
@@ -41,22 +41,22 @@ class AgentRepository:
         item = self.store.get(agent_pk(agent_id), AGENT_SK)
         if not item:
             raise AgentNotFoundError(f"no agent with id '{agent_id}'")
-        return Agent.model_validate(strip_keys(item))
+        return Agent.from_json(strip_keys(item))
 
     def create(self, agent: Agent) -> Agent:
         self.store.put_new(self._item(agent))
-        return agent.model_copy(update={"version": 1})
+        return replace(agent, version=1)
 
     def save(self, agent: Agent) -> Agent:
         version = self.store.put_versioned(self._item(agent), agent.version)
-        return agent.model_copy(update={"version": version})
+        return replace(agent, version=version)
 
     def list(self, *, limit: int, next_token: str | None) -> tuple[list[Agent], str | None]:
         """Newest first (the index orders agents by creation time)."""
         items, start = self.store.query_index(
             AGENTS_INDEX_PK, limit=limit, start_key=decode_token(next_token)
         )
-        agents = [Agent.model_validate(strip_keys(item)) for item in items]
+        agents = [Agent.from_json(strip_keys(item)) for item in items]
         return agents, encode_token(start)
 
     def delete_everything(self, agent_id: str) -> int:
@@ -71,7 +71,8 @@ class AgentRepository:
 
     @staticmethod
     def _item(agent: Agent) -> dict[str, Any]:
-        body = agent.model_dump(mode="json", exclude={"version"})
+        body = agent.to_json()
+        del body["version"]
         return body | {
             "pk": agent_pk(agent.agent_id),
             "sk": AGENT_SK,

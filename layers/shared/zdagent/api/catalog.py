@@ -21,7 +21,7 @@ from zdagent.services.agents import (
     ListArticlesQuery,
     PutKnowledgeRequest,
 )
-from zdagent.services.conversations import AccountQuery, ListConversationsQuery
+from zdagent.services.conversation_queries import AccountQuery, ListConversationsQuery
 from zdagent.services.disconnect import StartDisconnectRequest
 from zdagent.services.engine import ToggleEngineRequest
 from zdagent.services.integration import CreateIntegrationRequest

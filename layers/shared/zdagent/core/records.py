@@ -170,6 +170,35 @@ def string_map(data: Mapping[str, Any], name: str, where: str = "") -> dict[str,
     return dict(value)
 
 
+def text_list(data: Mapping[str, Any], name: str, where: str = "") -> list[str]:
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise invalid(_at(where, name), "must be a list of strings")
+    return list(value)
+
+
+def object_list(data: Mapping[str, Any], name: str, where: str = "") -> list[Any]:
+    value = data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise invalid(_at(where, name), "must be a list")
+    return list(value)
+
+
+def source_list(data: Mapping[str, Any], name: str, where: str = "") -> list[dict[str, str | None]]:
+    """A list of objects whose values are strings or nulls (an answer's sources)."""
+    sources = []
+    for index, raw in enumerate(object_list(data, name, where)):
+        entry = mapping(raw, f"{_at(where, name)}.{index}")
+        if not all(isinstance(v, str) or v is None for v in entry.values()):
+            raise invalid(f"{_at(where, name)}.{index}", "must be an object of strings or nulls")
+        sources.append(dict(entry))
+    return sources
+
+
 def instant_json(value: datetime | None) -> str | None:
     """ISO 8601 as pydantic's ``mode="json"`` writes it: ``Z`` for UTC."""
     if value is None:

@@ -8,13 +8,12 @@ writing again. A stored plan that does not validate is an error, never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from zdagent.core import records
-from zdagent.domain.conversation import DecisionAction
+from zdagent.domain.conversation import DecisionAction, outcome_fields, outcome_json
 
 MAX_PLAN_TEXT = 4000
-DECISION_ACTIONS: tuple[DecisionAction, ...] = ("answered", "drafted", "escalated", "ignored")
 _FIELDS = ("action", "reason", "confidence", "engine", "language", "sources", "text", "public")
 
 
@@ -41,38 +40,14 @@ class ReplyPlan:
         data = records.mapping(raw, where)
         records.forbid_unknown(data, _FIELDS, where)
         return cls(
-            action=cast(DecisionAction, records.choice(data, "action", DECISION_ACTIONS, where)),
-            reason=records.text(data, "reason", where),
-            confidence=records.optional_number(data, "confidence", where),
-            engine=records.optional_text(data, "engine", where),
-            language=records.optional_text(data, "language", where),
-            sources=_sources(data.get("sources"), f"{where}.sources"),
+            **outcome_fields(data, where),
             text=records.text(data, "text", where, default=""),
             public=records.boolean(data, "public", where, default=False),
         )
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "action": self.action,
-            "reason": self.reason,
-            "confidence": self.confidence,
-            "engine": self.engine,
-            "language": self.language,
-            "sources": [dict(source) for source in self.sources],
+            **outcome_json(self),
             "text": self.text,
             "public": self.public,
         }
-
-
-def _sources(raw: object, where: str) -> list[dict[str, str | None]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise records.invalid(where, "must be a list")
-    sources = []
-    for index, source in enumerate(raw):
-        entry = records.mapping(source, f"{where}.{index}")
-        if not all(isinstance(v, str) or v is None for v in entry.values()):
-            raise records.invalid(f"{where}.{index}", "must be an object of strings or nulls")
-        sources.append(dict(entry))
-    return sources

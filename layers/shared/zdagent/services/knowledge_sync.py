@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -543,9 +543,7 @@ class _Step:
 
 
 def _with_knowledge(agent: Agent, version: str, count: int, now: datetime) -> Agent:
-    return agent.model_copy(
-        update={"knowledge_version": version, "knowledge_articles": count, "updated_at": now}
-    )
+    return replace(agent, knowledge_version=version, knowledge_articles=count, updated_at=now)
 
 
 # --- SQS delivery --------------------------------------------------------------------------------
