@@ -148,10 +148,12 @@ def test_manual_upload_refused_while_the_help_center_is_the_source(
     ctx: Context, help_center: HelpCenter
 ) -> None:
     _source(ctx, help_center, locales=["fr"])
-    article = KnowledgeArticle(id="x", title="t", body="b", locale="en")
+    article = {"id": "x", "title": "t", "body": "b", "locale": "en"}
     with pytest.raises(KnowledgeSourceManualError):
         agents.put_knowledge(
-            ctx, help_center.agent_id, agents.PutKnowledgeRequest(articles=[article])
+            ctx,
+            help_center.agent_id,
+            agents.PutKnowledgeRequest.model_validate({"articles": [article]}),
         )
     knowledge_sync.set_source(ctx, help_center.agent_id, KnowledgeSourceRequest(kind="manual"))
     agents.put_knowledge(ctx, help_center.agent_id, agents.PutKnowledgeRequest(articles=[article]))

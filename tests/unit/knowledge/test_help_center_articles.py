@@ -104,7 +104,7 @@ def test_what_may_answer_customers(
 def test_the_engines_article_cites_html_url() -> None:
     knowledge = _article().to_knowledge()
     assert knowledge is not None
-    assert knowledge.model_dump() == {
+    assert knowledge.to_json() == {
         "id": "hc-42-en-us",
         "title": "Returns",
         "body": "Return within 30 days.",

@@ -97,7 +97,7 @@ class SyncedArticles:
         if article.id in self._hashes and self._hashes[article.id] == digest:
             return "same"
         change: Change = "updated" if article.id in self._hashes else "added"
-        item = {"pk": self._pk, "sk": knowledge_sk(article.id), **article.model_dump(mode="json")}
+        item = {"pk": self._pk, "sk": knowledge_sk(article.id), **article.to_json()}
         self._pending.append(item | {"content_hash": digest})
         self._hashes[article.id] = digest
         self.changed = True

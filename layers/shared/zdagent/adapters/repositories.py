@@ -23,7 +23,7 @@ from zdagent.adapters.keys import (
 )
 from zdagent.core.errors import AgentNotFoundError
 from zdagent.domain.agent import Agent
-from zdagent.domain.knowledge import KnowledgeArticle, KnowledgeBase
+from zdagent.domain.knowledge import ARTICLE_FIELDS, KnowledgeArticle, KnowledgeBase
 
 __all__ = [
     "AgentRepository",
@@ -89,9 +89,7 @@ class KnowledgeRepository:
         """Store the articles (removing ones no longer present); returns the content version."""
         pk = agent_pk(agent_id)
         existing = {item["sk"] for item in self.store.iter_prefix(pk, KNOWLEDGE_PREFIX)}
-        items = [
-            {"pk": pk, "sk": knowledge_sk(a.id), **a.model_dump(mode="json")} for a in articles
-        ]
+        items = [{"pk": pk, "sk": knowledge_sk(a.id), **a.to_json()} for a in articles]
         self.store.batch_put(items)
         for stale in existing - {i["sk"] for i in items}:
             self.store.delete(pk, stale)
@@ -113,13 +111,12 @@ class KnowledgeRepository:
 
     def articles(self, agent_id: str) -> list[KnowledgeArticle]:
         """Every stored article, ordered by id (items may carry sync bookkeeping too)."""
-        fields = KnowledgeArticle.model_fields
         return [
-            KnowledgeArticle.model_validate({k: v for k, v in item.items() if k in fields})
+            KnowledgeArticle.from_json({k: v for k, v in item.items() if k in ARTICLE_FIELDS})
             for item in self.store.iter_prefix(agent_pk(agent_id), KNOWLEDGE_PREFIX)
         ]
 
 
 def knowledge_version(articles: list[KnowledgeArticle]) -> str:
-    canonical = json.dumps([a.model_dump(mode="json") for a in articles], sort_keys=True)
+    canonical = json.dumps([a.to_json() for a in articles], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]

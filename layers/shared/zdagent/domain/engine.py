@@ -11,11 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Protocol
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-# the knowledge models live in domain/knowledge.py (functions that store articles load only them)
-from zdagent.domain.knowledge import Frozen as _Frozen
+# the knowledge records live in domain/knowledge.py (functions that store articles load only them)
 from zdagent.domain.knowledge import KnowledgeArticle, KnowledgeBase
+
+
+class _Frozen(BaseModel):
+    """An immutable domain value that refuses unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
 
 __all__ = [
     "ConversationMessage",

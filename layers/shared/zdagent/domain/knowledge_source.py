@@ -187,7 +187,7 @@ def knowledge_id(article_id: int, locale: str) -> str:
 
 
 def content_hash(article: KnowledgeArticle) -> str:
-    return hashlib.sha256(article.model_dump_json().encode()).hexdigest()[:16]
+    return hashlib.sha256(article.canonical_json().encode()).hexdigest()[:16]
 
 
 def _is_web_url(url: str | None) -> bool:

@@ -1,10 +1,11 @@
-"""What the admin API accepts for an agent's settings (pydantic: each bad field a 422).
+"""What the admin API accepts for an agent's settings and articles (pydantic: a 422 per field).
 
 The record every function reads is ``domain.agent.AgentSettings`` (a dataclass: the reply and
 knowledge workers must not pay for pydantic at their cold start, bench/bench_cold_start.py).
 The API validates a body here, with the bounds, tag and language rules, and builds the record
 from the result (``to_record``); the OpenAPI document shows these rules.
-tests/unit/agents/test_agent_schemas.py checks both have the same fields and defaults.
+The same holds for an uploaded article (``domain.knowledge.KnowledgeArticle``).
+tests/unit/domain/test_agent_and_redaction.py checks each pair has the same fields and defaults.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zdagent.domain import agent as records
+from zdagent.domain import knowledge
 from zdagent.domain.agent import ZENDESK_ID_MAX, check_language, check_tag
 
 Tag = Annotated[str, Field(min_length=1, max_length=80)]
@@ -73,3 +75,20 @@ class AgentNaming(BaseModel):
     @classmethod
     def _valid_default_language(cls, value: str) -> str:
         return check_language(value)
+
+
+class KnowledgeArticle(BaseModel):
+    """One help-centre article the agent may answer from."""
+
+    # from_attributes: a domain.knowledge record is read by its attributes (the demo articles)
+    model_config = ConfigDict(frozen=True, extra="forbid", from_attributes=True)
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    body: str
+    locale: str = Field(min_length=2, description="BCP 47 tag, e.g. 'en', 'fr', 'pt-BR'")
+    url: str | None = None
+    labels: list[str] = Field(default_factory=list)
+
+    def to_record(self) -> knowledge.KnowledgeArticle:
+        return knowledge.KnowledgeArticle(**self.model_dump())

@@ -11,8 +11,7 @@ from zdagent.core.errors import AgentHasIntegrationError, ValidationFailedError,
 from zdagent.core.observability import logger
 from zdagent.core.validation import validate_model
 from zdagent.domain.agent import Agent, check_language, new_agent_id
-from zdagent.domain.knowledge import KnowledgeArticle
-from zdagent.services.agent_schemas import AgentNaming, AgentSettings
+from zdagent.services.agent_schemas import AgentNaming, AgentSettings, KnowledgeArticle
 from zdagent.services.context import Context
 from zdagent.services.handover_group import group_problem
 from zdagent.services.knowledge_sync import require_manual_source
@@ -162,7 +161,7 @@ def put_knowledge(ctx: Context, agent_id: str, request: PutKnowledgeRequest) -> 
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise ValidationFailedError(f"articles: duplicate ids {', '.join(duplicates[:5])}")
-    version = ctx.knowledge.replace(agent_id, request.articles)
+    version = ctx.knowledge.replace(agent_id, [a.to_record() for a in request.articles])
     updated = replace(
         agent,
         knowledge_version=version,
