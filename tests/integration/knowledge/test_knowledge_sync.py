@@ -23,7 +23,7 @@ from zdagent.core.errors import (
 from zdagent.core.settings import reset_settings_cache
 from zdagent.domain.agent import Agent
 from zdagent.domain.engine import KnowledgeArticle
-from zdagent.domain.knowledge_source import KnowledgeSourceRequest
+from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 from zdagent.services import agents, knowledge_sync
 from zdagent.services.context import Context
 from zdsandbox.server import SandboxServer

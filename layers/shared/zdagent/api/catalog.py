@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from zdagent.api import schemas as out
 from zdagent.domain.imports import ImportRequest
-from zdagent.domain.knowledge_source import KnowledgeSourceRequest
+from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 from zdagent.services.agents import (
     CreateAgentRequest,
     ListAgentsQuery,

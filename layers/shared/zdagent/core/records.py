@@ -11,6 +11,7 @@ them (an integral float is an integer, a bool is not); text is never coerced fro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,15 @@ def mapping(raw: object, where: str = "") -> Mapping[str, Any]:
     if not isinstance(raw, Mapping):
         raise invalid(where, "must be an object")
     return raw
+
+
+def json_object(body: str) -> Mapping[str, Any]:
+    """A queue message's JSON object (``body: not JSON`` / ``body: must be an object``)."""
+    try:
+        raw = json.loads(body)
+    except ValueError as exc:
+        raise invalid("body", "not JSON") from exc
+    return mapping(raw)
 
 
 def forbid_unknown(data: Mapping[str, Any], known: Iterable[str], where: str = "") -> None:
@@ -177,6 +187,33 @@ def text_list(data: Mapping[str, Any], name: str, where: str = "") -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise invalid(_at(where, name), "must be a list of strings")
     return list(value)
+
+
+def optional_text_list(data: Mapping[str, Any], name: str, where: str = "") -> list[str] | None:
+    return None if data.get(name) is None else text_list(data, name, where)
+
+
+def optional_integer_list(data: Mapping[str, Any], name: str, where: str = "") -> list[int] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise invalid(_at(where, name), "must be a list of integers")
+    return [integer({"item": v}, "item", f"{_at(where, name)}.{i}") for i, v in enumerate(value)]
+
+
+def request_log(data: Mapping[str, Any], name: str, where: str = "") -> list[tuple[float, int]]:
+    """``[[epoch seconds, requests], ...]``: a step's recent Zendesk requests (pacing)."""
+    pairs = []
+    for index, pair in enumerate(object_list(data, name, where)):
+        at = f"{_at(where, name)}.{index}"
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise invalid(at, "must be a pair [seconds, requests]")
+        seconds = optional_number({"seconds": pair[0]}, "seconds", at)
+        if seconds is None:
+            raise invalid(at, "must be a pair [seconds, requests]")
+        pairs.append((seconds, integer({"requests": pair[1]}, "requests", at)))
+    return pairs
 
 
 def object_list(data: Mapping[str, Any], name: str, where: str = "") -> list[Any]:

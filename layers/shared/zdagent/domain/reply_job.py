@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,11 +31,7 @@ class ReplyJob:
     @classmethod
     def from_message(cls, body: str) -> ReplyJob:
         """The queue message (unknown fields ignored); a ValidationFailedError if it is not one."""
-        try:
-            raw = json.loads(body)
-        except ValueError as exc:
-            raise records.invalid("body", "not JSON") from exc
-        data = records.mapping(raw)
+        data = records.json_object(body)
         return cls(
             agent_id=records.text(data, "agent_id", min_length=1, max_length=64),
             subdomain=records.optional_text(data, "subdomain", max_length=63),

@@ -549,6 +549,8 @@ class ZendeskClient:
         if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
             raise ZendeskError("Zendesk answered an article page without 'articles'")
         meta = body.get("meta") or {}
+        if not isinstance(meta.get("after_cursor"), str | None):
+            raise ZendeskError("Zendesk answered an article page whose after_cursor is not text")
         return HelpCenterPage(
             articles=body["articles"],
             has_more=bool(meta.get("has_more")),
