@@ -34,6 +34,7 @@ from bench.bench_engines import (
     LABELLED,
     ROOT,
     THIRD_LABELLED,
+    THRESHOLDS,
     load_labelled,
     precision,
     synthetic_knowledge,
@@ -68,7 +69,6 @@ RATE = 2.0
 # The only sets tuning reads (their "tuning" halves).
 TUNING_SETS = {"old": LABELLED, "fresh": FRESH_LABELLED, "third": THIRD_LABELLED}
 CV_SALT = "cv"
-CV_THRESHOLD = 0.5
 Fold = tuple[str, list[LabelledEmail], list[LabelledEmail]]
 
 
@@ -179,29 +179,41 @@ def coefficients(weights: list[float]) -> Iterator[None]:
 
 
 def cross_validate(scheme: str) -> None:
-    """Print wrong public answers, answer rate (per article set and language) and a reliability
-    table for the tuning emails, each answered by a fit that did not see it."""
+    """Print wrong public answers and answer rate (per article set, language and confidence
+    threshold) and a reliability table for the tuning emails, each answered by a fit that did
+    not see it."""
     knowledge = {"demo": demo_knowledge_base(), "1000": synthetic_knowledge(1000)}
-    at_threshold: dict[str, list[Outcome]] = {name: [] for name in knowledge}
-    answered_all: list[Outcome] = []
+    answered: dict[str, list[Outcome]] = {name: [] for name in knowledge}
     for fold, fit_on, answer in folds(tuning_sets(), scheme):
         rows = [row for kb in knowledge.values() for row in samples(kb, fit_on)]
         with coefficients(fit(rows)):
             for name, kb in knowledge.items():
                 engine = KnowledgeEngine(cache=IndexCache())
-                at_threshold[name] += evaluate(
-                    engine, kb, answer, confidence_threshold=CV_THRESHOLD
-                )
-                answered_all += evaluate(engine, kb, answer, confidence_threshold=0.0)
+                answered[name] += evaluate(engine, kb, answer, confidence_threshold=0.0)
         print(f"{scheme} {fold}: fitted on {len(fit_on)}, answering {len(answer)}")
-    for name, outcomes in at_threshold.items():
-        for language, row in precision(outcomes)["by_language"].items():
-            print(
-                f"{scheme} {name} {language}: wrong {row['wrong_public_answers']:.1%} answered "
-                f"{row['answer_rate']:.1%} ({row['emails']} emails, threshold {CV_THRESHOLD})"
+    for name, outcomes in answered.items():
+        for language in sorted({outcome.language for outcome in outcomes}):
+            mine = [outcome for outcome in outcomes if outcome.language == language]
+            points = "  ".join(
+                "{:.1f}: wrong {:.1%} answered {:.1%}".format(
+                    threshold, *operating_point(mine, threshold)
+                )
+                for threshold in THRESHOLDS
             )
-    for row in reliability(answered_all):
+            print(f"{scheme} {name} {language} ({len(mine)} emails) threshold {points}")
+    for row in reliability([outcome for outcomes in answered.values() for outcome in outcomes]):
         print(f"{scheme} reliability {row}")
+
+
+def operating_point(outcomes: list[Outcome], threshold: float) -> tuple[float, float]:
+    """Wrong public answers and answer rate at ``threshold``, from outcomes evaluated at
+    threshold 0: an answer is sent at ``threshold`` when its confidence reaches it."""
+    sent = [o for o in outcomes if o.answered and (o.confidence or 0.0) >= threshold]
+    answerable = sum(outcome.answerable for outcome in outcomes)
+    return (
+        sum(not outcome.correct for outcome in sent) / max(1, len(outcomes)),
+        sum(outcome.correct and outcome.answerable for outcome in sent) / max(1, answerable),
+    )
 
 
 def main() -> None:

@@ -6,9 +6,25 @@ from collections import Counter
 
 import pytest
 
-from bench.tune_engine import TUNING_SETS, coefficients, folds, tuning_emails, tuning_sets
+from bench.tune_engine import (
+    TUNING_SETS,
+    coefficients,
+    folds,
+    operating_point,
+    tuning_emails,
+    tuning_sets,
+)
 from zdagent.adapters.engines import calibration
 from zdagent.adapters.engines.calibration import Evidence, probability_right
+from zdagent.adapters.engines.evaluation import (
+    LabelledEmail,
+    answer_rate,
+    evaluate,
+    wrong_public_answers,
+)
+from zdagent.adapters.engines.knowledge import KnowledgeEngine
+from zdagent.adapters.engines.screening import IndexCache
+from zdagent.domain.engine import KnowledgeBase
 
 EVIDENCE = Evidence(
     coverage=0.8,
@@ -62,3 +78,20 @@ def test_a_folds_coefficients_score_inside_the_block_only() -> None:
     with coefficients([-30.0] + [0.0] * len(calibration.FEATURES)):
         assert probability_right(EVIDENCE) < 1e-6
     assert probability_right(EVIDENCE) == shipped
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.9])
+def test_an_operating_point_read_from_threshold_zero_is_what_that_threshold_gives(
+    labelled_emails: list[LabelledEmail], demo_kb: KnowledgeBase, threshold: float
+) -> None:
+    """Cross-validation evaluates once, at threshold 0, and reads every threshold from it."""
+    tuning = [email for email in labelled_emails if email.split == "tuning"]
+    at_zero = evaluate(KnowledgeEngine(cache=IndexCache()), demo_kb, tuning, confidence_threshold=0)
+    direct = evaluate(
+        KnowledgeEngine(cache=IndexCache()), demo_kb, tuning, confidence_threshold=threshold
+    )
+    assert answer_rate(direct) > 0.0
+    assert operating_point(at_zero, threshold) == (
+        wrong_public_answers(direct),
+        answer_rate(direct),
+    )
