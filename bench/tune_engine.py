@@ -14,8 +14,8 @@ id, and one labelled set left out at a time (the nearest the tuning halves come 
 later). Both only refit the coefficients: the rules were written on every tuning half, so neither
 can show how the engine does on emails nobody has read (the held-out halves and later sets do).
 
-Only the three sets named in ``TUNING_SETS`` are ever read: a later set (a fresh held-out measure)
-is never tuned on, even when ``bench_engines`` measures on it.
+Tuning reads emails only through ``bench_engines.tuning_emails``, which refuses a held-out-only
+set (the fourth) however it is offered.
 """
 
 from __future__ import annotations
@@ -29,16 +29,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bench.bench_engines import (
-    FRESH_LABELLED,
-    LABELLED,
-    ROOT,
-    THIRD_LABELLED,
-    THRESHOLDS,
-    load_labelled,
-    precision,
-    synthetic_knowledge,
-)
+from bench import bench_engines
+from bench.bench_engines import ROOT, THRESHOLDS, precision, synthetic_knowledge, tuning_emails
 from zdagent.adapters.engines import calibration
 from zdagent.adapters.engines.calibration import FEATURES, Evidence
 from zdagent.adapters.engines.demo_kb import demo_knowledge_base
@@ -66,22 +58,17 @@ CALIBRATION = ROOT / "layers/shared/zdagent/adapters/engines/calibration.py"
 L2 = 0.001
 STEPS = 8000
 RATE = 2.0
-# The only sets tuning reads (their "tuning" halves).
-TUNING_SETS = {"old": LABELLED, "fresh": FRESH_LABELLED, "third": THIRD_LABELLED}
 CV_SALT = "cv"
 Fold = tuple[str, list[LabelledEmail], list[LabelledEmail]]
 
 
 def tuning_sets() -> dict[str, list[LabelledEmail]]:
-    """The tuning half of each set in ``TUNING_SETS``: the only emails tuning may look at."""
+    """``tuning_emails`` (the only emails tuning may look at), grouped by labelled set."""
+    allowed = {email.id for email in tuning_emails()}
     return {
-        name: [email for email in load_labelled(path) if email.split == "tuning"]
-        for name, path in TUNING_SETS.items()
+        name: [email for email in bench_engines.load_labelled(path) if email.id in allowed]
+        for name, path in bench_engines.LABELLED_SETS.items()
     }
-
-
-def tuning_emails() -> list[LabelledEmail]:
-    return [email for emails in tuning_sets().values() for email in emails]
 
 
 def folds(sets: dict[str, list[LabelledEmail]], scheme: str) -> list[Fold]:

@@ -6,14 +6,8 @@ from collections import Counter
 
 import pytest
 
-from bench.tune_engine import (
-    TUNING_SETS,
-    coefficients,
-    folds,
-    operating_point,
-    tuning_emails,
-    tuning_sets,
-)
+from bench.bench_engines import LABELLED_SETS, tuning_emails
+from bench.tune_engine import coefficients, folds, operating_point, tuning_sets
 from zdagent.adapters.engines import calibration
 from zdagent.adapters.engines.calibration import Evidence, probability_right
 from zdagent.adapters.engines.evaluation import (
@@ -38,17 +32,19 @@ EVIDENCE = Evidence(
 )
 
 
-def test_tuning_reads_only_the_tuning_halves_of_the_three_earlier_sets() -> None:
+def test_cross_validation_reads_the_tuning_halves_of_the_three_earlier_sets_only() -> None:
     """A later set (the fresh held-out measure) is never tuned on, even if the benchmark
     measures on it."""
-    assert sorted(path.name for path in TUNING_SETS.values()) == [
+    assert sorted(path.name for path in LABELLED_SETS.values()) == [
         "labelled_emails.json",
         "labelled_emails_fresh.json",
         "labelled_emails_third.json",
     ]
-    emails = tuning_emails()
-    assert emails
-    assert {email.split for email in emails} == {"tuning"}
+    sets = tuning_sets()
+    assert sorted(sets) == sorted(LABELLED_SETS)
+    grouped = [email.id for emails in sets.values() for email in emails]
+    assert sorted(grouped) == sorted(email.id for email in tuning_emails())
+    assert all(emails for emails in sets.values())
 
 
 @pytest.mark.parametrize("scheme", ["hash", "by-set"])
