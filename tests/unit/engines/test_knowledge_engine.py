@@ -445,6 +445,8 @@ def test_the_issue_gift_card_pre_order_question_is_handed_over(demo_kb: Knowledg
     result = engine().respond(make_request("Can I use gift cards for a pre-order?"), demo_kb)
     assert isinstance(result, EngineHandover)
     assert result.reason == "low_confidence"
+    # the note says what the articles do not cover, for the person who takes over
+    assert "No article mentions \u201cpre-order\u201d." in result.summary
 
 
 def test_a_one_word_question_several_articles_are_about_is_handed_over(
@@ -455,6 +457,10 @@ def test_a_one_word_question_several_articles_are_about_is_handed_over(
     result = engine().respond(make_request("Where is my order?"), demo_kb)
     assert isinstance(result, EngineHandover)
     assert result.reason == "low_confidence"
+    titles = {"Where is my order? Tracking your parcel", "Changing or cancelling an order"}
+    named = [title for title in titles if repr(title) in result.summary]
+    assert sorted(named) == sorted(titles), result.summary
+    assert "fits about as well: which one is meant is unclear." in result.summary
 
 
 def test_a_question_made_of_words_no_article_knows_is_out_of_scope(
@@ -464,6 +470,22 @@ def test_a_question_made_of_words_no_article_knows_is_out_of_scope(
     result = engine().respond(make_request("Do you have a student discount?"), demo_kb)
     assert isinstance(result, EngineHandover)
     assert result.confidence == 0.0
+    assert "No article mentions \u201cstudent\u201d." in result.summary
+
+
+def test_the_handover_note_names_what_the_closest_article_does_not_cover(
+    demo_kb: KnowledgeBase,
+) -> None:
+    """Words only other articles have, and words no article has, as the customer wrote them;
+    never greetings, politeness or stop words."""
+    message = "Hi, thanks so much! Can I get a refund on a personalised engraved watch?"
+    result = engine().respond(make_request(message), demo_kb)
+    assert isinstance(result, EngineHandover)
+    assert "Closest article: 'How to return an item'." in result.summary
+    assert "No article mentions \u201cengraved\u201d" in result.summary
+    assert "The closest article does not mention \u201crefund\u201d." in result.summary
+    for filler in ("Hi", "thanks", "much", "get", "Can"):
+        assert f"\u201c{filler}\u201d" not in result.summary
 
 
 @pytest.mark.parametrize(

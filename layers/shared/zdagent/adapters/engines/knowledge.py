@@ -33,6 +33,7 @@ from zdagent.domain.engine import (
 )
 
 _REPEAT_PROBE_WORDS = 12
+_NOTE_WORD_CHARS = 40
 
 
 class KnowledgeEngine:
@@ -158,12 +159,22 @@ def source_of(article: KnowledgeArticle) -> Source:
 def _low_confidence(language: str, selection: Selection, why: str) -> EngineHandover:
     best = selection.best
     summary = why if best is None else f"{why} Closest article: {best.title!r}."
+    if selection.tied is not None:
+        summary += f" {selection.tied.title!r} fits about as well: which one is meant is unclear."
+    if selection.unknown_words:
+        summary += f" No article mentions {_quoted(selection.unknown_words)}."
+    if best is not None and selection.missing_words:
+        summary += f" The closest article does not mention {_quoted(selection.missing_words)}."
     return EngineHandover(
         reason="low_confidence",
         summary=f"{summary} Confidence {selection.confidence:.2f}.",
         language=language,
         confidence=selection.confidence,
     )
+
+
+def _quoted(words: tuple[str, ...]) -> str:
+    return ", ".join(f"\u201c{word[:_NOTE_WORD_CHARS]}\u201d" for word in words)
 
 
 def _repeats_earlier_answer(
