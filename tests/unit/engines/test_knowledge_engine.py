@@ -483,7 +483,7 @@ def test_the_handover_note_names_what_the_closest_article_does_not_cover(
     assert isinstance(result, EngineHandover)
     assert "Closest article: 'How to return an item'." in result.summary
     assert "No article mentions \u201cengraved\u201d" in result.summary
-    assert "The closest article does not mention \u201crefund\u201d." in result.summary
+    assert "It does not mention \u201crefund\u201d." in result.summary
     for filler in ("Hi", "thanks", "much", "get", "Can"):
         assert f"\u201c{filler}\u201d" not in result.summary
 
@@ -586,3 +586,14 @@ def test_two_articles_that_answer_alike_are_a_guess_and_hand_over() -> None:
     result = engine().respond(make_request("How do I return an item?"), knowledge)
     assert isinstance(result, EngineHandover)
     assert result.reason == "low_confidence"
+
+
+def test_the_handover_note_names_every_article_it_would_have_sent(demo_kb: KnowledgeBase) -> None:
+    message = "I forgot my password. Also, do you offer a student discount on gift wrapping?"
+    result = engine().respond(make_request(message), demo_kb)
+    assert isinstance(result, EngineHandover)
+    assert (
+        "Closest articles: 'I forgot my password or cannot log in', "
+        "'My discount code does not work'. They do not mention \u201cgift\u201d."
+    ) in result.summary
+    assert "\u201cstudent\u201d" in result.summary.split("No article mentions")[1]

@@ -157,14 +157,18 @@ def source_of(article: KnowledgeArticle) -> Source:
 
 
 def _low_confidence(language: str, selection: Selection, why: str) -> EngineHandover:
-    best = selection.best
-    summary = why if best is None else f"{why} Closest article: {best.title!r}."
+    summary = why
+    if selection.articles:
+        several = len(selection.articles) > 1
+        titles = ", ".join(repr(article.title) for article in selection.articles)
+        summary += f" Closest article{'s' if several else ''}: {titles}."
+        if selection.missing_words:
+            they = "They do" if several else "It does"
+            summary += f" {they} not mention {_quoted(selection.missing_words)}."
     if selection.tied is not None:
         summary += f" {selection.tied.title!r} fits about as well: which one is meant is unclear."
     if selection.unknown_words:
         summary += f" No article mentions {_quoted(selection.unknown_words)}."
-    if best is not None and selection.missing_words:
-        summary += f" The closest article does not mention {_quoted(selection.missing_words)}."
     return EngineHandover(
         reason="low_confidence",
         summary=f"{summary} Confidence {selection.confidence:.2f}.",
