@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,15 @@ def tiny_fourth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = write(tmp_path / "labelled_emails_fourth.json", TINY)
     monkeypatch.setattr(bench_engines, "HELD_OUT_ONLY_SETS", {"fourth": path})
     return path
+
+
+@pytest.fixture(autouse=True)
+def _product_logger_level_restored() -> Iterator[None]:
+    """bench_engines.main() and tune_engine.main() quiet the product's logger for their whole
+    process; later tests in this process read its records, so each test gives the level back."""
+    level = bench_engines.logger._logger.level
+    yield
+    bench_engines.logger.setLevel(level)
 
 
 def test_the_real_fourth_set_is_registered_as_held_out_only() -> None:
