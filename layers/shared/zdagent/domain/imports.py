@@ -11,9 +11,10 @@ No boto3, no httpx. The service (``services/imports.py``) feeds Zendesk data thr
   anyone other than the ticket's requester. Depth ``d`` keeps every public comment up to and
   including the ``d``-th agent response and drops the rest; depth 0 keeps only the customer's
   messages before the first agent response.
-* ``estimate_seconds_left``: progress. It counts the export requests still to make at the pace
-  the worker's schedule keeps (an export slot, plus our processing, each delay rounded up to
-  whole seconds), after the wait the import is in. The waits themselves (SQS
+* ``estimate_seconds_left``: progress, an upper bound. It counts the export requests still to
+  make, each at the most it costs on the worker's schedule (an export slot plus the second the
+  rounding of its delay adds at most, or the walk's own pace if slower), after the wait the
+  import is in. The waits themselves (SQS
   ``DelaySeconds``, never a sleep) are ``domain/pacing.py``, shared with the Help Center sync.
 """
 
@@ -313,12 +314,14 @@ def select_messages(
 EVENTS_PER_TICKET_ASSUMED = 4
 
 
-def unseen_page_seconds(exports_per_minute: int) -> float:
-    """What a page of a walk not begun yet costs, at most, while our processing of it takes less
-    than an export slot: the step fetches its page at once, processes it for ``p`` seconds, then
-    sets ``DelaySeconds`` to ``ceil(slot - p)`` (``pacing.export_delay``, whole seconds, never
-    early), so the next page starts ``p + ceil(slot - p)`` later: at least a slot, less than a slot
-    plus one second."""
+def paced_page_seconds(exports_per_minute: int) -> float:
+    """The most a page costs while our processing of it takes less than an export slot: the step
+    fetches its page at once, processes it for ``p`` seconds, then sets ``DelaySeconds`` to
+    ``ceil(slot - p)`` (``pacing.export_delay``: whole seconds, never early), so the next page
+    starts ``p + ceil(slot - p)`` later: at least a slot, less than a slot plus one second. Which
+    fraction of that second a page adds depends on its processing time to the millisecond: an
+    average of the pages so far is no bound for the pages to come (bench_import saw it 12 s short
+    at 20,000 tickets on a busy machine)."""
     return 60.0 / exports_per_minute + 1.0
 
 
@@ -342,15 +345,15 @@ def estimate_seconds_left(
 ) -> int | None:
     """Seconds left, pacing included; None while nothing can be said yet.
 
-    It models the worker's schedule: a running import always has its next step queued, due in
-    ``wait_seconds``; that step and each after it fetch one page. Pages of the walk under way cost
-    what its pages cost so far: ``phase_seconds`` (from its first page's due time to the queued
-    step's) over ``pages_done``, at least one export slot (6 s at Zendesk's 10 a minute);
-    that includes our processing and the whole-second rounding of each delay. Pages of the event
-    walk not begun yet cost ``unseen_page_seconds`` (a slot plus the most the rounding adds), or
-    the ticket walk's pace if that was slower (between the walks: ``last_page_seconds``, from the
-    last ticket page's start to the queued step's due time). The last page's delay is counted
-    although it is not waited out, so the estimate is an upper bound by up to one page's delay.
+    It models the worker's schedule, as an upper bound: a running import always has its next step
+    queued, due in ``wait_seconds``; that step and each after it fetch one page, and each page
+    costs ``paced_page_seconds`` (an export slot, 6 s at Zendesk's 10 a minute, plus the second
+    the rounding of its delay adds at most), or the pace of the walk under way if that was slower:
+    ``phase_seconds`` (from its first page's due time to the queued step's) over ``pages_done``,
+    SQS's delivery latency and our processing included. Between the walks, the last ticket page's
+    time (``last_page_seconds``, from its start to the queued step's due time) stands for that
+    pace. The last page's delay is counted although it is not waited out. So the estimate errs
+    long: by what the rounding did not add (about half a second a page) and one delay.
 
     Both walks (the tickets, then their events) cover the time from ``start_time`` to
     ``horizon`` (now); ``cursor_time`` is how far the current one got in ``pages_done`` pages,
@@ -363,9 +366,9 @@ def estimate_seconds_left(
     (each ticket has at least one event); so is it between the two walks, before its first page.
     """
     wait = max(0.0, wait_seconds)
-    unseen = unseen_page_seconds(exports_per_minute)
+    paced = paced_page_seconds(exports_per_minute)
     if phase == "events" and pages_done <= 0 and tickets_scanned > 0:
-        cost = max(unseen, last_page_seconds)
+        cost = max(paced, last_page_seconds)
         return math.ceil(wait + _assumed_event_pages(tickets_scanned, page_size) * cost)
     if cursor_time is None or pages_done <= 0:
         return None
@@ -375,14 +378,14 @@ def estimate_seconds_left(
     if covered <= 0:
         return None
     pages_left = max(1, math.ceil(pages_done * remaining / covered))
-    pace = max(60.0 / exports_per_minute, phase_seconds / pages_done)
+    pace = max(paced, phase_seconds / pages_done)
     left = pages_left * pace
     if phase == "tickets":
         tickets_expected = math.ceil(tickets_scanned * (covered + remaining) / covered)
         event_pages = max(
             pages_done + pages_left, _assumed_event_pages(tickets_expected, page_size)
         )
-        left += event_pages * max(unseen, pace)
+        left += event_pages * pace
     if max_conversations and conversations_imported > 0 and elapsed_seconds > 0:
         to_go = max(0, max_conversations - conversations_imported)
         left = min(left, to_go / (conversations_imported / elapsed_seconds))
