@@ -14,6 +14,10 @@ each figure against its target and writes ``bench/results/engines.json``. Not a 
   <= 2% of all emails) and the **answer rate** (answerable emails answered right; target >= 85%);
 - a reliability table on the held-out half: per confidence bin, the share of answers that were
   right (calibration: confidence should mean P(right));
+- the same figures (per language, demo articles and 1,000 distractors, reliability table and
+  other thresholds) on ``labelled_emails_fourth.json``: written and committed before the engine
+  was ever run on it, **entirely held out, never used for tuning** (``tuning_emails`` and
+  ``load_labelled`` refuse it); only its totals are printed and written, never its email ids;
 - per-email latency (p50/p95/max; target p95 < 20 ms with 1,000 articles; warm index, as in a
   warm Lambda) and index build time;
 - cold start: import time of the reply worker's handler in a fresh interpreter, and what the
@@ -63,6 +67,10 @@ LABELLED = ROOT / "tests" / "unit" / "engines" / "labelled_emails.json"
 FRESH_LABELLED = ROOT / "tests" / "unit" / "engines" / "labelled_emails_fresh.json"
 THIRD_LABELLED = ROOT / "tests" / "unit" / "engines" / "labelled_emails_third.json"
 LABELLED_SETS = {"old": LABELLED, "fresh": FRESH_LABELLED, "third": THIRD_LABELLED}
+# Written and committed before the engine was ever run on it (issue 13): every email held out,
+# never used for tuning, seen as totals only.
+FOURTH_LABELLED = ROOT / "tests" / "unit" / "engines" / "labelled_emails_fourth.json"
+HELD_OUT_ONLY_SETS = {"fourth": FOURTH_LABELLED}
 RESULTS = ROOT / "bench" / "results" / "engines.json"
 ENGINE_FILES = [
     ROOT / "layers/shared/zdagent/adapters/engines",
@@ -85,19 +93,46 @@ ENGINE_BASELINE = "9cf705b"  # main before issue 13's engine work
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def load_labelled(path: Path = LABELLED) -> list[LabelledEmail]:
+class HeldOutOnlyError(RuntimeError):
+    """A set that is entirely held out (never used for tuning) was about to reach tuning."""
+
+
+def load_labelled(path: Path = LABELLED, *, held_out_only: bool = False) -> list[LabelledEmail]:
+    """A labelled set; a held-out-only set only when asked for by name (``held_out_only``), as
+    the benchmark does, so that nothing tuning calls can read one by accident."""
+    if not held_out_only and path.resolve() in _held_out_only_paths():
+        raise HeldOutOnlyError(f"{path.name} is held out entirely: the benchmark measures on it")
     raw = json.loads(path.read_text(encoding="utf-8"))
     return TypeAdapter(list[LabelledEmail]).validate_python(raw)
 
 
+def load_held_out_only(name: str) -> list[LabelledEmail]:
+    """A held-out-only set, checked to be held out in every email."""
+    emails = load_labelled(HELD_OUT_ONLY_SETS[name], held_out_only=True)
+    tuning = [email.id for email in emails if email.split != "holdout"]
+    if tuning:
+        raise HeldOutOnlyError(f"{name} must be held out entirely; not held out: {tuning}")
+    return emails
+
+
+def _held_out_only_paths() -> set[Path]:
+    return {path.resolve() for path in HELD_OUT_ONLY_SETS.values()}
+
+
 def tuning_emails() -> list[LabelledEmail]:
-    """The tuning halves of the labelled sets: the only emails tuning may look at."""
-    return [
+    """The tuning halves of the labelled sets: the only emails tuning may look at. Refuses a
+    held-out-only set, or an email with one of their ids, however it got in."""
+    emails = [
         email
         for path in LABELLED_SETS.values()
         for email in load_labelled(path)
         if email.split == "tuning"
     ]
+    prefixes = tuple(f"{name}-" for name in HELD_OUT_ONLY_SETS)
+    leaked = [email.id for email in emails if email.id.startswith(prefixes)]
+    if leaked:
+        raise HeldOutOnlyError(f"held-out-only emails must never reach tuning: {leaked}")
+    return emails
 
 
 def synthetic_knowledge(count: int, seed: int = 7) -> KnowledgeBase:
@@ -291,7 +326,12 @@ SECTIONS = (
     ("tuning_halves_demo_kb", "all", "tuning", "demo"),
     ("tuning_halves_1000_articles", "all", "tuning", "large"),
 )
-TARGET_SECTIONS = ("third_held_out_demo_kb", "third_held_out_1000_articles")
+# Targets are judged on the fourth set: written before the engine ever ran on it, never tuned on.
+TARGET_SECTIONS = ("fourth_held_out_demo_kb", "fourth_held_out_1000_articles")
+# The third set's held-out half: seen as totals only while tuning, so its ids are not printed.
+IDS_NOT_PRINTED = ("third_held_out_demo_kb", "third_held_out_1000_articles")
+# A held-out-only set's sections (``{name}_held_out_{knowledge}``): totals only, no email id.
+HELD_OUT_ONLY_KNOWLEDGE = ("demo_kb", "1000_articles")
 
 
 def main() -> None:
@@ -318,11 +358,11 @@ def main() -> None:
         report[name] = precision(
             evaluate(KnowledgeEngine(cache=IndexCache()), knowledge[kb], chosen)
         )
-    report["reliability_held_out"] = reliability(
-        evaluate(KnowledgeEngine(cache=IndexCache()), demo, held_out, confidence_threshold=0)
-        + evaluate(KnowledgeEngine(cache=IndexCache()), large, held_out, confidence_threshold=0)
-    )
+    report["reliability_held_out"] = reliability_table(demo, large, held_out)
     report["operating_points_held_out"] = operating_points(demo, large, held_out)
+    fourth = load_held_out_only("fourth")
+    report["labelled_emails"]["fourth"] = report["held_out_emails"]["fourth"] = len(fourth)
+    report.update(held_out_only_report("fourth", fourth, demo, large))
     report.update(
         {
             "latency_demo_kb": latency_ms(demo, emails),
@@ -343,6 +383,32 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+
+
+def reliability_table(
+    demo: KnowledgeBase, large: KnowledgeBase, emails: list[LabelledEmail]
+) -> list[dict[str, object]]:
+    """Every email's best answer (threshold 0), demo articles and 1,000 articles together."""
+    return reliability(
+        evaluate(KnowledgeEngine(cache=IndexCache()), demo, emails, confidence_threshold=0)
+        + evaluate(KnowledgeEngine(cache=IndexCache()), large, emails, confidence_threshold=0)
+    )
+
+
+def held_out_only_report(
+    name: str, emails: list[LabelledEmail], demo: KnowledgeBase, large: KnowledgeBase
+) -> dict[str, Any]:
+    """A held-out-only set's figures, as totals (how many wrong or missed, never which):
+    per language with the demo articles and with 1,000 articles, the reliability table and
+    the other thresholds."""
+    report: dict[str, Any] = {}
+    for suffix, knowledge in zip(HELD_OUT_ONLY_KNOWLEDGE, (demo, large), strict=True):
+        figures = precision(evaluate(KnowledgeEngine(cache=IndexCache()), knowledge, emails))
+        figures["wrong"], figures["missed"] = len(figures["wrong"]), len(figures["missed"])
+        report[f"{name}_held_out_{suffix}"] = figures
+    report[f"reliability_{name}_held_out"] = reliability_table(demo, large, emails)
+    report[f"operating_points_{name}_held_out"] = operating_points(demo, large, emails)
+    return report
 
 
 def operating_points(
@@ -389,6 +455,49 @@ def _mark(ok: bool) -> str:
     return "ok  " if ok else "MISS"
 
 
+def print_precision(name: str, figures: dict[str, Any], targets: dict[str, float]) -> None:
+    print(f"{name}: {figures['emails']} emails")
+    for language, row in figures["by_language"].items():
+        wrong_ok = row["wrong_public_answers"] <= targets["wrong_public_answers_max"]
+        rate_ok = row["answer_rate"] >= targets["answer_rate_min"]
+        print(
+            f"  {language}: wrong public answers {row['wrong_public_answers']:6.1%} "
+            f"[{_mark(wrong_ok)}]  answer rate {row['answer_rate']:6.1%} [{_mark(rate_ok)}]"
+            f"  ({row['emails']} emails, {row['answerable']} answerable)"
+        )
+
+
+def print_held_out_tables(report: dict[str, Any], key: str, title: str) -> None:
+    """The other thresholds and the reliability table of a held-out set (``key``)."""
+    print(f"{title} at other confidence thresholds (demo KB | 1,000 articles):")
+    for row in report[f"operating_points_{key}"]:
+        demo, large = row["demo_kb"], row["1000_articles"]
+        print(
+            f"  threshold {row['confidence_threshold']:.1f}: "
+            f"wrong {demo['wrong_public_answers']:.1%}, answered {demo['answer_rate']:.1%} | "
+            f"wrong {large['wrong_public_answers']:.1%}, answered {large['answer_rate']:.1%}"
+        )
+    print(
+        f"reliability on the {title}, demo KB and 1,000 articles (every "
+        "email's best answer, threshold 0):"
+    )
+    for row in report[f"reliability_{key}"]:
+        if row["answers"]:
+            print(
+                f"  {row['bin']}: {row['answers']:3} answers, mean confidence "
+                f"{row['mean_confidence']:.2f}, right {row['observed_right']:.0%}"
+            )
+
+
+def print_held_out_only(report: dict[str, Any], name: str, targets: dict[str, float]) -> None:
+    """A held-out-only set's totals: how many wrong or missed, never which."""
+    for suffix in HELD_OUT_ONLY_KNOWLEDGE:
+        key = f"{name}_held_out_{suffix}"
+        print_precision(f"{key} (never tuned on)", report[key], targets)
+        print(f"    {report[key]['wrong']} wrong, {report[key]['missed']} missed (totals only)")
+    print_held_out_tables(report, f"{name}_held_out", f"{name} set (entirely held out)")
+
+
 def print_report(report: dict[str, Any]) -> None:
     targets = report["targets"]
     counts, held = report["labelled_emails"], report["held_out_emails"]
@@ -398,6 +507,10 @@ def print_report(report: dict[str, Any]) -> None:
         f"({held['old']} held out), both looked at while tuning in earlier sessions: "
         f"contaminated; {report['out_of_scope_share']:.0%} out of scope"
     )
+    print(
+        f"fourth set: {counts['fourth']} emails, every one held out, never used for tuning "
+        "(written before the engine was run on it; totals only)"
+    )
     print(f"targets judged on: {', '.join(report['target_sections'])}")
     print(
         f"targets: wrong public answers <= {targets['wrong_public_answers_max']:.0%} of all "
@@ -405,16 +518,8 @@ def print_report(report: dict[str, Any]) -> None:
     )
     for name, *_ in SECTIONS:
         figures = report[name]
-        print(f"{name}: {figures['emails']} emails")
-        for language, row in figures["by_language"].items():
-            wrong_ok = row["wrong_public_answers"] <= targets["wrong_public_answers_max"]
-            rate_ok = row["answer_rate"] >= targets["answer_rate_min"]
-            print(
-                f"  {language}: wrong public answers {row['wrong_public_answers']:6.1%} "
-                f"[{_mark(wrong_ok)}]  answer rate {row['answer_rate']:6.1%} [{_mark(rate_ok)}]"
-                f"  ({row['emails']} emails, {row['answerable']} answerable)"
-            )
-        if name in TARGET_SECTIONS:
+        print_precision(name, figures, targets)
+        if name in IDS_NOT_PRINTED:
             print(f"    {len(figures['wrong'])} wrong (ids in the JSON; not printed while tuning)")
             continue
         for wrong in figures["wrong"]:
@@ -422,24 +527,8 @@ def print_report(report: dict[str, Any]) -> None:
                 f"    wrong {wrong['email']}: got {wrong['got']} expected {wrong['expected']}"
                 f" (confidence {wrong['confidence']})"
             )
-    print("third set's held-out half at other confidence thresholds (demo KB | 1,000 articles):")
-    for row in report["operating_points_held_out"]:
-        demo, large = row["demo_kb"], row["1000_articles"]
-        print(
-            f"  threshold {row['confidence_threshold']:.1f}: "
-            f"wrong {demo['wrong_public_answers']:.1%}, answered {demo['answer_rate']:.1%} | "
-            f"wrong {large['wrong_public_answers']:.1%}, answered {large['answer_rate']:.1%}"
-        )
-    print(
-        "reliability on the third set's held-out half, demo KB and 1,000 articles (every "
-        "email's best answer, threshold 0):"
-    )
-    for row in report["reliability_held_out"]:
-        if row["answers"]:
-            print(
-                f"  {row['bin']}: {row['answers']:3} answers, mean confidence "
-                f"{row['mean_confidence']:.2f}, right {row['observed_right']:.0%}"
-            )
+    print_held_out_tables(report, "held_out", "third set's held-out half")
+    print_held_out_only(report, "fourth", targets)
     for name in ("latency_demo_kb", "latency_1000_articles"):
         figures = report[name]
         mark = ""

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter
 
-from zdagent.adapters.engines.demo_kb import demo_knowledge_base
+from zdagent.adapters.engines.demo_kb import demo_knowledge_base, load_demo_knowledge
 from zdagent.adapters.engines.evaluation import LabelledEmail
 from zdagent.domain.engine import EngineRequest, KnowledgeBase
 
@@ -20,6 +21,22 @@ THIRD_LABELLED = Path(__file__).with_name("labelled_emails_third.json")
 def read_labelled(path: Path) -> list[LabelledEmail]:
     raw = json.loads(path.read_text(encoding="utf-8"))
     return TypeAdapter(list[LabelledEmail]).validate_python(raw)
+
+
+def copied_from_articles(emails: list[LabelledEmail]) -> list[tuple[str, str]]:
+    """(id, words) of every run of eight words of an email's body found in the demo articles."""
+    article_text = " ".join(
+        " ".join(re.findall(r"\w+", f"{a.title} {a.body} {' '.join(a.labels)}".lower()))
+        for a in load_demo_knowledge()
+    )
+    copied = []
+    for email in emails:
+        words = re.findall(r"\w+", email.body.lower())
+        for start in range(max(0, len(words) - 7)):
+            window = " ".join(words[start : start + 8])
+            if window in article_text:
+                copied.append((email.id, window))
+    return copied
 
 
 @pytest.fixture(scope="session")

@@ -193,6 +193,16 @@ def is_context_term(term: str, language: str) -> bool:
     return term in _context_terms(_family(language))
 
 
+def written_terms(text: str, language: str) -> list[tuple[str, str]]:
+    """(index term, the word as written) for each word of ``text`` that is not a stop word."""
+    found: list[tuple[str, str]] = []
+    for raw in _WORD.findall(text):
+        term = _term(_normal_word(raw), language)
+        if term is not None:
+            found.append((term, _ELISION.sub("", raw.replace("\u2019", "'"))))
+    return found
+
+
 def term_of(word: str, language: str = "en") -> str | None:
     """The index term of one lower-cased word (None for a stop word)."""
     return _term(_fold(word), language)

@@ -33,6 +33,7 @@ from zdagent.domain.engine import (
 )
 
 _REPEAT_PROBE_WORDS = 12
+_NOTE_WORD_CHARS = 40
 
 
 class KnowledgeEngine:
@@ -156,14 +157,28 @@ def source_of(article: KnowledgeArticle) -> Source:
 
 
 def _low_confidence(language: str, selection: Selection, why: str) -> EngineHandover:
-    best = selection.best
-    summary = why if best is None else f"{why} Closest article: {best.title!r}."
+    summary = why
+    if selection.articles:
+        several = len(selection.articles) > 1
+        titles = ", ".join(repr(article.title) for article in selection.articles)
+        summary += f" Closest article{'s' if several else ''}: {titles}."
+        if selection.missing_words:
+            they = "They do" if several else "It does"
+            summary += f" {they} not mention {_quoted(selection.missing_words)}."
+    if selection.tied is not None:
+        summary += f" {selection.tied.title!r} fits about as well: which one is meant is unclear."
+    if selection.unknown_words:
+        summary += f" No article mentions {_quoted(selection.unknown_words)}."
     return EngineHandover(
         reason="low_confidence",
         summary=f"{summary} Confidence {selection.confidence:.2f}.",
         language=language,
         confidence=selection.confidence,
     )
+
+
+def _quoted(words: tuple[str, ...]) -> str:
+    return ", ".join(f"\u201c{word[:_NOTE_WORD_CHARS]}\u201d" for word in words)
 
 
 def _repeats_earlier_answer(

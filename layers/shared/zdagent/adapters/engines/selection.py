@@ -30,8 +30,9 @@ from zdagent.adapters.engines.analysis import (
     is_context_term,
     term_of,
     terms,
+    written_terms,
 )
-from zdagent.adapters.engines.calibration import Evidence, probability_right
+from zdagent.adapters.engines.calibration import MIN_MARGIN, Evidence, probability_right
 from zdagent.adapters.engines.index import LanguageIndex, phrases_of, query_terms
 from zdagent.adapters.engines.passages import Passage
 from zdagent.adapters.engines.text import split_sentences
@@ -49,6 +50,7 @@ _EXTRACT_MAX_PASSAGES = 3
 _EXTRACT_MIN_GAIN = 0.1
 _WHOLE_LIST_MAX_ITEMS = 6
 _QUANTITY_BONUS = 0.5
+_NOTE_WORDS = 3
 # "How long", "how much", "combien", "quand": the answer is a figure, so a passage with one
 # is preferred.
 _ASKS_QUANTITY = re.compile(
@@ -81,6 +83,12 @@ class Selection:
     extracts: list[list[Passage]] = field(default_factory=list)
     evidence: Evidence | None = None
     confidence: float = 0.0
+    # Why it may not answer, for the handover note: the email's topical words (as written,
+    # heaviest first) that no article has, those that only other articles have, and an article
+    # that fits about as well as the first (which one is meant is a guess).
+    unknown_words: tuple[str, ...] = ()
+    missing_words: tuple[str, ...] = ()
+    tied: KnowledgeArticle | None = None
 
     @property
     def best(self) -> KnowledgeArticle | None:
@@ -181,14 +189,37 @@ def select_articles(
         for article in chosen
     ]
     evidence = _evidence(index, question, chosen, extracts, ranked)
+    vague = _vague(index, question, chosen, ranked)
+    unknown, missing = _uncovered_words(index, question, cleaned, chosen)
+    others = [article for article, _ in ranked if article not in chosen]
     return Selection(
         articles=chosen,
         extracts=extracts,
         evidence=evidence,
         confidence=round(probability_right(evidence), 4)
-        if evidence.on_topic and not _vague(index, question, chosen, ranked)
+        if evidence.on_topic and not vague
         else 0.0,
+        unknown_words=unknown,
+        missing_words=missing,
+        tied=others[0] if others and (vague or evidence.margin < MIN_MARGIN) else None,
     )
+
+
+def _uncovered_words(
+    index: LanguageIndex, question: Question, cleaned: str, chosen: list[KnowledgeArticle]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The email's topical words (names and context words aside) that no article has, and those
+    that no chosen article has but another does: as written, heaviest first, a few of each."""
+    known = set().union(*(index.vocabulary(article) for article in chosen))
+    weighed: dict[str, tuple[float, str]] = {}
+    for term, written in written_terms(cleaned, index.language):
+        if term in known or term in question.names or is_context_term(term, index.language):
+            continue
+        weighed.setdefault(term, (_term_weight(index, question, term), written))
+    ordered = sorted(weighed.items(), key=lambda item: -item[1][0])
+    unknown = [written for term, (_, written) in ordered if not index.knows(term)]
+    missing = [written for term, (_, written) in ordered if index.knows(term)]
+    return tuple(unknown[:_NOTE_WORDS]), tuple(missing[:_NOTE_WORDS])
 
 
 def _vague(
