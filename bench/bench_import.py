@@ -288,7 +288,7 @@ def run_size(size: int, moto_url: str, sandbox_url: str, comments: int) -> dict[
         "step_processing_s": {
             "median": round(sorted(processing)[len(processing) // 2], 2),
             "max": round(max(processing), 2),
-            "over_the_slot": sum(1 for t in processing if t > 60 / config.import_exports_per_minute),
+            "over_the_slot": sum(t > 60 / config.import_exports_per_minute for t in processing),
         },
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         # per step: (simulated seconds since the start, the ETA shown, the time really left)
