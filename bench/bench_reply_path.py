@@ -20,6 +20,12 @@ knowledge, OAuth consent, trigger, engine on).
    ``SENDERS`` in flight, so a slow answer does not hold back the next delivery). The worker
    then drains the queue. Targets: every delivery answered 2xx, every ticket answered exactly once
    (none lost, none twice), and the receiver's p99 printed.
+
+   What limits the run on this machine is printed with it: the CPU time this process (the HTTP
+   API, the receiver and moto, on one interpreter) spent a delivery, and how much of it was moto
+   emulating AWS (DynamoDB, SQS: work AWS does, not our Lambda). One interpreter runs one thread at
+   a time, so 1,000 ms over that figure is the most deliveries a second the local stack can take;
+   at 2,000 in 60 s it must be well above 33 or the answers queue up (p99 over a second).
 """
 
 from __future__ import annotations
@@ -65,6 +71,32 @@ class CountingTransport(httpx.HTTPTransport):
         path = re.sub(r"^/[^/]+/", "/", re.sub(r"/\d+", "/{id}", request.url.path))
         self.requests.append(f"{request.method} {path}")
         return super().handle_request(request)
+
+
+class MotoCpu:
+    """The CPU time this process's threads spend inside moto (AWS's side of each call)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    @contextlib.contextmanager
+    def counting(self) -> Any:
+        from moto.core.botocore_stubber import BotocoreStubber  # noqa: PLC0415
+
+        real = BotocoreStubber.process_request
+
+        def timed(stubber: BotocoreStubber, request: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return real(stubber, request)
+            finally:
+                self.seconds.append(time.thread_time() - started)
+
+        BotocoreStubber.process_request = timed  # type: ignore[method-assign]
+        try:
+            yield self
+        finally:
+            BotocoreStubber.process_request = real  # type: ignore[method-assign]
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -276,7 +308,9 @@ def load_run(bench: Bench, tickets: int, deliveries: int, seconds: float) -> dic
     # Zendesk's side runs in its own process, as it does in life: the sender's HTTP work does not
     # take the receiver's interpreter lock (the receiver, the worker and moto share this process)
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as sender:
+    moto = MotoCpu()
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as sender, moto.counting():
+        started_cpu = time.process_time()
         answers, sent_in = sender.submit(
             send_paced,
             url,
@@ -285,6 +319,7 @@ def load_run(bench: Bench, tickets: int, deliveries: int, seconds: float) -> dic
             webhook.webhook_id,
             seconds,
         ).result()
+        receiver_cpu = time.process_time() - started_cpu
     worked = time.monotonic()
     bench.work_until(bench.queue_empty, "the reply queue to drain", DEADLINE + 5 * tickets)
     drained_in = time.monotonic() - worked
@@ -304,6 +339,11 @@ def load_run(bench: Bench, tickets: int, deliveries: int, seconds: float) -> dic
             "p99": round(_percentile(latencies, 0.99), 1),
             "max": round(max(latencies), 1),
         },
+        # this process while the deliveries came: the HTTP API, the receiver, moto
+        "receiver_process_cpu_ms_per_delivery": round(receiver_cpu * 1000 / deliveries, 1),
+        "moto_cpu_ms_per_delivery": round(sum(moto.seconds) * 1000 / deliveries, 1),
+        "aws_calls_per_delivery": round(len(moto.seconds) / deliveries, 2),
+        "most_deliveries_per_second_on_one_interpreter": round(deliveries / receiver_cpu, 1),
         "tickets_answered_once": sum(1 for n in per_ticket.values() if n == 1),
         "tickets_lost": sum(1 for n in per_ticket.values() if n == 0),
         "tickets_answered_twice_or_more": sum(1 for n in per_ticket.values() if n > 1),
@@ -393,6 +433,14 @@ def main() -> int:
         f"{load['receiver_ms']['p50']} ms, p99 {load['receiver_ms']['p99']} ms; "
         f"answered once {load['tickets_answered_once']}, lost {load['tickets_lost']}, "
         f"twice {load['tickets_answered_twice_or_more']}"
+    )
+    print(
+        f"  what limits it: this process (HTTP API + receiver + moto, one interpreter) spent "
+        f"{load['receiver_process_cpu_ms_per_delivery']} ms of CPU a delivery, "
+        f"{load['moto_cpu_ms_per_delivery']} ms of it in moto emulating AWS "
+        f"({load['aws_calls_per_delivery']} AWS calls a delivery): at most "
+        f"{load['most_deliveries_per_second_on_one_interpreter']} deliveries a second here "
+        f"(the run needs {load['deliveries'] / args.seconds:.1f})"
     )
     for label, ok in checks.items():
         print(f"  {'met' if ok else 'MISSED'}: {label}")

@@ -237,17 +237,21 @@ def eta(**fields: object) -> int | None:
 
 
 def test_eta_counts_the_pages_left_at_the_export_limit() -> None:
-    # 10 days in 10 pages: 30 days left are 30 pages, 6 s each at 10 a minute.
-    assert eta() == 180
-    # pages that took longer than the limit allows: their own pace
-    assert eta(phase_seconds=200.0) == 600
-    # High Volume add-on: 30 a minute
-    assert eta(exports_per_minute=30, phase_seconds=20.0) == 60
+    # 10 days in 10 pages: 30 days left are 30 pages, each a 6 s slot (10 a minute) plus up to
+    # the second the rounding of its delay adds
+    assert eta() == 30 * 7
+    # pages that took longer than that: their own pace
+    assert eta(phase_seconds=200.0) == 30 * 20
+    # High Volume add-on: 30 a minute, 2 s slots
+    assert eta(exports_per_minute=30, phase_seconds=20.0) == 30 * 3
 
 
 def test_eta_during_the_ticket_walk_adds_the_event_walk() -> None:
-    # 30 ticket pages left, then at least the same 40 pages of events
-    assert eta(phase="tickets") == 180 + 40 * 6
+    # 30 ticket pages left, then at least the same 40 pages of events, each a 6 s slot plus up to
+    # the second the rounding of its delay adds
+    assert eta(phase="tickets") == 30 * 7 + 40 * 7
+    # ticket pages slower than that: the event pages are taken to be at least as slow
+    assert eta(phase="tickets", phase_seconds=100.0) == 30 * 10 + 40 * 10
 
 
 def test_eta_extrapolates_from_the_walks_first_item_not_from_a_far_start_time() -> None:
@@ -262,8 +266,8 @@ def test_eta_extrapolates_from_the_walks_first_item_not_from_a_far_start_time() 
         "pages_done": 1,
         "phase_seconds": 6.0,
     }
-    assert eta(**walk, walk_first_time=first_event) == 3 * 6
-    assert eta(**walk) == 6  # without the first item's time: the undershoot it had
+    assert eta(**walk, walk_first_time=first_event) == 3 * 7
+    assert eta(**walk) == 7  # without the first item's time: the undershoot it had
 
 
 def test_eta_during_the_ticket_walk_counts_the_events_of_the_tickets_expected() -> None:
@@ -279,17 +283,20 @@ def test_eta_during_the_ticket_walk_counts_the_events_of_the_tickets_expected() 
         "tickets_scanned": 10_000,
     }
     assert EVENTS_PER_TICKET_ASSUMED == 4
-    assert eta(**walk) == 90 * 6 + 401 * 6
+    assert eta(**walk) == 90 * 7 + 401 * 7
     # few events a page (a smaller page size): more pages
-    assert eta(**walk, page_size=500) == 90 * 6 + 801 * 6
+    assert eta(**walk, page_size=500) == 90 * 7 + 801 * 7
 
 
 def test_eta_between_the_walks_is_the_assumed_event_walk() -> None:
     """The ticket walk is over, the event walk has no page yet: not unknown, its assumed size (1,000
     tickets: 4 full pages of events, then the page that ends the stream)."""
     between = {"pages_done": 0, "cursor_time": START, "tickets_scanned": 1_000}
-    assert eta(**between) == 5 * 6
-    assert eta(**between, wait_seconds=60.0) == 60
+    assert eta(**between) == 5 * 7
+    # after the wait the import is in
+    assert eta(**between, wait_seconds=60.0) == 60 + 5 * 7
+    # the last ticket page took longer than a slot and a second: so do the event pages
+    assert eta(**between, last_page_seconds=9.0) == 5 * 9
 
 
 def test_record_keeps_the_walks_first_item_for_its_estimate() -> None:
@@ -307,15 +314,16 @@ def test_record_keeps_the_walks_first_item_for_its_estimate() -> None:
         walk_first_time=first_event,
     )
     assert record.walk_first_time == first_event
-    # 25 of 100 days in one page: 3 pages left at 6 s
-    assert record.seconds_left(NOW, exports_per_minute=10) == 18
+    # 25 of 100 days in one page: 3 pages left at a 6 s slot and up to a second
+    assert record.seconds_left(NOW, exports_per_minute=10) == 3 * 7
 
 
-def test_eta_never_less_than_the_wait_it_is_in() -> None:
-    """Told the truth while the import sleeps a minute (a 429's Retry-After, or the limit)."""
+def test_eta_adds_the_wait_it_is_in() -> None:
+    """Told the truth while the import sleeps a minute (a 429's Retry-After, or the limit): the
+    queued step runs after the wait, then fetches its page."""
     nearly_done = {"cursor_time": START + timedelta(days=39, hours=23)}
-    assert eta(**nearly_done) == 6
-    assert eta(**nearly_done, wait_seconds=60.0) == 60
+    assert eta(**nearly_done) == 7
+    assert eta(**nearly_done, wait_seconds=60.0) == 67
 
 
 def test_eta_bounded_by_max_conversations() -> None:
@@ -326,7 +334,8 @@ def test_eta_unknown_before_any_progress_and_zero_at_the_end() -> None:
     assert eta(cursor_time=None) is None
     assert eta(pages_done=0) is None
     assert eta(cursor_time=START) is None
-    assert eta(cursor_time=START + timedelta(days=40)) == 0
+    # the walk's cursor at the horizon: the step queued still fetches its page
+    assert eta(cursor_time=START + timedelta(days=40)) == 7
 
 
 def test_public_progress_shape() -> None:
@@ -348,8 +357,9 @@ def test_public_progress_shape() -> None:
     body = record.public(NOW)
     assert body["status"] == "running" and body["phase"] == "events"
     assert body["cursor_time"] == "2025-01-31T00:00:00Z"
-    # 30 of 59.5 days in 10 pages: 10 more pages at 6 s
-    assert body["estimated_seconds_left"] == 60
+    # 30 of 59.5 days in 10 pages, 64 s from the first one's due time to the queued step's: 10
+    # more pages at up to 7 s (a slot and a second), after the 4 s the queued step waits
+    assert body["estimated_seconds_left"] == 4 + 70
     assert body["next_step_at"] == "2025-03-01T12:00:04Z"
     assert body["parameters"]["depth"] == 2 and body["finished_at"] is None
     ended = record.model_copy(update={"status": "succeeded", "finished_at": NOW})

@@ -10,7 +10,7 @@ import pytest
 
 from zdagent.adapters.keys import AGENT_SK, INTEGRATION_SK, agent_pk
 from zdagent.adapters.repositories import AgentRepository, IntegrationRepository
-from zdagent.adapters.webhook_routes import read_integration_route, read_reply_delay
+from zdagent.adapters.webhook_routes import read_agent_route
 from zdagent.domain.agent import Agent, AgentSettings
 from zdagent.domain.integration import Integration, ZendeskUserRef
 from zdagent.domain.reply_job import ReplyJob
@@ -20,7 +20,8 @@ NOW = datetime(2026, 11, 29, 20, 0, 0, 123456, tzinfo=UTC)
 
 
 class DictStore:
-    """The two StateStore calls the readers make, over items the repositories wrote."""
+    """The StateStore call the reader makes (its projection included), over items the
+    repositories wrote."""
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
@@ -28,8 +29,28 @@ class DictStore:
     def put(self, item: dict[str, Any]) -> None:
         self.items[(item["pk"], item["sk"])] = item
 
-    def get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        return self.items.get((pk, sk))
+    def batch_get(
+        self, keys: list[tuple[str, str]], *, attributes: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        found = [self.items[key] for key in keys if key in self.items]
+        if not attributes:
+            return found
+        return [_project(item, ("pk", "sk", *attributes)) for item in found]
+
+
+def _project(item: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """What a ProjectionExpression of ``paths`` leaves of ``item`` (absent paths: nothing)."""
+    projected: dict[str, Any] = {}
+    for path in paths:
+        *parents, last = path.split(".")
+        source: Any = item
+        target = projected
+        for name in parents:
+            source = source.get(name) if isinstance(source, dict) else None
+            target = target.setdefault(name, {})
+        if isinstance(source, dict) and last in source:
+            target[last] = source[last]
+    return projected
 
 
 def _integration(**changes: Any) -> Integration:
@@ -54,7 +75,7 @@ def _integration(**changes: Any) -> Integration:
 def test_the_integration_route_reads_what_the_model_says(integration: Integration) -> None:
     store = DictStore()
     store.put(IntegrationRepository._item(integration))
-    route = read_integration_route(store, "agt_1")  # type: ignore[arg-type]
+    route = read_agent_route(store, "agt_1").integration  # type: ignore[arg-type]
     assert route is not None
     assert route.subdomain == integration.subdomain
     assert route.is_authorized == integration.is_authorized
@@ -65,8 +86,9 @@ def test_the_integration_route_reads_what_the_model_says(integration: Integratio
 
 def test_no_integration_and_no_agent_read_as_none() -> None:
     store = DictStore()
-    assert read_integration_route(store, "agt_1") is None  # type: ignore[arg-type]
-    assert read_reply_delay(store, "agt_1") is None  # type: ignore[arg-type]
+    route = read_agent_route(store, "agt_1")  # type: ignore[arg-type]
+    assert route.integration is None
+    assert route.reply_delay is None
 
 
 @pytest.mark.parametrize("settings", [AgentSettings(), AgentSettings(reply_delay_seconds=600)])
@@ -75,7 +97,8 @@ def test_the_reply_delay_is_the_agent_settings_one(settings: AgentSettings) -> N
     agent = Agent(agent_id="agt_1", name="A", settings=settings, created_at=NOW, updated_at=NOW)
     store.put(AgentRepository._item(agent))
     assert (agent_pk("agt_1"), AGENT_SK) in store.items
-    assert read_reply_delay(store, "agt_1") == settings.reply_delay_seconds  # type: ignore[arg-type]
+    route = read_agent_route(store, "agt_1")  # type: ignore[arg-type]
+    assert route.reply_delay == settings.reply_delay_seconds
     assert (agent_pk("agt_1"), INTEGRATION_SK) not in store.items
 
 

@@ -88,6 +88,21 @@ def _only_conflicts(exc: ClientError) -> bool:
     return _cancellation_reasons(exc) == {"TransactionConflict"}
 
 
+def _projection(paths: Sequence[str]) -> dict[str, Any]:
+    """A ProjectionExpression of document paths, every name a placeholder (reserved words such as
+    ``status`` or ``name`` are refused otherwise)."""
+    names: dict[str, str] = {}
+    expressions = []
+    for path in paths:
+        parts = []
+        for name in path.split("."):
+            placeholder = next((k for k, v in names.items() if v == name), f"#p{len(names)}")
+            names[placeholder] = name
+            parts.append(placeholder)
+        expressions.append(".".join(parts))
+    return {"ProjectionExpression": ", ".join(expressions), "ExpressionAttributeNames": names}
+
+
 def from_dynamo(value: Any) -> Any:
     """DynamoDB returns Decimal; give callers ints and floats back."""
     if isinstance(value, Decimal):
@@ -316,15 +331,22 @@ class StateStore:
                 done.result()
 
     def batch_get(
-        self, keys: Sequence[tuple[str, str]], *, max_attempts: int = 8
+        self,
+        keys: Sequence[tuple[str, str]],
+        *,
+        attributes: Sequence[str] = (),
+        max_attempts: int = 8,
     ) -> list[dict[str, Any]]:
         """BatchGetItem (strongly consistent) in chunks of 100 keys, unprocessed keys retried;
-        the items that exist, in no particular order."""
+        the items that exist, in no particular order. ``attributes`` (document paths, e.g.
+        ``engine.enabled``) projects them to those and their keys."""
         found: list[dict[str, Any]] = []
         unique = list(dict.fromkeys(keys))
+        projection = _projection(["pk", "sk", *attributes]) if attributes else {}
         for start in range(0, len(unique), 100):
             chunk = [{"pk": pk, "sk": sk} for pk, sk in unique[start : start + 100]]
-            pending: dict[str, Any] = {self.table.name: {"Keys": chunk, "ConsistentRead": True}}
+            request = {"Keys": chunk, "ConsistentRead": True, **projection}
+            pending: dict[str, Any] = {self.table.name: request}
             for attempt in range(max_attempts):
                 try:
                     answer = self.table.meta.client.batch_get_item(RequestItems=pending)

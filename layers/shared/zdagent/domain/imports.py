@@ -11,8 +11,10 @@ No boto3, no httpx. The service (``services/imports.py``) feeds Zendesk data thr
   anyone other than the ticket's requester. Depth ``d`` keeps every public comment up to and
   including the ``d``-th agent response and drops the rest; depth 0 keeps only the customer's
   messages before the first agent response.
-* ``estimate_seconds_left``: progress. It counts the export requests still to make at Zendesk's
-  export limit, and never says less than the wait the import is in. The waits themselves (SQS
+* ``estimate_seconds_left``: progress, an upper bound. It counts the export requests still to
+  make, each at the most it costs on the worker's schedule (an export slot plus the second the
+  rounding of its delay adds at most, or the walk's own pace if slower), after the wait the
+  import is in. The waits themselves (SQS
   ``DelaySeconds``, never a sleep) are ``domain/pacing.py``, shared with the Help Center sync.
 """
 
@@ -312,6 +314,17 @@ def select_messages(
 EVENTS_PER_TICKET_ASSUMED = 4
 
 
+def paced_page_seconds(exports_per_minute: int) -> float:
+    """The most a page costs while our processing of it takes less than an export slot: the step
+    fetches its page at once, processes it for ``p`` seconds, then sets ``DelaySeconds`` to
+    ``ceil(slot - p)`` (``pacing.export_delay``: whole seconds, never early), so the next page
+    starts ``p + ceil(slot - p)`` later: at least a slot, less than a slot plus one second. Which
+    fraction of that second a page adds depends on its processing time to the millisecond: an
+    average of the pages so far is no bound for the pages to come (bench_import saw it 12 s short
+    at 20,000 tickets on a busy machine)."""
+    return 60.0 / exports_per_minute + 1.0
+
+
 def estimate_seconds_left(
     *,
     phase: ImportPhase,
@@ -328,25 +341,35 @@ def estimate_seconds_left(
     walk_first_time: datetime | None = None,
     tickets_scanned: int = 0,
     page_size: int = EXPORT_PAGE_SIZE,
+    last_page_seconds: float = 0.0,
 ) -> int | None:
     """Seconds left, pacing included; None while nothing can be said yet.
+
+    It models the worker's schedule, as an upper bound: a running import always has its next step
+    queued, due in ``wait_seconds``; that step and each after it fetch one page, and each page
+    costs ``paced_page_seconds`` (an export slot, 6 s at Zendesk's 10 a minute, plus the second
+    the rounding of its delay adds at most), or the pace of the walk under way if that was slower:
+    ``phase_seconds`` (from its first page's due time to the queued step's) over ``pages_done``,
+    SQS's delivery latency and our processing included. Between the walks, the last ticket page's
+    time (``last_page_seconds``, from its start to the queued step's due time) stands for that
+    pace. The last page's delay is counted although it is not waited out. So the estimate errs
+    long: by what the rounding did not add (about half a second a page) and one delay.
 
     Both walks (the tickets, then their events) cover the time from ``start_time`` to
     ``horizon`` (now); ``cursor_time`` is how far the current one got in ``pages_done`` pages,
     from ``walk_first_time``, the time of the first item it found (nothing lies between
     ``start_time`` and it: a frame starting years before the account's first ticket must not make
     the pages so far look like a small part of the walk). The pages still to fetch are
-    extrapolated from that, and each takes at least one export slot (6 s at Zendesk's 10 a
-    minute), or longer if the pages so far took longer. During the ticket walk the event walk is
+    extrapolated from that (at least the one queued). During the ticket walk the event walk is
     counted from the tickets expected (``tickets_scanned`` extrapolated the same way) at
     ``EVENTS_PER_TICKET_ASSUMED`` events each, and at least as many pages as the ticket walk
     (each ticket has at least one event); so is it between the two walks, before its first page.
-    Never less than ``wait_seconds``, the delay the next step is waiting out.
     """
-    slot = 60.0 / exports_per_minute
+    wait = max(0.0, wait_seconds)
+    paced = paced_page_seconds(exports_per_minute)
     if phase == "events" and pages_done <= 0 and tickets_scanned > 0:
-        left = _assumed_event_pages(tickets_scanned, page_size) * slot
-        return max(0, math.ceil(max(left, wait_seconds)))
+        cost = max(paced, last_page_seconds)
+        return math.ceil(wait + _assumed_event_pages(tickets_scanned, page_size) * cost)
     if cursor_time is None or pages_done <= 0:
         return None
     anchor = max(start_time, walk_first_time) if walk_first_time else start_time
@@ -354,18 +377,19 @@ def estimate_seconds_left(
     remaining = max(0.0, (horizon - cursor_time).total_seconds())
     if covered <= 0:
         return None
-    pages_left = math.ceil(pages_done * remaining / covered) if remaining > 0 else 0
-    left = pages_left * max(slot, phase_seconds / pages_done)
+    pages_left = max(1, math.ceil(pages_done * remaining / covered))
+    pace = max(paced, phase_seconds / pages_done)
+    left = pages_left * pace
     if phase == "tickets":
         tickets_expected = math.ceil(tickets_scanned * (covered + remaining) / covered)
         event_pages = max(
             pages_done + pages_left, _assumed_event_pages(tickets_expected, page_size)
         )
-        left += event_pages * slot
+        left += event_pages * pace
     if max_conversations and conversations_imported > 0 and elapsed_seconds > 0:
         to_go = max(0, max_conversations - conversations_imported)
         left = min(left, to_go / (conversations_imported / elapsed_seconds))
-    return max(0, math.ceil(max(left, wait_seconds)))
+    return math.ceil(wait + left)
 
 
 def _assumed_event_pages(tickets: int, page_size: int) -> int:
@@ -439,7 +463,7 @@ class ImportRecord(BaseModel):
     ) -> int | None:
         if not self.is_running:
             return 0
-        wait = (self.next_step_at - now).total_seconds() if self.next_step_at else 0.0
+        due = self.next_step_at or now
         phase_start = self.phase_started_at or self.started_at
         return estimate_seconds_left(
             phase=self.phase,
@@ -447,15 +471,19 @@ class ImportRecord(BaseModel):
             cursor_time=self.cursor_time,
             horizon=now,
             pages_done=self.pages_done,
-            phase_seconds=(now - phase_start).total_seconds(),
+            # the pages so far: from the first one's due time to the queued step's
+            phase_seconds=(due - phase_start).total_seconds(),
             exports_per_minute=exports_per_minute,
-            wait_seconds=wait,
+            wait_seconds=(due - now).total_seconds(),
             elapsed_seconds=(now - self.started_at).total_seconds(),
             conversations_imported=self.conversations_imported,
             max_conversations=self.filters.max_conversations,
             walk_first_time=self.walk_first_time,
             tickets_scanned=self.tickets_scanned,
             page_size=page_size,
+            last_page_seconds=(due - self.last_export_at).total_seconds()
+            if self.last_export_at
+            else 0.0,
         )
 
     def public(

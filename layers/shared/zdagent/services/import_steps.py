@@ -267,7 +267,6 @@ class _Step:
         if rec.tickets_matched == 0:
             return Outcome(done=True)  # nothing in the frame: no comments to read
         rec.phase, rec.pages_done = "events", 0
-        rec.phase_started_at = self.ctx.now()
         rec.events_time = int(rec.filters.start_time.timestamp())
         rec.cursor_time, rec.walk_first_time = rec.filters.start_time, None
         return self._next_export()
@@ -281,6 +280,8 @@ class _Step:
         seen = set(rec.events_seen)
         fresh = [e for e in page.ticket_events if not (e.timestamp == start and e.id in seen)]
         rec.events_scanned += len(fresh)
+        if rec.pages_done == 0:  # the walk's pace (for its ETA): from its first page's due time
+            rec.phase_started_at = rec.next_step_at or self.started
         rec.pages_done += 1
         if fresh and rec.walk_first_time is None:
             rec.walk_first_time = datetime.fromtimestamp(min(e.timestamp for e in fresh), UTC)

@@ -1,7 +1,8 @@
 """Use case: receive one Zendesk webhook call (docs/contract.md §3) and queue the reply job.
 
-Fast by design: a cached secret read, two small DynamoDB reads, two conditional writes and one
-SQS send; no Zendesk call. The reply itself is produced by the reply worker.
+Fast by design: a cached secret read, one DynamoDB read (the agent's two items, projected), two
+conditional writes and one SQS send; no Zendesk call. The reply itself is produced by the reply
+worker.
 
 Lean by design too: its cold start must stay within 1.3x ``import boto3``
 (bench/bench_cold_start.py), so nothing on the accepted path imports pydantic. The agent and
@@ -17,7 +18,7 @@ from datetime import timedelta
 from typing import Literal
 
 from zdagent.adapters.keys import agent_pk, seen_sk
-from zdagent.adapters.webhook_routes import read_integration_route, read_reply_delay
+from zdagent.adapters.webhook_routes import read_agent_route
 from zdagent.core.clock import epoch_seconds
 from zdagent.core.errors import WebhookSignatureError
 from zdagent.core.observability import logger
@@ -71,7 +72,8 @@ def receive_webhook(
     telemetry.count("Received")
     log = {"agent_id": agent_id, "ticket_id": event.ticket_id, "strict_json": event.strict_json}
 
-    integration = read_integration_route(ctx.store, agent_id)
+    route = read_agent_route(ctx.store, agent_id)
+    integration = route.integration
     if integration is None or not integration.is_authorized:
         return _ignored("not_connected", event.ticket_id, log)
     if integration.ai_user_id is not None and event.current_user_id == integration.ai_user_id:
@@ -85,7 +87,7 @@ def receive_webhook(
             ticket_id=event.ticket_id,
             log=log,
         )
-    delay = read_reply_delay(ctx.store, agent_id)
+    delay = route.reply_delay
     if delay is None:
         return _ignored("not_connected", event.ticket_id, log)
 
