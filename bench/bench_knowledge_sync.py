@@ -147,7 +147,7 @@ def run(per_locale: int) -> dict[str, Any]:
 
 def _measure(sandbox: Any, per_locale: int) -> dict[str, Any]:
     from zdagent.core.settings import reset_settings_cache, settings  # noqa: PLC0415
-    from zdagent.domain.knowledge_source import KnowledgeSourceRequest  # noqa: PLC0415
+    from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest  # noqa: PLC0415
     from zdagent.services import knowledge_sync  # noqa: PLC0415
     from zdagent.services.context import Context  # noqa: PLC0415
 

@@ -10,6 +10,7 @@ from zdagent.api.router import Response
 from zdagent.core.errors import NotFoundError
 from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
 from zdagent.core.validation import validate_model
+from zdagent.services import conversation_queries as queries
 from zdagent.services import conversations
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ app = new_resolver()
 @app.get("/agents/<agent_id>/conversations")
 def list_conversations(agent_id: str) -> Response[str]:
     params = app.current_event.query_string_parameters or {}
-    query = validate_model(conversations.ListConversationsQuery, dict(params))
+    query = validate_model(queries.ListConversationsQuery, dict(params))
     found = conversations.list_conversations(context_for(app.lambda_context), agent_id, query)
     return json_response(200, found)
 
@@ -34,7 +35,7 @@ def get_conversation(agent_id: str, ticket_id: str) -> Response[str]:
     detail = conversations.get_conversation(
         context_for(app.lambda_context), agent_id, int(ticket_id), account.subdomain
     )
-    return json_response(200, detail.model_dump(mode="json"))
+    return json_response(200, detail.to_json())
 
 
 @app.get("/agents/<agent_id>/stats")
@@ -44,9 +45,9 @@ def stats(agent_id: str) -> Response[str]:
     return json_response(200, found)
 
 
-def _account_query() -> conversations.AccountQuery:
+def _account_query() -> queries.AccountQuery:
     params = app.current_event.query_string_parameters or {}
-    return validate_model(conversations.AccountQuery, dict(params))
+    return validate_model(queries.AccountQuery, dict(params))
 
 
 @logger.inject_lambda_context(correlation_id_path=API_GATEWAY_HTTP_REQUEST_ID, clear_state=True)

@@ -9,6 +9,7 @@ from zdagent.api.http import json_response, new_resolver
 from zdagent.api.requests import context_for
 from zdagent.api.router import Response
 from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
+from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 from zdagent.services import knowledge_sync
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def show(agent_id: str) -> Response[str]:
 
 @app.put("/agents/<agent_id>/knowledge/source")
 def set_source(agent_id: str) -> Response[str]:
-    request = parse_body(app.current_event.body, knowledge_sync.KnowledgeSourceRequest)
+    request = parse_body(app.current_event.body, KnowledgeSourceRequest)
     ctx = context_for(app.lambda_context)
     return json_response(200, knowledge_sync.set_source(ctx, agent_id, request))
 

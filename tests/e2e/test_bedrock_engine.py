@@ -29,7 +29,7 @@ def bedrock_agent(stack: RunningStack, api: Api) -> tuple[str, str]:
     subdomain = new_account(stack)
     agent_id = http_connect(api, subdomain, signature="The Acme team")
     api.ok("PATCH", f"/agents/{agent_id}", {"settings": {"engine": "bedrock"}})
-    articles = [a.model_dump(mode="json") for a in load_demo_knowledge()]
+    articles = [a.to_json() for a in load_demo_knowledge()]
     api.ok("PUT", f"/agents/{agent_id}/knowledge", {"articles": articles})
     return subdomain, agent_id
 

@@ -51,7 +51,7 @@ def ai_replies(found: dict[str, Any]) -> list[dict[str, Any]]:
 def test_customer_email_gets_one_ai_reply(local_stack: RunningStack, api: Api) -> None:
     subdomain = new_account(local_stack)
     agent_id = http_connect(api, subdomain, signature="The Acme team")
-    articles = [a.model_dump(mode="json") for a in load_demo_knowledge()]
+    articles = [a.to_json() for a in load_demo_knowledge()]
     api.ok("PUT", f"/agents/{agent_id}/knowledge", {"articles": articles})
 
     sent = httpx.post(

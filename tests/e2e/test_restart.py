@@ -88,7 +88,7 @@ def test_a_restart_keeps_agents_integrations_and_tickets(tmp_path: Path) -> None
         api = Api(first.api_url, first.admin_token)
         subdomain = new_account(first)
         agent_id = http_connect(api, subdomain, name="Kept agent")
-        articles = [a.model_dump(mode="json") for a in load_demo_knowledge()]
+        articles = [a.to_json() for a in load_demo_knowledge()]
         api.ok("PUT", f"/agents/{agent_id}/knowledge", {"articles": articles})
         ticket_id = email(first, subdomain, "Where is my parcel? I want to track my order.")
         answered(first, subdomain, ticket_id, 1)

@@ -58,7 +58,7 @@ def test_two_extra_categories_trigger_created_moved_and_customers_answered(
     assert integration["trigger"]["category_id"] == created["category"]["id"]
 
     api.ok("PUT", f"/agents/{agent_id}/integration/engine", {"enabled": True})
-    articles = [a.model_dump(mode="json") for a in load_demo_knowledge()]
+    articles = [a.to_json() for a in load_demo_knowledge()]
     api.ok("PUT", f"/agents/{agent_id}/knowledge", {"articles": articles})
     sent = sandbox(
         local_stack,

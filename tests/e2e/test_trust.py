@@ -28,7 +28,7 @@ def api(local_stack: RunningStack) -> Api:
 def connected_shop(stack: RunningStack, api: Api) -> tuple[str, str]:
     subdomain = new_account(stack)
     agent_id = http_connect(api, subdomain, signature="The Acme team")
-    articles = [a.model_dump(mode="json") for a in load_demo_knowledge()]
+    articles = [a.to_json() for a in load_demo_knowledge()]
     api.ok("PUT", f"/agents/{agent_id}/knowledge", {"articles": articles})
     return subdomain, agent_id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from zdagent.services import agents, conversations
+from zdagent.services import agents, conversation_queries, conversations
 from zdagent.services.context import Context
 
 SECOND = datetime(2026, 3, 2, 9, 30, 5, tzinfo=UTC)
@@ -61,7 +61,7 @@ def test_conversation_counts_add_up_with_the_log(ctx: Context) -> None:
         "total": 2,
     }
     listed = conversations.list_conversations(
-        ctx, agent_id, conversations.ListConversationsQuery(subdomain="acme")
+        ctx, agent_id, conversation_queries.ListConversationsQuery(subdomain="acme")
     )["items"]
     assert len(listed) == stats["conversations"]["total"]
     day = next(d for d in stats["by_day"] if d["date"] == SECOND.date().isoformat())

@@ -14,7 +14,7 @@ import pytest
 
 from zdagent.adapters.keys import agent_pk, stats_sk
 from zdagent.core.errors import ConcurrentModificationError, NotFoundError
-from zdagent.services import agents, conversations
+from zdagent.services import agents, conversation_queries, conversations
 from zdagent.services.context import Context
 
 NOW = datetime(2026, 3, 2, 9, 30, 5, tzinfo=UTC)
@@ -100,7 +100,7 @@ def _raw_conversation_counts(ctx: Context, agent_id: str) -> dict[str, int]:
 def _assert_log_and_stats_agree(ctx: Context, agent_id: str, tickets: range) -> None:
     stats = conversations.stats(ctx, agent_id, "acme")
     listed = conversations.list_conversations(
-        ctx, agent_id, conversations.ListConversationsQuery(subdomain="acme")
+        ctx, agent_id, conversation_queries.ListConversationsQuery(subdomain="acme")
     )["items"]
     logged = sum(_decisions_logged(ctx, agent_id, t) for t in tickets)
     assert stats["total"] == logged

@@ -3,6 +3,7 @@ empty frames, one import at a time, cancel, and the API handler."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -431,7 +432,7 @@ def test_an_import_never_writes_another_account_log(
     account.seed(5, comments=2)
     record = start(ctx, account)
     current = ctx.integrations.get(account.agent_id)
-    ctx.integrations.save(current.model_copy(update={"subdomain": "another-shop"}))
+    ctx.integrations.save(dataclasses.replace(current, subdomain="another-shop"))
     driver.run_until_idle()
     result = finished(ctx, account, record.import_id)
     assert result["status"] == "failed"

@@ -23,7 +23,7 @@ from zdagent.core.errors import (
 from zdagent.core.settings import reset_settings_cache
 from zdagent.domain.agent import Agent
 from zdagent.domain.engine import KnowledgeArticle
-from zdagent.domain.knowledge_source import KnowledgeSourceRequest
+from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 from zdagent.services import agents, knowledge_sync
 from zdagent.services.context import Context
 from zdsandbox.server import SandboxServer
@@ -148,10 +148,12 @@ def test_manual_upload_refused_while_the_help_center_is_the_source(
     ctx: Context, help_center: HelpCenter
 ) -> None:
     _source(ctx, help_center, locales=["fr"])
-    article = KnowledgeArticle(id="x", title="t", body="b", locale="en")
+    article = {"id": "x", "title": "t", "body": "b", "locale": "en"}
     with pytest.raises(KnowledgeSourceManualError):
         agents.put_knowledge(
-            ctx, help_center.agent_id, agents.PutKnowledgeRequest(articles=[article])
+            ctx,
+            help_center.agent_id,
+            agents.PutKnowledgeRequest.model_validate({"articles": [article]}),
         )
     knowledge_sync.set_source(ctx, help_center.agent_id, KnowledgeSourceRequest(kind="manual"))
     agents.put_knowledge(ctx, help_center.agent_id, agents.PutKnowledgeRequest(articles=[article]))

@@ -140,7 +140,11 @@ class Pipeline:
             ctx, agents.CreateAgentRequest.model_validate({"name": "Acme AI", "settings": settings})
         )
         agents.put_knowledge(
-            ctx, agent.agent_id, agents.PutKnowledgeRequest(articles=load_demo_knowledge())
+            ctx,
+            agent.agent_id,
+            agents.PutKnowledgeRequest.model_validate(
+                {"articles": [a.to_json() for a in load_demo_knowledge()]}
+            ),
         )
         return self.connect_agent(agent.agent_id)
 

@@ -3,6 +3,8 @@ handover still happens without it (issue 12 item 3)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 
 from tests.integration.replies.conftest import Pipeline
@@ -41,8 +43,8 @@ def test_a_broken_group_is_a_failed_live_check_and_handover_still_happens(
     shop = pipeline.connect()
     # the group existed when it was set and was deleted in Zendesk since
     agent = pipeline.ctx.agents.get(shop.agent_id)
-    settings = agent.settings.model_copy(update={"handover_group_id": MISSING_GROUP})
-    pipeline.ctx.agents.save(agent.model_copy(update={"settings": settings}))
+    settings = dataclasses.replace(agent.settings, handover_group_id=MISSING_GROUP)
+    pipeline.ctx.agents.save(dataclasses.replace(agent, settings=settings))
 
     [group_check] = [
         c for c in checks.run_checks(pipeline.ctx, shop.agent_id) if c.name == "handover_group"

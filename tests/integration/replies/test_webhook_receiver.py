@@ -175,7 +175,7 @@ def test_duplicate_jobs_processed_concurrently_give_one_reply(pipeline: Pipeline
     def work() -> None:
         try:
             statuses.append(
-                replies.process_reply(pipeline.ctx, ReplyJob.model_validate(job)).status
+                replies.process_reply(pipeline.ctx, ReplyJob.from_message(json.dumps(job))).status
             )
         except (replies.ReplyInProgressError, ConcurrentModificationError) as exc:
             # raised to SQS: the message comes back later. (moto's conditional writes are not
@@ -190,6 +190,6 @@ def test_duplicate_jobs_processed_concurrently_give_one_reply(pipeline: Pipeline
     assert statuses.count("answered") == 1, (statuses, errors)
     assert len(shop.ai_comments(ticket_id)) == 1
     # A late copy is a duplicate.
-    again = replies.process_reply(pipeline.ctx, ReplyJob.model_validate(job))
+    again = replies.process_reply(pipeline.ctx, ReplyJob.from_message(json.dumps(job)))
     assert again.status == "duplicate"
     assert len(shop.ai_comments(ticket_id)) == 1

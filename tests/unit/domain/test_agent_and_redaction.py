@@ -3,8 +3,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from zdagent.domain.agent import AgentSettings
+from zdagent.core.errors import ValidationFailedError
+from zdagent.domain import agent as record
+from zdagent.domain import knowledge
 from zdagent.domain.redaction import luhn_valid, redact
+from zdagent.services.agent_schemas import AgentSettings, KnowledgeArticle
 
 
 def test_settings_defaults_are_the_contract_defaults() -> None:
@@ -18,6 +21,39 @@ def test_settings_defaults_are_the_contract_defaults() -> None:
         False,
     )
     assert (s.signature, s.languages) == ("", None)  # null: every language of the knowledge
+
+
+def test_the_record_and_the_api_schema_have_the_same_fields_and_defaults() -> None:
+    """domain.agent.AgentSettings (what functions read) and the API's pydantic rules are twins."""
+    assert tuple(AgentSettings.model_fields) == record.SETTINGS_FIELDS
+    assert AgentSettings().to_record() == record.AgentSettings()
+    assert AgentSettings().model_dump(mode="json") == record.AgentSettings().to_json()
+    validated = AgentSettings.model_validate(
+        {"languages": ["fr", "en"], "handover_group_id": 9, "mode": "shadow"}
+    )
+    stored = validated.to_record().to_json()
+    assert stored == validated.model_dump(mode="json")
+    assert record.AgentSettings.from_json(stored) == validated.to_record()
+
+
+def test_the_article_record_and_the_upload_schema_agree() -> None:
+    uploaded = KnowledgeArticle.model_validate(
+        {"id": "a1", "title": "Retours", "body": "b", "locale": "fr", "labels": ["x"]}
+    )
+    article = uploaded.to_record()
+    assert tuple(KnowledgeArticle.model_fields) == knowledge.ARTICLE_FIELDS
+    assert article.to_json() == uploaded.model_dump(mode="json")
+    assert article.canonical_json() == uploaded.model_dump_json()  # stored content hashes
+    assert knowledge.KnowledgeArticle.from_json(article.to_json()) == article
+    with pytest.raises(ValidationFailedError, match=r"article\.title: must have at least 1"):
+        knowledge.KnowledgeArticle.from_json(article.to_json() | {"title": ""})
+
+
+def test_a_stored_settings_item_with_a_bad_field_is_refused() -> None:
+    with pytest.raises(ValidationFailedError, match=r"settings\.mode: must be one of"):
+        record.AgentSettings.from_json({"mode": "loud"})
+    with pytest.raises(ValidationFailedError, match=r"settings\.surprise: unknown field"):
+        record.AgentSettings.from_json({"surprise": 1})
 
 
 def test_languages_null_or_empty_means_every_language_of_the_knowledge() -> None:

@@ -10,7 +10,7 @@ SECOND = datetime(2026, 1, 5, 10, 0, 5, tzinfo=UTC)
 
 
 def message(message_id: str, at: datetime, role: str = "visitor") -> LoggedMessage:
-    return LoggedMessage.model_validate(
+    return LoggedMessage.from_json(
         {"message_id": message_id, "role": role, "text": "t", "created_at": at}
     )
 
@@ -19,9 +19,7 @@ def test_our_reply_in_the_same_second_comes_after_the_customer_s_comment() -> No
     customer = message("1001", SECOND)  # Zendesk: whole seconds
     ours = message("ai-1001", SECOND.replace(microsecond=250_000), "ai_agent")
     # stored as JSON, the two times sort the wrong way as text: "05Z" > "05.250000Z"
-    assert (
-        ours.model_dump(mode="json")["created_at"] < customer.model_dump(mode="json")["created_at"]
-    )
+    assert ours.to_json()["created_at"] < customer.to_json()["created_at"]
     assert [m.message_id for m in in_thread_order([ours, customer])] == ["1001", "ai-1001"]
 
 

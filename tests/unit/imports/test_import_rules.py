@@ -55,7 +55,7 @@ def ticket(**fields: object) -> TicketSummary:
         "updated_at": "2025-02-02T00:00:00Z",
         **fields,
     }
-    return TicketSummary.from_ticket(Ticket.model_validate(raw))
+    return TicketSummary.from_ticket(Ticket.from_json(raw))
 
 
 # --- request ------------------------------------------------------------------------------------

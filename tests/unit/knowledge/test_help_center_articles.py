@@ -13,11 +13,11 @@ from zdagent.domain.html_markdown import html_to_markdown
 from zdagent.domain.knowledge_source import (
     HelpCenterArticle,
     KnowledgeSource,
-    KnowledgeSourceRequest,
     KnowledgeState,
     SyncRecord,
     bcp47,
 )
+from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 
 BASE = "https://acme.zendesk.com/hc/en-us/articles/42-Returns"
 
@@ -73,7 +73,7 @@ def _article(**fields: Any) -> HelpCenterArticle:
         "user_segment_id": None,
         "updated_at": "2026-11-29T10:00:00Z",
     }
-    return HelpCenterArticle.model_validate(raw | fields)
+    return HelpCenterArticle.from_json(raw | fields)
 
 
 HC = KnowledgeSource(kind="zendesk_help_center")
@@ -104,7 +104,7 @@ def test_what_may_answer_customers(
 def test_the_engines_article_cites_html_url() -> None:
     knowledge = _article().to_knowledge()
     assert knowledge is not None
-    assert knowledge.model_dump() == {
+    assert knowledge.to_json() == {
         "id": "hc-42-en-us",
         "title": "Returns",
         "body": "Return within 30 days.",
@@ -166,3 +166,38 @@ def test_an_opening_heading_that_repeats_the_title_is_dropped() -> None:
     assert knowledge.body == "Return within 30 days.\n\n## Refunds\n\nIn 5 days."
     other = _article(body="<h2>Before you start</h2><p>Keep the label.</p>").to_knowledge()
     assert other is not None and other.body.startswith("## Before you start")
+
+
+def test_the_knowledge_item_reads_back_as_written() -> None:
+    record = SyncRecord(
+        sync_id="syn_1",
+        started_at=datetime(2026, 11, 29, 20, 0, 0, 500000, tzinfo=UTC),
+        phase="sweep",
+        locales=["en-us", "fr"],
+        page_after="abc",
+        recent_requests=[(1764446400.5, 3), (1764446460.0, 1)],
+    )
+    state = KnowledgeState(agent_id="agt_1", source=HC, last_sync=record, watermark=17, version=4)
+    assert KnowledgeState.from_json(state.to_json()) == state
+    stored = state.to_json() | {"kind": "knowledge"}  # other attributes of the item are ignored
+    stored["last_sync"]["recent_requests"] = [[1764446400.5, 3], [1764446460, 1]]  # DynamoDB ints
+    assert KnowledgeState.from_json(stored) == state
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"source": {"kind": "wiki"}}, r"source\.kind: must be one of"),
+        ({"source": {"kind": "manual", "extra": 1}}, r"source\.extra: unknown field"),
+        ({"last_sync": {"sync_id": "s"}}, r"last_sync\.started_at: Field required"),
+        ({"watermark": "soon"}, "watermark: must be an integer"),
+    ],
+)
+def test_a_bad_knowledge_item_is_refused(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationFailedError, match=message):
+        KnowledgeState.from_json({"agent_id": "agt_1"} | change)
+
+
+def test_an_unreadable_help_center_article_is_refused() -> None:
+    with pytest.raises(ValidationFailedError, match=r"article\.id: must be an integer"):
+        HelpCenterArticle.from_json({"id": "x", "locale": "en-us"})

@@ -34,7 +34,7 @@ def test_a_job_due_in_50_minutes_is_requeued_in_15_minute_hops() -> None:
     assert result.status == "deferred"
     ((body, delay),) = queue.sent
     assert delay == 900
-    again = ReplyJob.model_validate_json(body)
+    again = ReplyJob.from_message(body)
     assert again.requeues == 1
     assert again.due_at == job.due_at  # the deadline is kept, not pushed back
 

@@ -69,7 +69,8 @@ def facts(*comments: rules.CommentFact, **overrides: object) -> rules.TicketFact
 
 
 def situation(**settings: object) -> rules.Situation:
-    return rules.Situation(ai_user_id=AI, settings=AgentSettings.model_validate(settings), now=NOW)
+    chosen = AgentSettings(**settings)  # type: ignore[arg-type]
+    return rules.Situation(ai_user_id=AI, settings=chosen, now=NOW)
 
 
 def reason(result: rules.Screening) -> str:

@@ -10,7 +10,7 @@ EMAIL_VIA = {"channel": "email", "source": {"from": {"address": "sam@example.com
 
 
 def _audit(audit_id: int, at: str, *events: dict[str, Any], **extra: Any) -> TicketAudit:
-    return TicketAudit.model_validate(
+    return TicketAudit.from_json(
         {"id": audit_id, "created_at": at, "via": {"channel": "web"}, "events": list(events)}
         | extra
     )

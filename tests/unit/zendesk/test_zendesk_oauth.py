@@ -199,7 +199,7 @@ def test_success_without_access_token_is_an_error_that_does_not_quote_the_body()
 
 
 def test_token_set_repr_hides_tokens() -> None:
-    tokens = TokenSet.model_validate(FULL)
+    tokens = TokenSet.from_json(FULL)
     assert str(FULL["access_token"]) not in repr(tokens)
     assert str(FULL["refresh_token"]) not in repr(tokens)
     assert "client-secret" not in repr(_endpoint(FakeZendesk()))

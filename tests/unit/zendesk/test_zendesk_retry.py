@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 import pytest
 
@@ -174,8 +176,8 @@ def test_ticket_reply_is_not_replayed_after_a_read_timeout() -> None:
 def test_ticket_reply_with_safe_update_is_replayed() -> None:
     from datetime import UTC, datetime  # noqa: PLC0415
 
-    update = REPLY.model_copy(
-        update={"safe_update": True, "updated_stamp": datetime(2024, 1, 1, tzinfo=UTC)}
+    update = dataclasses.replace(
+        REPLY, safe_update=True, updated_stamp=datetime(2024, 1, 1, tzinfo=UTC)
     )
     fake = FakeZendesk().on(
         "PUT", "/api/v2/tickets/1", httpx.ReadTimeout("timed out"), reply(200, TICKET)

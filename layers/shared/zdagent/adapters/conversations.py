@@ -91,7 +91,7 @@ class ConversationRepository:
 
     def header_item(self, conversation: Conversation) -> dict[str, Any]:
         account = conversation.account
-        body = conversation.model_dump(mode="json")
+        body = conversation.to_json()
         return body | {
             "pk": agent_pk(account.agent_id),
             "sk": conversation_sk(account.subdomain, conversation.ticket_id),
@@ -103,14 +103,14 @@ class ConversationRepository:
     def message_item(
         self, account: LogAccount, ticket_id: int, message: LoggedMessage
     ) -> dict[str, Any]:
-        body = message.model_dump(mode="json")
+        body = message.to_json()
         sk = message_sk(account.subdomain, ticket_id, body["created_at"], message.message_id)
         return body | {"pk": agent_pk(account.agent_id), "sk": sk, "kind": "message"}
 
     def decision_item(
         self, account: LogAccount, ticket_id: int, decision: Decision
     ) -> dict[str, Any]:
-        body = decision.model_dump(mode="json")
+        body = decision.to_json()
         sk = decision_sk(account.subdomain, ticket_id, body["at"], decision.decision_id)
         return body | {"pk": agent_pk(account.agent_id), "sk": sk, "kind": "decision"}
 
@@ -137,7 +137,7 @@ class ConversationRepository:
         item = self.store.get(
             agent_pk(account.agent_id), conversation_sk(account.subdomain, ticket_id)
         )
-        return Conversation.model_validate(_clean(item)) if item else None
+        return Conversation.from_json(_clean(item)) if item else None
 
     def save(self, conversation: Conversation) -> None:
         self.store.put(self.header_item(conversation))
@@ -156,9 +156,9 @@ class ConversationRepository:
             if kind == "conversation":
                 header = _clean(item)
             elif kind == "message":
-                messages.append(LoggedMessage.model_validate(_clean(item)))
+                messages.append(LoggedMessage.from_json(_clean(item)))
             elif kind == "decision":
-                decisions.append(Decision.model_validate(_clean(item)))
+                decisions.append(Decision.from_json(_clean(item)))
         if header is None:
             raise NotFoundError(
                 f"no conversation for ticket {ticket_id} of the Zendesk account "
@@ -167,8 +167,8 @@ class ConversationRepository:
         # not by key: a key's text order puts "…:05.4Z" before "…:05Z" (a reply written within
         # the second of the customer's comment would come first)
         decisions.sort(key=lambda d: as_utc(d.at))
-        return ConversationDetail.model_validate(
-            header | {"messages": in_thread_order(messages), "decisions": decisions}
+        return ConversationDetail.of(
+            Conversation.from_json(header), in_thread_order(messages), decisions
         )
 
     def list(
@@ -190,7 +190,7 @@ class ConversationRepository:
                 start_key=start,
             )
             for item in items:
-                conversation = Conversation.model_validate(_clean(item))
+                conversation = Conversation.from_json(_clean(item))
                 if (source and conversation.source != source) or (
                     status and conversation.status != status
                 ):

@@ -6,7 +6,7 @@ read only the integration (trigger, import worker) load only its models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zdagent.adapters.dynamodb import StateStore
@@ -28,7 +28,7 @@ class IntegrationRepository:
 
     def find(self, agent_id: str) -> Integration | None:
         item = self.store.get(agent_pk(agent_id), INTEGRATION_SK)
-        return Integration.model_validate(strip_keys(item)) if item else None
+        return Integration.from_json(strip_keys(item)) if item else None
 
     def get(self, agent_id: str) -> Integration:
         found = self.find(agent_id)
@@ -45,11 +45,11 @@ class IntegrationRepository:
                 f"agent '{integration.agent_id}' already has an integration; remove it first "
                 f"(DELETE /agents/{integration.agent_id}/integration)"
             )
-        return integration.model_copy(update={"version": 1})
+        return replace(integration, version=1)
 
     def save(self, integration: Integration) -> Integration:
         version = self.store.put_versioned(self._item(integration), integration.version)
-        return integration.model_copy(update={"version": version})
+        return replace(integration, version=version)
 
     def delete(self, integration: Integration) -> None:
         self.store.delete(
@@ -58,5 +58,6 @@ class IntegrationRepository:
 
     @staticmethod
     def _item(integration: Integration) -> dict[str, Any]:
-        body = integration.model_dump(mode="json", exclude={"version"})
+        body = integration.to_json()
+        del body["version"]
         return body | {"pk": agent_pk(integration.agent_id), "sk": INTEGRATION_SK}

@@ -12,7 +12,7 @@ article writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from zdagent.adapters.dynamodb import StateStore
@@ -43,16 +43,16 @@ class KnowledgeStateRepository:
         item = self.store.get(agent_pk(agent_id), KNOWLEDGE_SK)
         if item is None:
             return KnowledgeState(agent_id=agent_id)
-        return KnowledgeState.model_validate({k: v for k, v in item.items() if k not in _KEYS})
+        return KnowledgeState.from_json({k: v for k, v in item.items() if k not in _KEYS})
 
     def save(self, state: KnowledgeState) -> KnowledgeState:
         """Versioned write (ConcurrentModificationError if it changed since it was read)."""
         item = self._item(state)
         if state.version == 0:
             self.store.put_new(item)
-            return state.model_copy(update={"version": 1})
+            return replace(state, version=1)
         version = self.store.put_versioned(item, state.version)
-        return state.model_copy(update={"version": version})
+        return replace(state, version=version)
 
     def help_center_agents(self) -> Iterator[str]:
         """Every agent whose knowledge comes from the Help Center."""
@@ -67,7 +67,8 @@ class KnowledgeStateRepository:
 
     @staticmethod
     def _item(state: KnowledgeState) -> dict[str, Any]:
-        body = state.model_dump(mode="json", exclude={"version"})
+        body = state.to_json()
+        del body["version"]
         item = body | {"pk": agent_pk(state.agent_id), "sk": KNOWLEDGE_SK, "kind": "knowledge"}
         if state.source.is_help_center:
             item |= {"gsi1pk": HELP_CENTER_INDEX, "gsi1sk": state.agent_id}
@@ -97,7 +98,7 @@ class SyncedArticles:
         if article.id in self._hashes and self._hashes[article.id] == digest:
             return "same"
         change: Change = "updated" if article.id in self._hashes else "added"
-        item = {"pk": self._pk, "sk": knowledge_sk(article.id), **article.model_dump(mode="json")}
+        item = {"pk": self._pk, "sk": knowledge_sk(article.id), **article.to_json()}
         self._pending.append(item | {"content_hash": digest})
         self._hashes[article.id] = digest
         self.changed = True

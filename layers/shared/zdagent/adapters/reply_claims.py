@@ -75,7 +75,7 @@ class ReplyClaims:
             return Claim("done" if current.get("state") == "done" else "busy", owner)
         item = from_dynamo(answer.get("Attributes") or {})
         plan = item.get("plan")
-        return Claim("claimed", owner, None if plan is None else ReplyPlan.model_validate(plan))
+        return Claim("claimed", owner, None if plan is None else ReplyPlan.from_json(plan))
 
     def save_plan(
         self, agent_id: str, ticket_id: int, comment_id: int, owner: str, plan: ReplyPlan
@@ -85,7 +85,7 @@ class ReplyClaims:
             ticket_id,
             comment_id,
             "SET #p = :plan",
-            {":plan": to_dynamo(plan.model_dump(mode="json")), ":owner": owner},
+            {":plan": to_dynamo(plan.to_json()), ":owner": owner},
             names={"#p": "plan", "#o": "owner"},
             condition="#o = :owner",
         )

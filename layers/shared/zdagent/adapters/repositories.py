@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from zdagent.adapters.dynamodb import StateStore, decode_token, encode_token
@@ -23,7 +23,7 @@ from zdagent.adapters.keys import (
 )
 from zdagent.core.errors import AgentNotFoundError
 from zdagent.domain.agent import Agent
-from zdagent.domain.knowledge import KnowledgeArticle, KnowledgeBase
+from zdagent.domain.knowledge import ARTICLE_FIELDS, KnowledgeArticle, KnowledgeBase
 
 __all__ = [
     "AgentRepository",
@@ -41,22 +41,22 @@ class AgentRepository:
         item = self.store.get(agent_pk(agent_id), AGENT_SK)
         if not item:
             raise AgentNotFoundError(f"no agent with id '{agent_id}'")
-        return Agent.model_validate(strip_keys(item))
+        return Agent.from_json(strip_keys(item))
 
     def create(self, agent: Agent) -> Agent:
         self.store.put_new(self._item(agent))
-        return agent.model_copy(update={"version": 1})
+        return replace(agent, version=1)
 
     def save(self, agent: Agent) -> Agent:
         version = self.store.put_versioned(self._item(agent), agent.version)
-        return agent.model_copy(update={"version": version})
+        return replace(agent, version=version)
 
     def list(self, *, limit: int, next_token: str | None) -> tuple[list[Agent], str | None]:
         """Newest first (the index orders agents by creation time)."""
         items, start = self.store.query_index(
             AGENTS_INDEX_PK, limit=limit, start_key=decode_token(next_token)
         )
-        agents = [Agent.model_validate(strip_keys(item)) for item in items]
+        agents = [Agent.from_json(strip_keys(item)) for item in items]
         return agents, encode_token(start)
 
     def delete_everything(self, agent_id: str) -> int:
@@ -71,7 +71,8 @@ class AgentRepository:
 
     @staticmethod
     def _item(agent: Agent) -> dict[str, Any]:
-        body = agent.model_dump(mode="json", exclude={"version"})
+        body = agent.to_json()
+        del body["version"]
         return body | {
             "pk": agent_pk(agent.agent_id),
             "sk": AGENT_SK,
@@ -88,9 +89,7 @@ class KnowledgeRepository:
         """Store the articles (removing ones no longer present); returns the content version."""
         pk = agent_pk(agent_id)
         existing = {item["sk"] for item in self.store.iter_prefix(pk, KNOWLEDGE_PREFIX)}
-        items = [
-            {"pk": pk, "sk": knowledge_sk(a.id), **a.model_dump(mode="json")} for a in articles
-        ]
+        items = [{"pk": pk, "sk": knowledge_sk(a.id), **a.to_json()} for a in articles]
         self.store.batch_put(items)
         for stale in existing - {i["sk"] for i in items}:
             self.store.delete(pk, stale)
@@ -112,13 +111,12 @@ class KnowledgeRepository:
 
     def articles(self, agent_id: str) -> list[KnowledgeArticle]:
         """Every stored article, ordered by id (items may carry sync bookkeeping too)."""
-        fields = KnowledgeArticle.model_fields
         return [
-            KnowledgeArticle.model_validate({k: v for k, v in item.items() if k in fields})
+            KnowledgeArticle.from_json({k: v for k, v in item.items() if k in ARTICLE_FIELDS})
             for item in self.store.iter_prefix(agent_pk(agent_id), KNOWLEDGE_PREFIX)
         ]
 
 
 def knowledge_version(articles: list[KnowledgeArticle]) -> str:
-    canonical = json.dumps([a.model_dump(mode="json") for a in articles], sort_keys=True)
+    canonical = json.dumps([a.to_json() for a in articles], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]

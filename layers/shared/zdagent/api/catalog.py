@@ -14,14 +14,14 @@ from pydantic import BaseModel
 
 from zdagent.api import schemas as out
 from zdagent.domain.imports import ImportRequest
-from zdagent.domain.knowledge_source import KnowledgeSourceRequest
+from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 from zdagent.services.agents import (
     CreateAgentRequest,
     ListAgentsQuery,
     ListArticlesQuery,
     PutKnowledgeRequest,
 )
-from zdagent.services.conversations import AccountQuery, ListConversationsQuery
+from zdagent.services.conversation_queries import AccountQuery, ListConversationsQuery
 from zdagent.services.disconnect import StartDisconnectRequest
 from zdagent.services.engine import ToggleEngineRequest
 from zdagent.services.integration import CreateIntegrationRequest

@@ -9,15 +9,17 @@ Only ``make docs`` and the tests import this module (never a function at run tim
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+import dataclasses
+from typing import Any, Literal, Optional, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
-from zdagent.domain.agent import Agent, AgentSettings
+from zdagent.domain.agent import Agent
 from zdagent.domain.conversation import Conversation, ConversationDetail
 from zdagent.domain.disconnect import DisconnectStep
 from zdagent.domain.integration import Integration
+from zdagent.services.agent_schemas import AgentSettings
 from zdagent.services.checks import Check
 
 
@@ -28,14 +30,30 @@ class Open(BaseModel):
 
 
 def resource_of(
-    model: type[BaseModel], *, name: str, exclude: frozenset[str], **extra: Any
+    model: type[Any],
+    *,
+    name: str,
+    exclude: frozenset[str],
+    shown_as: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> type[BaseModel]:
-    """``model``'s fields without ``exclude``, plus ``extra`` (name → (type, default))."""
-    fields: dict[str, Any] = {
-        field: (info.annotation, _required(info))
-        for field, info in model.model_fields.items()
-        if field not in exclude
-    }
+    """``model``'s fields without ``exclude``, plus ``extra`` (name → (type, default)).
+
+    ``model`` is a pydantic model or a domain dataclass (``core/records.py``); ``shown_as``
+    gives a dataclass field the type the API validates it with (its rules shown)."""
+    if dataclasses.is_dataclass(model):
+        hints = get_type_hints(model) | (shown_as or {})
+        fields: dict[str, Any] = {
+            f.name: (hints[f.name], Field(...))
+            for f in dataclasses.fields(model)
+            if f.name not in exclude
+        }
+    else:
+        fields = {
+            field: (info.annotation, _required(info))
+            for field, info in model.model_fields.items()
+            if field not in exclude
+        }
     return create_model(name, __base__=Open, **fields, **extra)
 
 
@@ -54,7 +72,9 @@ def optional_fields_of(model: type[BaseModel], *, name: str) -> type[BaseModel]:
 
 
 # ---- agents ---------------------------------------------------------------------------------
-AgentResource = resource_of(Agent, name="Agent", exclude=frozenset({"version"}))
+AgentResource = resource_of(
+    Agent, name="Agent", exclude=frozenset({"version"}), shown_as={"settings": AgentSettings}
+)
 SettingsPatch = optional_fields_of(AgentSettings, name="AgentSettingsPatch")
 
 

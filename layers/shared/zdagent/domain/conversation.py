@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, ClassVar, Literal, Protocol, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from zdagent.core import records
 
 MessageRole = Literal["visitor", "human_agent", "ai_agent"]
 ConversationSource = Literal["live", "imported"]
@@ -24,19 +25,67 @@ class LogAccount:
     subdomain: str
 
 
-class LoggedMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+MESSAGE_ROLES: tuple[MessageRole, ...] = ("visitor", "human_agent", "ai_agent")
+SOURCES: tuple[ConversationSource, ...] = ("live", "imported")
+STATUSES: tuple[ConversationStatus, ...] = (
+    "processed",
+    "answered",
+    "escalated",
+    "ignored",
+    "imported",
+)
+ACTIONS: tuple[DecisionAction, ...] = ("answered", "drafted", "escalated", "ignored")
+# read by pydantic when the OpenAPI document is generated (api/schemas.py): unknown fields refused
+FORBID_EXTRA = {"extra": "forbid"}
 
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoggedMessage:
+    __pydantic_config__: ClassVar[dict[str, str]] = FORBID_EXTRA
     message_id: str
     role: MessageRole
     text: str  # redacted
     public: bool = True
     created_at: datetime
 
+    @classmethod
+    def from_json(cls, raw: object, where: str = "message") -> LoggedMessage:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, ("message_id", "role", "text", "public", "created_at"), where)
+        return cls(
+            message_id=records.text(data, "message_id", where),
+            role=cast(MessageRole, records.choice(data, "role", MESSAGE_ROLES, where)),
+            text=records.text(data, "text", where),
+            public=records.boolean(data, "public", where, default=True),
+            created_at=records.instant(data, "created_at", where),
+        )
 
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "role": self.role,
+            "text": self.text,
+            "public": self.public,
+            "created_at": records.instant_json(self.created_at),
+        }
 
+
+_DECISION_FIELDS = (
+    "decision_id",
+    "comment_id",
+    "action",
+    "reason",
+    "confidence",
+    "engine",
+    "language",
+    "sources",
+    "at",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    __pydantic_config__: ClassVar[dict[str, str]] = FORBID_EXTRA
     decision_id: str
     comment_id: int | None = None
     action: DecisionAction
@@ -44,13 +93,88 @@ class Decision(BaseModel):
     confidence: float | None = None
     engine: str | None = None
     language: str | None = None
-    sources: list[dict[str, str | None]] = Field(default_factory=list)
+    sources: list[dict[str, str | None]] = field(default_factory=list)
     at: datetime
 
+    @classmethod
+    def from_json(cls, raw: object, where: str = "decision") -> Decision:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, _DECISION_FIELDS, where)
+        return cls(
+            decision_id=records.text(data, "decision_id", where),
+            comment_id=records.optional_integer(data, "comment_id", where),
+            **outcome_fields(data, where),
+            at=records.instant(data, "at", where),
+        )
 
-class Conversation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "decision_id": self.decision_id,
+            "comment_id": self.comment_id,
+            **outcome_json(self),
+            "at": records.instant_json(self.at),
+        }
 
+
+class Outcome(Protocol):
+    """What a decision and a reply plan both say: the action, why, and from what."""
+
+    @property
+    def action(self) -> DecisionAction: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def confidence(self) -> float | None: ...
+    @property
+    def engine(self) -> str | None: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def sources(self) -> list[dict[str, str | None]]: ...
+
+
+def outcome_fields(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The fields of an ``Outcome`` read from a stored decision or plan."""
+    return {
+        "action": cast(DecisionAction, records.choice(data, "action", ACTIONS, where)),
+        "reason": records.text(data, "reason", where),
+        "confidence": records.optional_number(data, "confidence", where),
+        "engine": records.optional_text(data, "engine", where),
+        "language": records.optional_text(data, "language", where),
+        "sources": records.source_list(data, "sources", where),
+    }
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "action": outcome.action,
+        "reason": outcome.reason,
+        "confidence": outcome.confidence,
+        "engine": outcome.engine,
+        "language": outcome.language,
+        "sources": [dict(source) for source in outcome.sources],
+    }
+
+
+_CONVERSATION_FIELDS = (
+    "agent_id",
+    "subdomain",
+    "ticket_id",
+    "source",
+    "status",
+    "subject",
+    "channel",
+    "labels",
+    "replies_sent",
+    "last_reason",
+    "counted_as",
+    "created_at",
+    "updated_at",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Conversation:
     agent_id: str
     subdomain: str  # the Zendesk account the ticket belongs to
     ticket_id: int
@@ -58,7 +182,7 @@ class Conversation(BaseModel):
     status: ConversationStatus = "processed"
     subject: str = ""  # redacted
     channel: str | None = None
-    labels: list[str] = Field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
     replies_sent: int = 0
     last_reason: str | None = None
     # the status this conversation is counted under in the statistics (None: not counted, e.g.
@@ -71,10 +195,84 @@ class Conversation(BaseModel):
     def account(self) -> LogAccount:
         return LogAccount(self.agent_id, self.subdomain)
 
+    @classmethod
+    def from_json(cls, raw: object, where: str = "") -> Conversation:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, _CONVERSATION_FIELDS, where)
+        return cls(**_conversation_fields(data, where))
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agent_id": self.agent_id,
+            "subdomain": self.subdomain,
+            "ticket_id": self.ticket_id,
+            "source": self.source,
+            "status": self.status,
+            "subject": self.subject,
+            "channel": self.channel,
+            "labels": list(self.labels),
+            "replies_sent": self.replies_sent,
+            "last_reason": self.last_reason,
+            "counted_as": self.counted_as,
+            "created_at": records.instant_json(self.created_at),
+            "updated_at": records.instant_json(self.updated_at),
+        }
+
+
+def _conversation_fields(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    counted_as = data.get("counted_as")
+    return {
+        "agent_id": records.text(data, "agent_id", where),
+        "subdomain": records.text(data, "subdomain", where),
+        "ticket_id": records.integer(data, "ticket_id", where),
+        "source": records.choice(data, "source", SOURCES, where, default="live"),
+        "status": records.choice(data, "status", STATUSES, where, default="processed"),
+        "subject": records.text(data, "subject", where, default=""),
+        "channel": records.optional_text(data, "channel", where),
+        "labels": records.text_list(data, "labels", where),
+        "replies_sent": records.integer(data, "replies_sent", where, default=0),
+        "last_reason": records.optional_text(data, "last_reason", where),
+        "counted_as": None
+        if counted_as is None
+        else records.choice(data, "counted_as", STATUSES, where),
+        "created_at": records.instant(data, "created_at", where),
+        "updated_at": records.instant(data, "updated_at", where),
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConversationDetail(Conversation):
-    messages: list[LoggedMessage] = Field(default_factory=list)
-    decisions: list[Decision] = Field(default_factory=list)
+    messages: list[LoggedMessage] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, header: Conversation, messages: list[LoggedMessage], decisions: list[Decision]
+    ) -> ConversationDetail:
+        values = {f.name: getattr(header, f.name) for f in fields(Conversation)}
+        return cls(**values, messages=messages, decisions=decisions)
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "") -> ConversationDetail:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, (*_CONVERSATION_FIELDS, "messages", "decisions"), where)
+        return cls(
+            **_conversation_fields(data, where),
+            messages=[
+                LoggedMessage.from_json(m, f"messages.{i}")
+                for i, m in enumerate(records.object_list(data, "messages", where))
+            ],
+            decisions=[
+                Decision.from_json(d, f"decisions.{i}")
+                for i, d in enumerate(records.object_list(data, "decisions", where))
+            ],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return super(ConversationDetail, self).to_json() | {
+            "messages": [m.to_json() for m in self.messages],
+            "decisions": [d.to_json() for d in self.decisions],
+        }
 
 
 _COMMENT_ID = re.compile(r"^(ai-)?([0-9]{1,19})$")

@@ -8,13 +8,13 @@ into a public comment, an internal note or a handover; engines never talk to Zen
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Literal, Protocol
+from typing import Literal, Protocol
 
-from pydantic import Field
+from zdagent.core import records
 
-# the knowledge models live in domain/knowledge.py (functions that store articles load only them)
-from zdagent.domain.knowledge import Frozen as _Frozen
+# the knowledge records live in domain/knowledge.py (functions that store articles load only them)
 from zdagent.domain.knowledge import KnowledgeArticle, KnowledgeBase
 
 __all__ = [
@@ -32,7 +32,13 @@ __all__ = [
 ]
 
 
-class ConversationMessage(_Frozen):
+def _share(value: float, name: str) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise records.invalid(name, "must be between 0 and 1")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationMessage:
     """An earlier public message of the ticket, oldest first."""
 
     role: Literal["visitor", "human_agent", "ai_agent"]
@@ -40,29 +46,34 @@ class ConversationMessage(_Frozen):
     created_at: datetime | None = None
 
 
-class EngineRequest(_Frozen):
-    """Everything an engine may read about the conversation."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineRequest:
+    """Everything an engine may read about the conversation.
 
-    agent_id: str = Field(min_length=1)
+    ``latest_message``: raw plain text of the latest customer comment; may hold quoted history
+    and a signature, which the engine strips. ``languages``: the agent's languages; None = every
+    language its articles are in."""
+
+    agent_id: str
     agent_name: str
     subject: str = ""
-    latest_message: str = Field(
-        description="raw plain text of the latest customer comment; may hold quoted history "
-        "and a signature, which the engine strips"
-    )
-    history: list[ConversationMessage] = Field(default_factory=list)
+    latest_message: str
+    history: list[ConversationMessage] = field(default_factory=list)
     requester_name: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    languages: list[str] | None = Field(
-        default=None,
-        description="the agent's languages; None = every language its articles are in",
-    )
+    tags: list[str] = field(default_factory=list)
+    languages: list[str] | None = None
     default_language: str = "en"
-    confidence_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    confidence_threshold: float = 0.5
     instructions: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.agent_id:
+            raise records.invalid("agent_id", "must have at least 1 character(s)")
+        _share(self.confidence_threshold, "confidence_threshold")
 
-class Source(_Frozen):
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
     """An article an answer rests on, cited in the email."""
 
     article_id: str
@@ -70,12 +81,20 @@ class Source(_Frozen):
     url: str | None = None
 
 
-class EngineAnswer(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineAnswer:
+    """``markdown``: the answer only: no greeting, no signature."""
+
     kind: Literal["answer"] = "answer"
-    markdown: str = Field(min_length=1, description="the answer only: no greeting, no signature")
+    markdown: str
     language: str
-    confidence: float = Field(ge=0.0, le=1.0)
-    sources: list[Source] = Field(default_factory=list)
+    confidence: float
+    sources: list[Source] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.markdown:
+            raise records.invalid("markdown", "must have at least 1 character(s)")
+        _share(self.confidence, "confidence")
 
 
 HandoverReason = Literal[
@@ -88,22 +107,27 @@ HandoverReason = Literal[
 ]
 
 
-class EngineHandover(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineHandover:
+    """``summary``: for the human agent who takes over; never the full email."""
+
     kind: Literal["handover"] = "handover"
     reason: HandoverReason
-    summary: str = Field(description="for the human agent who takes over; never the full email")
+    summary: str
     language: str
-    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    confidence: float = 0.0
+
+    def __post_init__(self) -> None:
+        _share(self.confidence, "confidence")
 
 
-class EngineNothingToSay(_Frozen):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EngineNothingToSay:
     kind: Literal["nothing"] = "nothing"
     reason: str
 
 
-EngineResult = Annotated[
-    EngineAnswer | EngineHandover | EngineNothingToSay, Field(discriminator="kind")
-]
+EngineResult = EngineAnswer | EngineHandover | EngineNothingToSay
 
 
 class ReplyEngine(Protocol):

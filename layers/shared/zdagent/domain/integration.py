@@ -7,11 +7,11 @@ the step to do first. Services load an Integration, call one transition, and sav
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from zdagent.core import records
 from zdagent.core.errors import (
     EngineEnabledError,
     IntegrationAuthorizedError,
@@ -30,6 +30,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
 AuthorizationStatus = Literal["unauthorized", "authorized", "revoked"]
 TriggerStatus = Literal["none", "active", "inactive"]
+AUTHORIZATION_STATUSES: tuple[AuthorizationStatus, ...] = ("unauthorized", "authorized", "revoked")
+TRIGGER_STATUSES: tuple[TriggerStatus, ...] = ("none", "active", "inactive")
 
 
 def normalise_subdomain(raw: str) -> str:
@@ -45,20 +47,67 @@ def normalise_subdomain(raw: str) -> str:
     return value
 
 
-class ZendeskUserRef(BaseModel):
+def valid_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if not EMAIL_PATTERN.fullmatch(email):
+        raise records.invalid(
+            "ai_agent_user_email",
+            "Value error, ai_agent_user_email must be an email address like ai-agent@acme.com",
+        )
+    return email
+
+
+@dataclass(frozen=True, slots=True)
+class ZendeskUserRef:
     id: int
     email: str
     name: str = ""
 
+    @classmethod
+    def from_json(cls, raw: object, where: str) -> ZendeskUserRef:
+        data = records.mapping(raw, where)
+        return cls(
+            id=records.integer(data, "id", where),
+            email=records.text(data, "email", where),
+            name=records.text(data, "name", where, default=""),
+        )
 
-class AuthorizationState(BaseModel):
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "email": self.email, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationState:
     status: AuthorizationStatus = "unauthorized"
     user: ZendeskUserRef | None = None
     authorized_at: datetime | None = None
     reason: str | None = None
 
+    @classmethod
+    def from_json(cls, raw: object, where: str = "authorization") -> AuthorizationState:
+        data = records.mapping(raw, where)
+        status = records.choice(
+            data, "status", AUTHORIZATION_STATUSES, where, default="unauthorized"
+        )
+        user = data.get("user")
+        return cls(
+            status=cast(AuthorizationStatus, status),
+            user=None if user is None else ZendeskUserRef.from_json(user, f"{where}.user"),
+            authorized_at=records.optional_instant(data, "authorized_at", where),
+            reason=records.optional_text(data, "reason", where),
+        )
 
-class TriggerState(BaseModel):
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "user": None if self.user is None else self.user.to_json(),
+            "authorized_at": records.instant_json(self.authorized_at),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerState:
     status: TriggerStatus = "none"
     trigger_id: int | None = None
     webhook_id: str | None = None
@@ -67,37 +116,118 @@ class TriggerState(BaseModel):
     category_id: str | None = None  # the trigger category it was created in
     loop_guard: LoopGuard | None = None  # the "current user" form it was created with
 
+    @classmethod
+    def from_json(cls, raw: object, where: str = "trigger") -> TriggerState:
+        data = records.mapping(raw, where)
+        guard = data.get("loop_guard")
+        return cls(
+            status=cast(
+                TriggerStatus,
+                records.choice(data, "status", TRIGGER_STATUSES, where, default="none"),
+            ),
+            trigger_id=records.optional_integer(data, "trigger_id", where),
+            webhook_id=records.optional_text(data, "webhook_id", where),
+            created_at=records.optional_instant(data, "created_at", where),
+            config_fingerprint=records.optional_text(data, "config_fingerprint", where),
+            category_id=records.optional_text(data, "category_id", where),
+            loop_guard=None if guard is None else LoopGuard.from_json(guard, f"{where}.loop_guard"),
+        )
 
-class EngineState(BaseModel):
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "trigger_id": self.trigger_id,
+            "webhook_id": self.webhook_id,
+            "created_at": records.instant_json(self.created_at),
+            "config_fingerprint": self.config_fingerprint,
+            "category_id": self.category_id,
+            "loop_guard": None if self.loop_guard is None else self.loop_guard.to_json(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EngineState:
     enabled: bool = False
     changed_at: datetime | None = None
 
+    @classmethod
+    def from_json(cls, raw: object, where: str = "engine") -> EngineState:
+        data = records.mapping(raw, where)
+        return cls(
+            enabled=records.boolean(data, "enabled", where, default=False),
+            changed_at=records.optional_instant(data, "changed_at", where),
+        )
 
-class Integration(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    def to_json(self) -> dict[str, Any]:
+        return {"enabled": self.enabled, "changed_at": records.instant_json(self.changed_at)}
+
+
+_INTEGRATION_FIELDS = (
+    "agent_id",
+    "crm",
+    "subdomain",
+    "ai_agent_user_email",
+    "authorization",
+    "trigger",
+    "engine",
+    "created_at",
+    "version",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Integration:
+    """One agent's integration (a stored item read by ``from_json``, or the create request's
+    values); building one validates its subdomain and the AI agent user's email (a 422)."""
 
     agent_id: str
     crm: Literal["zendesk_support"] = "zendesk_support"
     subdomain: str
     ai_agent_user_email: str
-    authorization: AuthorizationState = Field(default_factory=AuthorizationState)
-    trigger: TriggerState = Field(default_factory=TriggerState)
-    engine: EngineState = Field(default_factory=EngineState)
+    authorization: AuthorizationState = field(default_factory=AuthorizationState)
+    trigger: TriggerState = field(default_factory=TriggerState)
+    engine: EngineState = field(default_factory=EngineState)
     created_at: datetime
     version: int = 0
 
-    @field_validator("subdomain")
-    @classmethod
-    def _valid_subdomain(cls, value: str) -> str:
-        return normalise_subdomain(value)
+    def __post_init__(self) -> None:
+        """The rules the create request and the stored item share: one account, one email."""
+        try:
+            subdomain = normalise_subdomain(self.subdomain)
+        except ValueError as exc:
+            raise records.invalid("subdomain", f"Value error, {exc}") from exc
+        object.__setattr__(self, "subdomain", subdomain)
+        object.__setattr__(self, "ai_agent_user_email", valid_email(self.ai_agent_user_email))
 
-    @field_validator("ai_agent_user_email")
     @classmethod
-    def _valid_email(cls, value: str) -> str:
-        email = value.strip().lower()
-        if not EMAIL_PATTERN.fullmatch(email):
-            raise ValueError("ai_agent_user_email must be an email address like ai-agent@acme.com")
-        return email
+    def from_json(cls, raw: object, where: str = "") -> Integration:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, _INTEGRATION_FIELDS, where)
+        records.choice(data, "crm", ("zendesk_support",), where, default="zendesk_support")
+        return cls(
+            agent_id=records.text(data, "agent_id", where),
+            subdomain=records.text(data, "subdomain", where),
+            ai_agent_user_email=records.text(data, "ai_agent_user_email", where),
+            created_at=records.instant(data, "created_at", where),
+            authorization=AuthorizationState.from_json(data.get("authorization") or {}),
+            trigger=TriggerState.from_json(data.get("trigger") or {}),
+            engine=EngineState.from_json(data.get("engine") or {}),
+            version=records.integer(data, "version", where, default=0),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field, as pydantic's ``model_dump(mode="json")`` wrote it (stored and shown)."""
+        return {
+            "agent_id": self.agent_id,
+            "crm": self.crm,
+            "subdomain": self.subdomain,
+            "ai_agent_user_email": self.ai_agent_user_email,
+            "authorization": self.authorization.to_json(),
+            "trigger": self.trigger.to_json(),
+            "engine": self.engine.to_json(),
+            "created_at": records.instant_json(self.created_at),
+            "version": self.version,
+        }
 
     # ---- derived -----------------------------------------------------------------------
     @property
@@ -113,9 +243,11 @@ class Integration(BaseModel):
         return self.is_authorized and self.trigger_active and self.engine.enabled
 
     def public(self) -> dict[str, object]:
-        body = self.model_dump(mode="json", exclude={"version", "created_at"})
+        body = self.to_json()
+        del body["version"]
+        created_at = body.pop("created_at")
         body["connected"] = self.connected
-        body["created_at"] = self.model_dump(mode="json")["created_at"]
+        body["created_at"] = created_at
         return body
 
     # ---- ordering rules ----------------------------------------------------------------
@@ -178,17 +310,17 @@ class Integration(BaseModel):
     # ---- transitions (each returns a new Integration) ---------------------------------
     def authorized(self, user: ZendeskUserRef, at: datetime) -> Integration:
         state = AuthorizationState(status="authorized", user=user, authorized_at=at)
-        return self.model_copy(update={"authorization": state})
+        return replace(self, authorization=state)
 
     def revoked(self, reason: str | None = None) -> Integration:
         state = AuthorizationState(status="revoked", reason=reason)
-        return self.model_copy(update={"authorization": state})
+        return replace(self, authorization=state)
 
     def authorization_lost(self, reason: str, at: datetime) -> Integration:
         """The token cannot be refreshed: the engine stops and the admin must authorize again."""
         state = AuthorizationState(status="unauthorized", reason=reason)
         engine = EngineState(enabled=False, changed_at=at)
-        return self.model_copy(update={"authorization": state, "engine": engine})
+        return replace(self, authorization=state, engine=engine)
 
     def with_trigger(
         self,
@@ -209,24 +341,24 @@ class Integration(BaseModel):
             category_id=category_id,
             loop_guard=loop_guard,
         )
-        return self.model_copy(update={"trigger": state})
+        return replace(self, trigger=state)
 
     def trigger_deactivated(self) -> Integration:
-        state = self.trigger.model_copy(update={"status": "inactive"})
-        return self.model_copy(update={"trigger": state})
+        state = replace(self.trigger, status="inactive")
+        return replace(self, trigger=state)
 
     def trigger_edited(self, fingerprint: str) -> Integration:
-        state = self.trigger.model_copy(update={"config_fingerprint": fingerprint})
-        return self.model_copy(update={"trigger": state})
+        state = replace(self.trigger, config_fingerprint=fingerprint)
+        return replace(self, trigger=state)
 
     def trigger_reactivated(self) -> Integration:
-        state = self.trigger.model_copy(update={"status": "active"})
-        return self.model_copy(update={"trigger": state})
+        state = replace(self.trigger, status="active")
+        return replace(self, trigger=state)
 
     def trigger_removed(self) -> Integration:
-        return self.model_copy(update={"trigger": TriggerState()})
+        return replace(self, trigger=TriggerState())
 
     def with_engine(self, enabled: bool, at: datetime) -> Integration:
         if enabled:
             self.require_can_enable_engine()
-        return self.model_copy(update={"engine": EngineState(enabled=enabled, changed_at=at)})
+        return replace(self, engine=EngineState(enabled=enabled, changed_at=at))

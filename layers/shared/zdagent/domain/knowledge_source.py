@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, cast
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from zdagent.core import records
 from zdagent.core.errors import ValidationFailedError
 from zdagent.domain.html_markdown import html_to_markdown
 from zdagent.domain.knowledge import KnowledgeArticle
@@ -32,54 +32,41 @@ SourceKind = Literal["manual", "zendesk_help_center"]
 SyncStatus = Literal["running", "succeeded", "failed"]
 SyncPhase = Literal["locales", "export", "sweep", "prune"]
 HC_ID_PREFIX = "hc-"
+_SYNC_COUNTS = (
+    "articles_added",
+    "articles_updated",
+    "articles_removed",
+    "zendesk_requests",
+    "rate_limited",
+    "step",
+    "locale_index",
+    "sweep_restarts",
+    "pages_seen",
+    "consecutive_failures",
+)
 MAX_FILTER_ITEMS = 50
 
 
-class KnowledgeSourceRequest(BaseModel):
-    """The body of ``PUT /agents/{id}/knowledge/source`` (docs/contract.md §2)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: SourceKind
-    locales: list[str] | None = Field(default=None, min_length=1, max_length=MAX_FILTER_ITEMS)
-    label_names: list[str] | None = Field(default=None, min_length=1, max_length=MAX_FILTER_ITEMS)
-    section_ids: list[int] | None = Field(default=None, min_length=1, max_length=MAX_FILTER_ITEMS)
-
-    @field_validator("locales")
-    @classmethod
-    def _locales(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        cleaned = [zendesk_locale(v) for v in value]
-        for locale in cleaned:
-            if not 2 <= len(locale) <= 10 or not locale.replace("-", "").isalpha():
-                raise ValueError(f"'{locale}' is not a Help Center locale such as 'en-us' or 'fr'")
-        return sorted(set(cleaned))
-
-    @field_validator("label_names")
-    @classmethod
-    def _labels(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        cleaned = [v.strip() for v in value]
-        if any(not v or len(v) > 255 for v in cleaned):
-            raise ValueError("label names are 1-255 characters")
-        return sorted(set(cleaned))
-
-    @field_validator("section_ids")
-    @classmethod
-    def _sections(cls, value: list[int] | None) -> list[int] | None:
-        if value is None:
-            return None
-        if any(v < 1 for v in value):
-            raise ValueError("section ids are positive integers")
-        return sorted(set(value))
+SOURCE_KINDS: tuple[SourceKind, ...] = ("manual", "zendesk_help_center")
+_SOURCE_FIELDS = ("kind", "locales", "label_names", "section_ids")
 
 
-class KnowledgeSource(BaseModel):
+class SourceFilters(Protocol):
+    """What a source is made from (``KnowledgeSourceRequest``, validated by the API)."""
+
+    @property
+    def kind(self) -> SourceKind: ...
+    @property
+    def locales(self) -> list[str] | None: ...
+    @property
+    def label_names(self) -> list[str] | None: ...
+    @property
+    def section_ids(self) -> list[int] | None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnowledgeSource:
     """What the agent's knowledge is built from (stored; ``public()`` is the API shape)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: SourceKind = "manual"
     locales: list[str] | None = None
@@ -87,7 +74,7 @@ class KnowledgeSource(BaseModel):
     section_ids: list[int] | None = None
 
     @classmethod
-    def from_request(cls, request: KnowledgeSourceRequest) -> KnowledgeSource:
+    def from_request(cls, request: SourceFilters) -> KnowledgeSource:
         if request.kind == "manual":
             if request.locales or request.label_names or request.section_ids:
                 raise ValidationFailedError(
@@ -95,7 +82,33 @@ class KnowledgeSource(BaseModel):
                     'only; send {"kind": "manual"}'
                 )
             return cls()
-        return cls(**request.model_dump())
+        return cls(
+            kind=request.kind,
+            locales=request.locales,
+            label_names=request.label_names,
+            section_ids=request.section_ids,
+        )
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "source") -> KnowledgeSource:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, _SOURCE_FIELDS, where)
+        return cls(
+            kind=cast(
+                SourceKind, records.choice(data, "kind", SOURCE_KINDS, where, default="manual")
+            ),
+            locales=records.optional_text_list(data, "locales", where),
+            label_names=records.optional_text_list(data, "label_names", where),
+            section_ids=records.optional_integer_list(data, "section_ids", where),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "locales": self.locales,
+            "label_names": self.label_names,
+            "section_ids": self.section_ids,
+        }
 
     @property
     def is_help_center(self) -> bool:
@@ -104,7 +117,7 @@ class KnowledgeSource(BaseModel):
     def public(self) -> dict[str, Any]:
         if not self.is_help_center:
             return {"kind": "manual"}
-        return self.model_dump(mode="json")
+        return self.to_json()
 
 
 def zendesk_locale(value: str) -> str:
@@ -118,10 +131,9 @@ def bcp47(locale: str) -> str:
     return f"{language}-{region.upper()}" if region else language
 
 
-class HelpCenterArticle(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HelpCenterArticle:
     """One article translation as Zendesk's Help Center API returns it (fields we read)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     id: int
     title: str | None = None
@@ -129,11 +141,29 @@ class HelpCenterArticle(BaseModel):
     locale: str
     html_url: str | None = None
     section_id: int | None = None
-    label_names: list[str] = Field(default_factory=list)
+    label_names: list[str] = field(default_factory=list)
     draft: bool = False
     user_segment_id: int | None = None
-    user_segment_ids: list[int] = Field(default_factory=list)
+    user_segment_ids: list[int] = field(default_factory=list)
     updated_at: datetime | None = None
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "article") -> HelpCenterArticle:
+        """Zendesk's article (other fields ignored); a ValidationFailedError if unreadable."""
+        data = records.mapping(raw, where)
+        return cls(
+            id=records.integer(data, "id", where),
+            title=records.optional_text(data, "title", where),
+            body=records.optional_text(data, "body", where),
+            locale=records.text(data, "locale", where),
+            html_url=records.optional_text(data, "html_url", where),
+            section_id=records.optional_integer(data, "section_id", where),
+            label_names=records.text_list(data, "label_names", where),
+            draft=records.boolean(data, "draft", where, default=False),
+            user_segment_id=records.optional_integer(data, "user_segment_id", where),
+            user_segment_ids=records.optional_integer_list(data, "user_segment_ids", where) or [],
+            updated_at=records.optional_instant(data, "updated_at", where),
+        )
 
     @property
     def knowledge_id(self) -> str:
@@ -187,7 +217,7 @@ def knowledge_id(article_id: int, locale: str) -> str:
 
 
 def content_hash(article: KnowledgeArticle) -> str:
-    return hashlib.sha256(article.model_dump_json().encode()).hexdigest()[:16]
+    return hashlib.sha256(article.canonical_json().encode()).hexdigest()[:16]
 
 
 def _is_web_url(url: str | None) -> bool:
@@ -195,7 +225,13 @@ def _is_web_url(url: str | None) -> bool:
 
 
 # --- the sync --------------------------------------------------------------------------------
-class SyncRecord(BaseModel):
+SYNC_STATUSES: tuple[SyncStatus, ...] = ("running", "succeeded", "failed")
+SYNC_PHASES: tuple[SyncPhase, ...] = ("locales", "export", "sweep", "prune")
+SYNC_TRIGGERS = ("api", "schedule")
+
+
+@dataclass(slots=True, kw_only=True)
+class SyncRecord:
     """One sync: figures (``public()``) and its checkpoint.
 
     Steps (``phase``): ``locales`` reads the Help Center's locales when the source names none;
@@ -205,8 +241,6 @@ class SyncRecord(BaseModel):
     ``prune`` removes every stored article this sync did not see (deleted, archived, unpublished,
     moved out).
     """
-
-    model_config = ConfigDict(extra="ignore")
 
     sync_id: str
     status: SyncStatus = "running"
@@ -223,14 +257,64 @@ class SyncRecord(BaseModel):
     # checkpoint
     step: int = 0
     phase: SyncPhase = "export"
-    locales: list[str] = Field(default_factory=list)
+    locales: list[str] = field(default_factory=list)
     export_start: int | None = None
     locale_index: int = 0
     page_after: str | None = None
     sweep_restarts: int = 0
     pages_seen: int = 0
     consecutive_failures: int = 0
-    recent_requests: list[tuple[float, int]] = Field(default_factory=list)
+    recent_requests: list[tuple[float, int]] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "last_sync") -> SyncRecord:
+        data = records.mapping(raw, where)
+        counts = {name: records.integer(data, name, where, default=0) for name in _SYNC_COUNTS}
+        return cls(
+            sync_id=records.text(data, "sync_id", where),
+            status=cast(
+                SyncStatus, records.choice(data, "status", SYNC_STATUSES, where, default="running")
+            ),
+            trigger=cast(Any, records.choice(data, "trigger", SYNC_TRIGGERS, where, default="api")),
+            started_at=records.instant(data, "started_at", where),
+            progressed_at=records.optional_instant(data, "progressed_at", where),
+            finished_at=records.optional_instant(data, "finished_at", where),
+            error=records.optional_text(data, "error", where),
+            phase=cast(
+                SyncPhase, records.choice(data, "phase", SYNC_PHASES, where, default="export")
+            ),
+            locales=records.text_list(data, "locales", where),
+            export_start=records.optional_integer(data, "export_start", where),
+            page_after=records.optional_text(data, "page_after", where),
+            recent_requests=records.request_log(data, "recent_requests", where),
+            **counts,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sync_id": self.sync_id,
+            "status": self.status,
+            "trigger": self.trigger,
+            "started_at": records.instant_json(self.started_at),
+            "progressed_at": records.instant_json(self.progressed_at),
+            "finished_at": records.instant_json(self.finished_at),
+            "error": self.error,
+            "articles_added": self.articles_added,
+            "articles_updated": self.articles_updated,
+            "articles_removed": self.articles_removed,
+            "zendesk_requests": self.zendesk_requests,
+            "rate_limited": self.rate_limited,
+            "step": self.step,
+            "phase": self.phase,
+            "locales": list(self.locales),
+            "export_start": self.export_start,
+            "locale_index": self.locale_index,
+            "page_after": self.page_after,
+            "sweep_restarts": self.sweep_restarts,
+            "pages_seen": self.pages_seen,
+            "consecutive_failures": self.consecutive_failures,
+            "recent_requests": [[at, count] for at, count in self.recent_requests],
+        }
 
     @property
     def is_running(self) -> bool:
@@ -253,16 +337,37 @@ class SyncRecord(BaseModel):
         return body
 
 
-class KnowledgeState(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class KnowledgeState:
     """The agent's knowledge item: its source, the last sync, and the export watermark."""
 
-    model_config = ConfigDict(extra="ignore")
-
     agent_id: str
-    source: KnowledgeSource = Field(default_factory=KnowledgeSource)
+    source: KnowledgeSource = field(default_factory=KnowledgeSource)
     last_sync: SyncRecord | None = None
     watermark: int | None = None  # epoch seconds: start_time of the next incremental export
     version: int = 0
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "") -> KnowledgeState:
+        """The stored item (other fields ignored); a bad one is refused naming its field."""
+        data = records.mapping(raw, where)
+        last_sync = data.get("last_sync")
+        return cls(
+            agent_id=records.text(data, "agent_id", where),
+            source=KnowledgeSource.from_json(data.get("source") or {}),
+            last_sync=None if last_sync is None else SyncRecord.from_json(last_sync),
+            watermark=records.optional_integer(data, "watermark", where),
+            version=records.integer(data, "version", where, default=0),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agent_id": self.agent_id,
+            "source": self.source.to_json(),
+            "last_sync": None if self.last_sync is None else self.last_sync.to_json(),
+            "watermark": self.watermark,
+            "version": self.version,
+        }
 
     def public(self, articles: int, knowledge_version: str) -> dict[str, Any]:
         """The JSON of ``GET /agents/{id}/knowledge`` (docs/contract.md §2)."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from zdagent.core.records import instant_json
+
 
 def reply_job_message(
     *,
@@ -28,17 +30,10 @@ def reply_job_message(
         "agent_id": agent_id,
         "subdomain": subdomain,
         "ticket_id": ticket_id,
-        "event_updated_at": _instant(event_updated_at),
-        "received_at": _instant(received_at),
-        "due_at": _instant(due_at),
+        "event_updated_at": instant_json(event_updated_at),
+        "received_at": instant_json(received_at),
+        "due_at": instant_json(due_at),
         "invocation_id": invocation_id,
         "requeues": requeues,
     }
     return json.dumps({k: v for k, v in fields.items() if v is not None}, separators=(",", ":"))
-
-
-def _instant(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text

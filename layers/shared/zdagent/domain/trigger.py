@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
-from pydantic import BaseModel
-
+from zdagent.core import records
 from zdagent.core.errors import ValidationFailedError
 
 EMAIL_VIA_ID = "4"
@@ -30,11 +30,30 @@ LOOP_GUARD_DETAILS: dict[str, str] = {
 }
 
 
-class LoopGuard(BaseModel):
+LOOP_GUARD_FORMS: tuple[LoopGuardForm, ...] = (
+    "not_ai_agent_user",
+    "end_user_only",
+    "receiver_only",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LoopGuard:
     """Which form of "current user is not the AI agent user" the trigger carries."""
 
     form: LoopGuardForm
     condition: dict[str, str] | None = None
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "loop_guard") -> LoopGuard:
+        data = records.mapping(raw, where)
+        form = records.choice(data, "form", LOOP_GUARD_FORMS, where)
+        return cls(
+            form=cast(LoopGuardForm, form), condition=records.string_map(data, "condition", where)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"form": self.form, "condition": self.condition}
 
     @property
     def detail(self) -> str:

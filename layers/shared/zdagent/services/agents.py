@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -9,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from zdagent.core.errors import AgentHasIntegrationError, ValidationFailedError, ZendeskError
 from zdagent.core.observability import logger
 from zdagent.core.validation import validate_model
-from zdagent.domain.agent import Agent, AgentSettings, check_language, new_agent_id
-from zdagent.domain.knowledge import KnowledgeArticle
+from zdagent.domain.agent import Agent, check_language, new_agent_id
+from zdagent.services.agent_schemas import AgentNaming, AgentSettings, KnowledgeArticle
 from zdagent.services.context import Context
 from zdagent.services.handover_group import group_problem
 from zdagent.services.knowledge_sync import require_manual_source
@@ -50,7 +51,7 @@ def create_agent(ctx: Context, request: CreateAgentRequest) -> Agent:
         agent_id=new_agent_id(),
         name=request.name,
         default_language=request.default_language,
-        settings=request.settings,
+        settings=request.settings.to_record(),
         created_at=now,
         updated_at=now,
     )
@@ -118,12 +119,20 @@ def patch_agent(ctx: Context, agent_id: str, patch: dict[str, Any]) -> Agent:
     if not isinstance(nested, dict):
         raise ValidationFailedError("settings: must be an object")
     flat = {k: v for k, v in patch.items() if k in AgentSettings.model_fields}
-    settings = validate_model(AgentSettings, agent.settings.model_dump() | nested | flat)
+    settings = validate_model(AgentSettings, agent.settings.to_json() | nested | flat)
     if settings.handover_group_id not in (None, agent.settings.handover_group_id):
         _check_handover_group(ctx, agent_id, settings.handover_group_id)
-    updates: dict[str, Any] = {"settings": settings, "updated_at": ctx.now()}
-    updates |= {k: patch[k] for k in ("name", "default_language") if k in patch}
-    changed = validate_model(Agent, agent.model_dump() | updates)
+    current = {"name": agent.name, "default_language": agent.default_language}
+    naming = validate_model(
+        AgentNaming, current | {k: patch[k] for k in ("name", "default_language") if k in patch}
+    )
+    changed = replace(
+        agent,
+        name=naming.name,
+        default_language=naming.default_language,
+        settings=settings.to_record(),
+        updated_at=ctx.now(),
+    )
     return ctx.agents.save(changed)
 
 
@@ -152,12 +161,11 @@ def put_knowledge(ctx: Context, agent_id: str, request: PutKnowledgeRequest) -> 
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise ValidationFailedError(f"articles: duplicate ids {', '.join(duplicates[:5])}")
-    version = ctx.knowledge.replace(agent_id, request.articles)
-    updated = agent.model_copy(
-        update={
-            "knowledge_version": version,
-            "knowledge_articles": len(request.articles),
-            "updated_at": ctx.now(),
-        }
+    version = ctx.knowledge.replace(agent_id, [a.to_record() for a in request.articles])
+    updated = replace(
+        agent,
+        knowledge_version=version,
+        knowledge_articles=len(request.articles),
+        updated_at=ctx.now(),
     )
     return ctx.agents.save(updated)

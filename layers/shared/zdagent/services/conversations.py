@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, get_args
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import TYPE_CHECKING, Any, get_args
 
 from zdagent.adapters.conversations import ConversationRepository
 from zdagent.core.errors import ConcurrentModificationError, NotFoundError
@@ -29,9 +27,11 @@ from zdagent.domain.conversation import (
     LoggedMessage,
     MessageRole,
 )
-from zdagent.domain.integration import normalise_subdomain
 from zdagent.domain.redaction import redact
 from zdagent.services.context import Context
+
+if TYPE_CHECKING:  # the queries are the conversations API's (pydantic); the workers never parse one
+    from zdagent.services.conversation_queries import ListConversationsQuery
 
 MAX_MESSAGE_CHARS = 4000
 # one decision's write against other decisions on the same ticket: tries before giving up
@@ -43,29 +43,6 @@ STATUS_OF_ACTION: dict[DecisionAction, ConversationStatus] = {
     "escalated": "escalated",
     "ignored": "ignored",
 }
-
-
-def _subdomain(value: str | None) -> str | None:
-    return None if value is None else normalise_subdomain(value)
-
-
-class AccountQuery(BaseModel):
-    """``?subdomain=``: which Zendesk account's log (default: the current integration's)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    subdomain: str | None = Field(default=None, max_length=80)
-
-    _valid_subdomain = field_validator("subdomain")(_subdomain)
-
-
-class ListConversationsQuery(AccountQuery):
-    source: str | None = Field(default=None, pattern="^(live|imported)$")
-    status: str | None = Field(
-        default=None, pattern="^(processed|answered|escalated|ignored|imported)$"
-    )
-    limit: int = Field(default=50, ge=1, le=200)
-    next_token: str | None = Field(default=None, max_length=2000)
 
 
 @dataclass(frozen=True)
@@ -184,7 +161,7 @@ def _header_after(
         updates["replies_sent"] = replies_sent
     if not header.subject and subject:
         updates["subject"] = redact(subject)[:300]
-    return header.model_copy(update=updates)
+    return replace(header, **updates)
 
 
 def _account_shown(ctx: Context, agent_id: str, subdomain: str | None) -> LogAccount | None:
@@ -229,7 +206,7 @@ def list_conversations(
             next_token=query.next_token,
         )
     return {
-        "items": [c.model_dump(mode="json") for c in items],
+        "items": [c.to_json() for c in items],
         "next_token": token,
         "subdomain": chosen,
         "accounts": accounts,

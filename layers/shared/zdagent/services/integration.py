@@ -13,7 +13,6 @@ from zdagent.core.errors import (
     ZendeskUnavailable,
 )
 from zdagent.core.observability import logger
-from zdagent.core.validation import validate_model
 from zdagent.domain.integration import Integration
 from zdagent.services.context import Context
 
@@ -30,8 +29,7 @@ def create_integration(
     ctx: Context, agent_id: str, request: CreateIntegrationRequest
 ) -> Integration:
     ctx.agents.get(agent_id)  # 404 for an unknown agent
-    integration = validate_model(
-        Integration,
+    integration = Integration.from_json(
         {
             "agent_id": agent_id,
             "crm": request.crm,

@@ -34,15 +34,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zdagent.adapters.knowledge_store import KnowledgeStateRepository, SyncedArticles
 from zdagent.adapters.queues import ReplyQueue
 from zdagent.adapters.repositories import knowledge_version
+from zdagent.core import records
 from zdagent.core.errors import (
     AgentNotFoundError,
     ConcurrentModificationError,
@@ -51,6 +50,7 @@ from zdagent.core.errors import (
     IntegrationNotFoundError,
     KnowledgeSourceManualError,
     KnowledgeSyncRunningError,
+    ValidationFailedError,
     ZendeskClientError,
     ZendeskNotFound,
 )
@@ -61,7 +61,6 @@ from zdagent.domain.integration import Integration
 from zdagent.domain.knowledge_source import (
     HelpCenterArticle,
     KnowledgeSource,
-    KnowledgeSourceRequest,
     KnowledgeState,
     SyncRecord,
     zendesk_locale,
@@ -73,6 +72,7 @@ from zdagent.services.step_chain import Outcome, StepResult
 
 if TYPE_CHECKING:
     from zdagent.adapters.zendesk.client import ZendeskClient
+    from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 
 DEADLINE_MARGIN_SECONDS = 20.0
 # The export's start: a little before the previous sync began, so an edit made while it ran is
@@ -88,7 +88,6 @@ TERMS = step_chain.ChainTerms(
 )
 
 __all__ = [
-    "KnowledgeSourceRequest",
     "SyncMessage",
     "get_knowledge",
     "require_manual_source",
@@ -100,12 +99,28 @@ __all__ = [
 ]
 
 
-class SyncMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+@dataclass(frozen=True, slots=True)
+class SyncMessage:
+    """One step of a sync on the queue (unknown fields ignored)."""
 
-    agent_id: str = Field(min_length=1, max_length=100)
-    sync_id: str = Field(min_length=1, max_length=100)
-    step: int = Field(ge=0)
+    agent_id: str
+    sync_id: str
+    step: int
+
+    @classmethod
+    def from_message(cls, body: str) -> SyncMessage:
+        data = records.json_object(body)
+        return cls(
+            agent_id=records.text(data, "agent_id", min_length=1, max_length=100),
+            sync_id=records.text(data, "sync_id", min_length=1, max_length=100),
+            step=records.integer(data, "step", minimum=0),
+        )
+
+    def body(self) -> str:
+        return json.dumps(
+            {"agent_id": self.agent_id, "sync_id": self.sync_id, "step": self.step},
+            separators=(",", ":"),
+        )
 
 
 class SyncQueue:
@@ -115,7 +130,7 @@ class SyncQueue:
         url = settings().knowledge_sync_queue_url
         if not url:
             raise ConfigurationError("KNOWLEDGE_SYNC_QUEUE_URL is not set")
-        ReplyQueue(url=url).send(message.model_dump_json(), delay_seconds=delay_seconds)
+        ReplyQueue(url=url).send(message.body(), delay_seconds=delay_seconds)
 
 
 def _states(ctx: Context) -> KnowledgeStateRepository:
@@ -478,8 +493,8 @@ class _Step:
     def _apply(self, raw: dict[str, Any]) -> str | None:
         """Store or remove one listed article; its knowledge id (None if unreadable)."""
         try:
-            article = HelpCenterArticle.model_validate(raw)
-        except ValidationError:
+            article = HelpCenterArticle.from_json(raw)
+        except ValidationFailedError:
             logger.warning("knowledge_article_unreadable", extra={"agent_id": self.state.agent_id})
             return None
         knowledge = (
@@ -543,16 +558,14 @@ class _Step:
 
 
 def _with_knowledge(agent: Agent, version: str, count: int, now: datetime) -> Agent:
-    return agent.model_copy(
-        update={"knowledge_version": version, "knowledge_articles": count, "updated_at": now}
-    )
+    return replace(agent, knowledge_version=version, knowledge_articles=count, updated_at=now)
 
 
 # --- SQS delivery --------------------------------------------------------------------------------
 def run_step_delivery(ctx: Context, body: str, receive_count: int) -> str:
     """One SQS delivery of a step (``step_chain.deliver``): on the last delivery before the DLQ
     a crashing step marks the sync failed (if it is still the agent's sync)."""
-    message = SyncMessage.model_validate(json.loads(body))
+    message = SyncMessage.from_message(body)
 
     def give_up(detail: str) -> None:
         state = _states(ctx).get(message.agent_id)

@@ -17,11 +17,9 @@ from __future__ import annotations
 import html
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
-
-from pydantic import ValidationError
 
 from zdagent.adapters.engines import get_engine
 from zdagent.adapters.engines.email_form import compose_reply, html_to_text, render_markdown_safe
@@ -31,6 +29,7 @@ from zdagent.adapters.zendesk.models import Comment, CommentCreate, Ticket, Tick
 from zdagent.core.errors import (
     AgentNotFoundError,
     ReplyInProgressError,
+    ValidationFailedError,
     ZendeskConflict,
     ZendeskInvalidRecord,
     ZendeskNotFound,
@@ -85,8 +84,8 @@ def handle_message(
     On the last delivery before the dead-letter queue, a job that keeps failing is handed over
     to a person instead (``processing_failed``): the email is never silently dropped."""
     try:
-        job = ReplyJob.model_validate_json(body)
-    except ValidationError:
+        job = ReplyJob.from_message(body)
+    except ValidationFailedError:
         logger.error("reply_job_invalid", extra={"body_chars": len(body)})
         return ReplyResult("ignored", "invalid_job")
     try:
@@ -128,7 +127,7 @@ def process_reply(ctx: Context, job: ReplyJob) -> ReplyResult:
     log = {"agent_id": job.agent_id, "ticket_id": job.ticket_id}
     if job.due_at > now + timedelta(seconds=1):
         wait = (job.due_at - now).total_seconds()
-        again = job.model_copy(update={"requeues": job.requeues + 1})
+        again = replace(job, requeues=job.requeues + 1)
         ctx.reply_queue.send(again.body(), delay_seconds=min(MAX_DELAY_SECONDS, int(wait) + 1))
         logger.info("reply_deferred", extra=log | {"wait_seconds": round(wait)})
         return ReplyResult("deferred", ticket_id=job.ticket_id)
@@ -521,7 +520,7 @@ class _Run:
                 logger.warning(
                     "handover_message_not_sent", extra=self.log | {"error_type": type(exc).__name__}
                 )
-                plan = plan.model_copy(update={"public": False, "text": ""})
+                plan = replace(plan, public=False, text="")
         return self._finish(target, plan)
 
     def _hand_over(self, note: str, group_id: int | None) -> Ticket:

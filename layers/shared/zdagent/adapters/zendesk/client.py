@@ -239,12 +239,12 @@ class ZendeskClient:
     def me(self) -> User:
         from zdagent.adapters.zendesk.models import User  # noqa: PLC0415
 
-        return User.model_validate(self._get("/api/v2/users/me", "user"))
+        return User.from_json(self._get("/api/v2/users/me", "user"))
 
     def get_user(self, user_id: int) -> User:
         from zdagent.adapters.zendesk.models import User  # noqa: PLC0415
 
-        return User.model_validate(self._get("/api/v2/users/{user_id}", "user", user_id=user_id))
+        return User.from_json(self._get("/api/v2/users/{user_id}", "user", user_id=user_id))
 
     def find_user_by_email(self, email: str) -> User | None:
         """The user whose primary email is ``email`` (case-insensitive), or None."""
@@ -253,7 +253,7 @@ class ZendeskClient:
         response = self._send("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
         wanted = email.strip().casefold()
         for raw in self._body(response, "users"):
-            user = User.model_validate(raw)
+            user = User.from_json(raw)
             if user.email is not None and user.email.casefold() == wanted:
                 return user
         return None
@@ -289,7 +289,7 @@ class ZendeskClient:
     def get_ticket(self, ticket_id: int) -> Ticket:
         from zdagent.adapters.zendesk.models import Ticket  # noqa: PLC0415
 
-        return Ticket.model_validate(
+        return Ticket.from_json(
             self._get("/api/v2/tickets/{ticket_id}", "ticket", ticket_id=ticket_id)
         )
 
@@ -303,7 +303,7 @@ class ZendeskClient:
             {"ticket_id": ticket_id},
             {"sort": "-created_at"} if newest_first else None,
         )
-        return (Comment.model_validate(raw) for raw in pages)
+        return (Comment.from_json(raw) for raw in pages)
 
     def ticket_history(self, ticket_id: int) -> TicketHistory:
         """The ticket, every comment (oldest first, public and internal) and their authors in
@@ -324,10 +324,10 @@ class ZendeskClient:
 
         def keep_sideloads(page: dict[str, Any]) -> None:
             for raw in page.get("users") or ():
-                user = User.model_validate(raw)
+                user = User.from_json(raw)
                 users[user.id] = user
             for raw in page.get("tickets") or ():
-                ticket = Ticket.model_validate(raw)
+                ticket = Ticket.from_json(raw)
                 tickets[ticket.id] = ticket
 
         pages = self._paginate(
@@ -337,7 +337,7 @@ class ZendeskClient:
             {"include": "users,tickets"},
             on_page=keep_sideloads,
         )
-        audits = [TicketAudit.model_validate(raw) for raw in pages]
+        audits = [TicketAudit.from_json(raw) for raw in pages]
         ticket = tickets.get(ticket_id) or self.get_ticket(ticket_id)
         return TicketHistory(ticket, comments_from_audits(audits), users)
 
@@ -352,7 +352,7 @@ class ZendeskClient:
             json={"ticket": update.to_json()},
             idempotent=replay_safe,
         )
-        return Ticket.model_validate(self._body(response, "ticket"))
+        return Ticket.from_json(self._body(response, "ticket"))
 
     def add_tags(self, ticket_id: int, tags: list[str]) -> list[str]:
         """Add ``tags`` without touching the others; returns the ticket's tags after."""
@@ -549,6 +549,8 @@ class ZendeskClient:
         if not isinstance(body, dict) or not isinstance(body.get("articles"), list):
             raise ZendeskError("Zendesk answered an article page without 'articles'")
         meta = body.get("meta") or {}
+        if not isinstance(meta.get("after_cursor"), str | None):
+            raise ZendeskError("Zendesk answered an article page whose after_cursor is not text")
         return HelpCenterPage(
             articles=body["articles"],
             has_more=bool(meta.get("has_more")),

@@ -34,7 +34,7 @@ class TicketEvent(ZendeskObject):
         """The comments among the child events (only with the ``comment_events`` sideload; the
         export without it says only ``comment_present``)."""
         return [
-            Comment.model_validate(child)
+            Comment.from_json(child)
             for child in self.child_events
             if child.get("event_type") == "Comment" and "author_id" in child
         ]

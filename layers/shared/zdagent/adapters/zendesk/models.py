@@ -1,23 +1,74 @@
-"""Pydantic models of the Zendesk objects we read and the payloads we send.
+"""The Zendesk objects we read and the payloads we send, as frozen dataclasses.
 
-Read models keep every field Zendesk sends (``extra="allow"``) and require only ``id``, so a new
-or missing optional field never breaks a parse. Write models forbid unknown fields (a typo is
-ours, not Zendesk's) and serialise without ``None`` values.
+Read records (``from_json``) keep every field Zendesk sends (the unknown ones in ``extra``) and
+require only ``id``, so a new or missing optional field never breaks a parse; numbers are taken
+where text is expected (ids vary), and a body that does not read is a ``ZendeskError`` naming
+the field. Write payloads refuse what Zendesk would not take and serialise without ``None``.
+Not pydantic: the reply worker reads these on every call and pydantic's import is a third of
+the cold start it must keep within 2x ``import boto3`` (bench/bench_cold_start.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Self
 
-from pydantic import Field, model_validator
+from zdagent.core import records
+from zdagent.core.errors import ValidationFailedError, ZendeskError
 
-from zdagent.adapters.zendesk.base import WritePayload, ZendeskObject
+
+def _text(data: Mapping[str, Any], name: str, where: str) -> str:
+    value = data[name]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # Zendesk sends some ids as numbers where text is documented
+    return records.text(data, name, where)
+
+
+def _text_or_number(data: Mapping[str, Any], name: str, where: str) -> str | int:
+    value = data[name]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return records.text(data, name, where)
+
+
+def _object(data: Mapping[str, Any], name: str, where: str) -> dict[str, Any]:
+    return dict(records.mapping(data[name], f"{where}.{name}"))
+
+
+def _objects(data: Mapping[str, Any], name: str, where: str) -> list[dict[str, Any]]:
+    return [
+        dict(records.mapping(item, f"{where}.{name}.{index}"))
+        for index, item in enumerate(records.object_list(data, name, where))
+    ]
+
+
+Reader = Callable[[Mapping[str, Any], str, str], Any]
+_INT: Reader = records.integer
+_BOOL: Reader = records.boolean
+_TIME: Reader = records.instant
+_TAGS: Reader = records.text_list
+
+
+def _read(cls: type[Any], raw: object, where: str, readers: Mapping[str, Reader]) -> Any:
+    """``cls`` from Zendesk's JSON: each known field read by its reader, the rest in ``extra``."""
+    try:
+        data = records.mapping(raw, where)
+        values = {
+            name: read(data, name, where)
+            for name, read in readers.items()
+            if data.get(name) is not None or name == "id"
+        }
+    except ValidationFailedError as exc:
+        raise ZendeskError(f"Zendesk answered {where} that does not read: {exc.detail}") from exc
+    values["extra"] = {k: v for k, v in data.items() if k not in readers}
+    return cls(**values)
 
 
 # --- users -----------------------------------------------------------------------------
-class User(ZendeskObject):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class User:
     id: int
     name: str | None = None
     email: str | None = None
@@ -30,19 +81,53 @@ class User(ZendeskObject):
     default_group_id: int | None = None
     locale: str | None = None
     time_zone: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, raw: object) -> User:
+        return _read(cls, raw, "user", _USER)  # type: ignore[no-any-return]
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
 
+_USER: dict[str, Reader] = {
+    "id": _INT,
+    "name": _text,
+    "email": _text,
+    "role": _text,
+    "role_type": _INT,
+    "custom_role_id": _INT,
+    "active": _BOOL,
+    "suspended": _BOOL,
+    "verified": _BOOL,
+    "default_group_id": _INT,
+    "locale": _text,
+    "time_zone": _text,
+}
+
+
 # --- tickets and comments ------------------------------------------------------------------
-class Via(ZendeskObject):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Via:
     channel: str | int | None = None
     source: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"channel": self.channel, "source": self.source} | self.extra
 
 
-class Ticket(ZendeskObject):
+_VIA: dict[str, Reader] = {"channel": _text_or_number, "source": _object}
+
+
+def _via(data: Mapping[str, Any], name: str, where: str) -> Via:
+    return _read(Via, data[name], f"{where}.{name}", _VIA)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ticket:
     id: int
     url: str | None = None
     subject: str | None = None
@@ -58,16 +143,48 @@ class Ticket(ZendeskObject):
     group_id: int | None = None
     organization_id: int | None = None
     brand_id: int | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     via: Via | None = None
     recipient: str | None = None
     is_public: bool | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     generated_timestamp: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, raw: object) -> Ticket:
+        return _read(cls, raw, "ticket", _TICKET)  # type: ignore[no-any-return]
 
 
-class Comment(ZendeskObject):
+_TICKET: dict[str, Reader] = {
+    "id": _INT,
+    "url": _text,
+    "subject": _text,
+    "raw_subject": _text,
+    "description": _text,
+    "status": _text,
+    "custom_status_id": _INT,
+    "priority": _text,
+    "type": _text,
+    "requester_id": _INT,
+    "submitter_id": _INT,
+    "assignee_id": _INT,
+    "group_id": _INT,
+    "organization_id": _INT,
+    "brand_id": _INT,
+    "tags": _TAGS,
+    "via": _via,
+    "recipient": _text,
+    "is_public": _BOOL,
+    "created_at": _TIME,
+    "updated_at": _TIME,
+    "generated_timestamp": _INT,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Comment:
     id: int
     type: str | None = None
     author_id: int | None = None
@@ -77,9 +194,14 @@ class Comment(ZendeskObject):
     public: bool | None = None
     audit_id: int | None = None
     via: Via | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    attachments: list[dict[str, Any]] = Field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     created_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, raw: object) -> Comment:
+        return _read(cls, raw, "comment", _COMMENT)  # type: ignore[no-any-return]
 
     @property
     def flags(self) -> list[int]:
@@ -88,7 +210,32 @@ class Comment(ZendeskObject):
         return [f for f in flags if isinstance(f, int)]
 
 
-class CommentCreate(WritePayload):
+_COMMENT: dict[str, Reader] = {
+    "id": _INT,
+    "type": _text,
+    "author_id": _INT,
+    "body": _text,
+    "html_body": _text,
+    "plain_body": _text,
+    "public": _BOOL,
+    "audit_id": _INT,
+    "via": _via,
+    "metadata": _object,
+    "attachments": _objects,
+    "created_at": _TIME,
+}
+
+
+def _without_none(payload: object) -> dict[str, Any]:
+    return {
+        f.name: getattr(payload, f.name)
+        for f in fields(payload)  # type: ignore[arg-type]
+        if getattr(payload, f.name) is not None
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommentCreate:
     """A comment to add: exactly one of ``html_body`` (preferred) and ``body``."""
 
     html_body: str | None = None
@@ -96,14 +243,20 @@ class CommentCreate(WritePayload):
     public: bool = True
     author_id: int | None = None
 
-    @model_validator(mode="after")
-    def _one_body(self) -> Self:
+    def __post_init__(self) -> None:
         if (self.html_body is None) == (self.body is None):
-            raise ValueError("give exactly one of html_body and body")
-        return self
+            raise ValidationFailedError("comment: give exactly one of html_body and body")
+
+    def to_json(self) -> dict[str, Any]:
+        return _without_none(self)
 
 
-class TicketUpdate(WritePayload):
+TicketStatus = Literal["new", "open", "pending", "hold", "solved", "closed"]
+TICKET_STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketUpdate:
     """The ``ticket`` object of ``PUT /api/v2/tickets/{id}`` (``TicketUpdateInput``).
 
     ``tags`` replaces every tag; prefer ``ZendeskClient.add_tags`` to add some.
@@ -114,7 +267,7 @@ class TicketUpdate(WritePayload):
     """
 
     comment: CommentCreate | None = None
-    status: Literal["new", "open", "pending", "hold", "solved", "closed"] | None = None
+    status: TicketStatus | None = None
     tags: list[str] | None = None
     additional_tags: list[str] | None = None
     group_id: int | None = None
@@ -122,14 +275,16 @@ class TicketUpdate(WritePayload):
     safe_update: bool | None = None
     updated_stamp: datetime | None = None
 
-    @model_validator(mode="after")
-    def _stamp_with_safe_update(self) -> Self:
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in TICKET_STATUSES:
+            raise ValidationFailedError(f"status: must be one of {', '.join(TICKET_STATUSES)}")
         if self.safe_update and self.updated_stamp is None:
-            raise ValueError("safe_update needs updated_stamp")
-        return self
+            raise ValidationFailedError("safe_update needs updated_stamp")
 
     def to_json(self) -> dict[str, Any]:
-        data = super().to_json()
+        data = _without_none(self)
+        if self.comment is not None:
+            data["comment"] = self.comment.to_json()
         if self.updated_stamp is not None:
             # Zendesk's own form: 2019-09-12T21:45:16Z
             stamp = self.updated_stamp
@@ -139,7 +294,8 @@ class TicketUpdate(WritePayload):
         return data
 
 
-class TicketAudit(ZendeskObject):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketAudit:
     """One ticket update of ``GET /api/v2/tickets/{ticket_id}/audits`` (``TicketAuditObject``).
 
     A comment is one of its ``events`` (``type`` ``Comment`` or ``VoiceComment``: id, author_id,
@@ -155,8 +311,24 @@ class TicketAudit(ZendeskObject):
     author_id: int | None = None
     created_at: datetime | None = None
     via: Via | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    events: list[dict[str, Any]] = Field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, raw: object) -> Self:
+        return _read(cls, raw, "ticket audit", _AUDIT)  # type: ignore[no-any-return]
+
+
+_AUDIT: dict[str, Reader] = {
+    "id": _INT,
+    "ticket_id": _INT,
+    "author_id": _INT,
+    "created_at": _TIME,
+    "via": _via,
+    "metadata": _object,
+    "events": _objects,
+}
 
 
 COMMENT_EVENT_TYPES = frozenset({"Comment", "VoiceComment"})
@@ -173,8 +345,8 @@ def comments_from_audits(audits: list[TicketAudit]) -> list[Comment]:
         for event in audit.events:
             kind = event.get("type")
             if kind in COMMENT_EVENT_TYPES and isinstance(event.get("id"), int):
-                via = event.get("via") or (audit.via.model_dump() if audit.via else None)
-                comments[event["id"]] = Comment.model_validate(
+                via = event.get("via") or (audit.via.to_json() if audit.via else None)
+                comments[event["id"]] = Comment.from_json(
                     {
                         **event,
                         "audit_id": event.get("audit_id") or audit.id,
@@ -187,7 +359,7 @@ def comments_from_audits(audits: list[TicketAudit]) -> list[Comment]:
                 made[event["comment_id"]] = bool(event.get("public"))
     for comment_id, public in made.items():
         if comment_id in comments:
-            comments[comment_id] = comments[comment_id].model_copy(update={"public": public})
+            comments[comment_id] = replace(comments[comment_id], public=public)
     return sorted(comments.values(), key=lambda c: (c.created_at or _EARLIEST, c.id))
 
 

@@ -18,15 +18,16 @@ import random
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
 
 from zdagent.adapters.zendesk.client import DEFAULT_USER_AGENT, zendesk_http
 from zdagent.adapters.zendesk.retry import RequestRunner, RetryPolicy
+from zdagent.core import records
 from zdagent.core.errors import ValidationFailedError, ZendeskAuthError, ZendeskError
 
 TOKEN_PATH = "/oauth/tokens"  # noqa: S105 (a path, not a secret)
@@ -75,17 +76,29 @@ def authorize_url(  # noqa: PLR0917 (the order of the query string)
 
 
 # --- token endpoint ------------------------------------------------------------------------
-class TokenSet(BaseModel):
+@dataclass(frozen=True, slots=True)
+class TokenSet:
     """What the token endpoint answers. Tokens stay out of ``repr``."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    access_token: str = Field(repr=False, min_length=1)
-    refresh_token: str | None = Field(default=None, repr=False)
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
     expires_in: int | None = None
     refresh_token_expires_in: int | None = None
     scope: str | None = None
     token_type: str = "bearer"  # noqa: S105
+
+    @classmethod
+    def from_json(cls, raw: object) -> TokenSet:
+        """The endpoint's answer; a ValidationFailedError naming the field (never its value)."""
+        data = records.mapping(raw)
+        return cls(
+            access_token=records.text(data, "access_token", min_length=1),
+            refresh_token=records.optional_text(data, "refresh_token"),
+            expires_in=records.optional_integer(data, "expires_in"),
+            refresh_token_expires_in=records.optional_integer(data, "refresh_token_expires_in"),
+            scope=records.optional_text(data, "scope"),
+            token_type=records.text(data, "token_type", default="bearer"),
+        )
 
     def expires_at(self, now: datetime) -> datetime | None:
         """When the access token expires, counted from ``now`` (None: it never does)."""
@@ -191,8 +204,8 @@ class OAuthTokenEndpoint:
                 ) from exc
             raise
         try:
-            return TokenSet.model_validate(response.json())
-        except ValueError:
+            return TokenSet.from_json(response.json())
+        except (ValueError, ValidationFailedError):
             # not chained: a validation error would quote the body, tokens included
             raise ZendeskError(
                 f"POST {TOKEN_PATH}: Zendesk answered {response.status_code} without a token",
