@@ -195,7 +195,7 @@ def run_size(size: int, moto_url: str, sandbox_url: str, comments: int) -> dict[
     from tests.support.flows import authorize_agent  # noqa: PLC0415
     from zdagent.adapters.import_queue import StepMessage  # noqa: PLC0415
     from zdagent.core.settings import settings  # noqa: PLC0415
-    from zdagent.domain.imports import ImportRequest  # noqa: PLC0415
+    from zdagent.domain.import_request import ImportRequest  # noqa: PLC0415
     from zdagent.services import agents, import_steps, imports  # noqa: PLC0415
     from zdagent.services.context import Context  # noqa: PLC0415
 

@@ -9,6 +9,7 @@ from zdagent.api.http import json_response, new_resolver
 from zdagent.api.requests import context_for
 from zdagent.api.router import Response
 from zdagent.core.observability import API_GATEWAY_HTTP_REQUEST_ID, logger, metrics
+from zdagent.domain.import_request import ImportRequest
 from zdagent.services import imports
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ app = new_resolver()
 
 @app.post("/agents/<agent_id>/integration/imports")
 def start(agent_id: str) -> Response[str]:
-    request = parse_body(app.current_event.body, imports.ImportRequest)
+    request = parse_body(app.current_event.body, ImportRequest)
     ctx = context_for(app.lambda_context)
     started = imports.start_import(ctx, agent_id, request)
     return json_response(202, imports.public_view(ctx, started))

@@ -26,7 +26,8 @@ from zdagent.adapters.keys import stats_sk
 from zdagent.core.errors import ImportNotRunningError, ImportRunningError
 from zdagent.core.settings import reset_settings_cache
 from zdagent.domain.conversation import Conversation, LogAccount
-from zdagent.domain.imports import ImportRecord, ImportRequest
+from zdagent.domain.import_request import ImportRequest
+from zdagent.domain.imports import ImportRecord
 from zdagent.services import import_steps, imports
 from zdagent.services.context import Context
 

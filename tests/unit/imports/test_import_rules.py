@@ -3,6 +3,7 @@ pacing math (domain/pacing.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,12 +11,12 @@ import pytest
 from zdagent.adapters.zendesk.models import Ticket
 from zdagent.core.errors import ValidationFailedError
 from zdagent.core.validation import validate_model
+from zdagent.domain.import_request import ImportRequest
 from zdagent.domain.imports import (
     EVENTS_PER_TICKET_ASSUMED,
     CommentView,
     ImportFilters,
     ImportRecord,
-    ImportRequest,
     TicketProgress,
     TicketSummary,
     apply_comment,
@@ -362,7 +363,7 @@ def test_public_progress_shape() -> None:
     assert body["estimated_seconds_left"] == 4 + 70
     assert body["next_step_at"] == "2025-03-01T12:00:04Z"
     assert body["parameters"]["depth"] == 2 and body["finished_at"] is None
-    ended = record.model_copy(update={"status": "succeeded", "finished_at": NOW})
+    ended = replace(record, status="succeeded", finished_at=NOW)
     assert ended.public(NOW)["estimated_seconds_left"] == 0
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from zdagent.api import schemas as out
-from zdagent.domain.imports import ImportRequest
+from zdagent.domain.import_request import ImportRequest
 from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
 from zdagent.services.agents import (
     CreateAgentRequest,

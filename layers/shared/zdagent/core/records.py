@@ -199,7 +199,7 @@ def optional_integer_list(data: Mapping[str, Any], name: str, where: str = "") -
         return None
     if not isinstance(value, list):
         raise invalid(_at(where, name), "must be a list of integers")
-    return [integer({"item": v}, "item", f"{_at(where, name)}.{i}") for i, v in enumerate(value)]
+    return [integer({str(i): v}, str(i), _at(where, name)) for i, v in enumerate(value)]
 
 
 def request_log(data: Mapping[str, Any], name: str, where: str = "") -> list[tuple[float, int]]:

@@ -2,8 +2,9 @@
 
 No boto3, no httpx. The service (``services/imports.py``) feeds Zendesk data through these:
 
-* ``ImportRequest`` / ``ImportFilters``: what the admin asked for, validated (422s that say what to
-  change). Time frame is on the ticket's ``created_at``: ``start_time <= created_at < end_time``.
+* ``ImportRequest`` (``domain/import_request.py``, pydantic: the admin API's body) /
+  ``ImportFilters``: what the admin asked for, validated (422s that say what to change). Time
+  frame is on the ticket's ``created_at``: ``start_time <= created_at < end_time``.
 * ``TicketSummary.from_ticket`` + ``ImportFilters.matches``: which tickets of the export count.
 * ``apply_comment`` (one comment at a time, as the ticket event export delivers them) and
   ``select_messages`` (a whole thread): the **depth** rule. Only public comments are part of a
@@ -22,14 +23,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from zdagent.core import records
 from zdagent.core.errors import ValidationFailedError
 from zdagent.domain.conversation import MessageRole
+
+if TYPE_CHECKING:
+    from zdagent.domain.import_request import ImportRequest
 
 ImportStatus = Literal["running", "succeeded", "failed", "cancelled"]
 ImportPhase = Literal["tickets", "events"]
@@ -64,45 +67,9 @@ def parse_time(value: int | float | str, field: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-class ImportRequest(BaseModel):
-    """The body of ``POST /agents/{id}/integration/imports`` (docs/contract.md §2)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    start_time: int | float | str
-    end_time: int | float | str | None = None
-    max_conversations: int | None = Field(default=None, ge=1, le=1_000_000)
-    tag: str | None = Field(default=None, min_length=1, max_length=255)
-    channels: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    depth: int = Field(default=DEFAULT_DEPTH, ge=0, le=MAX_DEPTH)
-    import_tags: bool = False
-    group_ids: list[int] | None = Field(default=None, min_length=1, max_length=100)
-
-    @field_validator("channels")
-    @classmethod
-    def _channels(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        cleaned = [c.strip().lower() for c in value]
-        if any(not c for c in cleaned):
-            raise ValueError("channels must be non-empty names such as 'email', 'web', 'api'")
-        return sorted(set(cleaned))
-
-    @field_validator("tag")
-    @classmethod
-    def _tag(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        tag = value.strip().lower()
-        if not tag or any(ch.isspace() for ch in tag):
-            raise ValueError("tag must be one Zendesk tag (no spaces)")
-        return tag
-
-
-class ImportFilters(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportFilters:
     """The validated, normalised form of an ``ImportRequest`` (stored with the import)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     start_time: datetime
     end_time: datetime | None = None
@@ -134,6 +101,34 @@ class ImportFilters(BaseModel):
             import_tags=request.import_tags,
             group_ids=sorted(set(request.group_ids)) if request.group_ids else None,
         )
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "filters") -> ImportFilters:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, _FILTER_FIELDS, where)
+        return cls(
+            start_time=records.instant(data, "start_time", where),
+            end_time=records.optional_instant(data, "end_time", where),
+            max_conversations=records.optional_integer(data, "max_conversations", where),
+            tag=records.optional_text(data, "tag", where),
+            channels=records.optional_text_list(data, "channels", where),
+            depth=records.integer(data, "depth", where, default=DEFAULT_DEPTH),
+            import_tags=records.boolean(data, "import_tags", where, default=False),
+            group_ids=records.optional_integer_list(data, "group_ids", where),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field, as pydantic's ``model_dump(mode="json")`` wrote it (stored and shown)."""
+        return {
+            "start_time": records.instant_json(self.start_time),
+            "end_time": records.instant_json(self.end_time),
+            "max_conversations": self.max_conversations,
+            "tag": self.tag,
+            "channels": self.channels,
+            "depth": self.depth,
+            "import_tags": self.import_tags,
+            "group_ids": self.group_ids,
+        }
 
     def matches(self, ticket: TicketSummary) -> bool:
         if ticket.status == "deleted":
@@ -173,10 +168,9 @@ class TicketLike(Protocol):
     def updated_at(self) -> datetime | None: ...
 
 
-class TicketSummary(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketSummary:
     """What an import keeps of a ticket between steps (small: 100 fit in one table item)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: int
     requester_id: int | None = None
@@ -184,9 +178,38 @@ class TicketSummary(BaseModel):
     status: str | None = None
     channel: str | None = None
     group_id: int | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "ticket") -> TicketSummary:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, _SUMMARY_FIELDS, where)
+        return cls(
+            id=records.integer(data, "id", where),
+            requester_id=records.optional_integer(data, "requester_id", where),
+            subject=records.text(data, "subject", where, default=""),
+            status=records.optional_text(data, "status", where),
+            channel=records.optional_text(data, "channel", where),
+            group_id=records.optional_integer(data, "group_id", where),
+            tags=records.text_list(data, "tags", where),
+            created_at=records.instant(data, "created_at", where),
+            updated_at=records.instant(data, "updated_at", where),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "requester_id": self.requester_id,
+            "subject": self.subject,
+            "status": self.status,
+            "channel": self.channel,
+            "group_id": self.group_id,
+            "tags": list(self.tags),
+            "created_at": records.instant_json(self.created_at),
+            "updated_at": records.instant_json(self.updated_at),
+        }
 
     @classmethod
     def from_ticket(cls, ticket: TicketLike, *, subject_limit: int = 500) -> TicketSummary:
@@ -242,14 +265,26 @@ def role_of(author_id: int | None, requester_id: int | None, ai_agent_user_id: i
     return "human_agent"
 
 
-class TicketProgress(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketProgress:
     """How far the depth rule got in one ticket's thread (kept between export pages)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     responses: int = 0  # agent responses kept
     kept: int = 0  # messages kept
     done: bool = False  # the depth is reached: later comments are not part of it
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "progress") -> TicketProgress:
+        data = records.mapping(raw, where)
+        records.forbid_unknown(data, ("responses", "kept", "done"), where)
+        return cls(
+            responses=records.integer(data, "responses", where, default=0),
+            kept=records.integer(data, "kept", where, default=0),
+            done=records.boolean(data, "done", where, default=False),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"responses": self.responses, "kept": self.kept, "done": self.done}
 
 
 def apply_comment(
@@ -266,15 +301,15 @@ def apply_comment(
         return progress, None
     role = role_of(comment.author_id, requester_id, ai_agent_user_id)
     if role == "visitor":
-        return progress.model_copy(update={"kept": progress.kept + 1}), KeptMessage(
-            comment, "visitor"
-        )
+        return replace(progress, kept=progress.kept + 1), KeptMessage(comment, "visitor")
     if progress.responses >= depth:
-        return progress.model_copy(update={"done": True}), None
+        return replace(progress, done=True), None
     responses = progress.responses + 1
     kept = KeptMessage(comment, "ai_agent" if role == "ai_agent" else "human_agent")
-    update = {"responses": responses, "kept": progress.kept + 1, "done": responses == depth}
-    return progress.model_copy(update=update), kept
+    progressed = replace(
+        progress, responses=responses, kept=progress.kept + 1, done=responses == depth
+    )
+    return progressed, kept
 
 
 def select_messages(
@@ -398,7 +433,8 @@ def _assumed_event_pages(tickets: int, page_size: int) -> int:
 
 
 # --- the import and its checkpoint -------------------------------------------------------------
-class ImportRecord(BaseModel):
+@dataclass(slots=True, kw_only=True)
+class ImportRecord:
     """An import: what was asked, where the job stands (its checkpoint) and its figures.
 
     ``step`` numbers the SQS messages of the job: the message for step ``k`` runs only while
@@ -408,9 +444,11 @@ class ImportRecord(BaseModel):
     tickets; ``events`` fetches the ticket event page at ``events_time`` and imports the comments
     of matching tickets (``events_seen``: the ids of the events at ``events_time`` already done,
     since the next page starts again at that second).
-    """
 
-    model_config = ConfigDict(extra="ignore")
+    Mutable: a step updates its own copy (``clone``) and saves it. Read from the stored item by
+    ``from_json`` (its keys and unknown fields ignored); ``to_json`` writes it as pydantic's
+    ``model_dump(mode="json")`` did, without ``version`` (the store's).
+    """
 
     import_id: str
     agent_id: str
@@ -439,7 +477,7 @@ class ImportRecord(BaseModel):
     phase: ImportPhase = "tickets"
     tickets_cursor: str | None = None
     events_time: int | None = None
-    events_seen: list[int] = Field(default_factory=list)
+    events_seen: list[int] = field(default_factory=list)
     pages_done: int = 0  # export pages of the current phase
     phase_started_at: datetime | None = None
     last_export_at: datetime | None = None
@@ -448,6 +486,56 @@ class ImportRecord(BaseModel):
     open_conversations: int = 0  # imported threads whose depth is not reached yet
     ai_agent_user_id: int | None = None
     version: int = 0
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "") -> ImportRecord:
+        data = records.mapping(raw, where)
+        counts = {name: records.integer(data, name, where, default=0) for name in _RECORD_COUNTS}
+        return cls(
+            import_id=records.text(data, "import_id", where),
+            agent_id=records.text(data, "agent_id", where),
+            subdomain=records.optional_text(data, "subdomain", where),
+            status=records.choice(data, "status", _STATUSES, where, default="running"),  # type: ignore[arg-type]
+            filters=ImportFilters.from_json(data.get("filters"), _at(where, "filters")),
+            created_at=records.instant(data, "created_at", where),
+            started_at=records.instant(data, "started_at", where),
+            finished_at=records.optional_instant(data, "finished_at", where),
+            error=records.optional_text(data, "error", where),
+            cursor_time=records.optional_instant(data, "cursor_time", where),
+            walk_first_time=records.optional_instant(data, "walk_first_time", where),
+            phase=records.choice(data, "phase", _PHASES, where, default="tickets"),  # type: ignore[arg-type]
+            tickets_cursor=records.optional_text(data, "tickets_cursor", where),
+            events_time=records.optional_integer(data, "events_time", where),
+            events_seen=records.optional_integer_list(data, "events_seen", where) or [],
+            phase_started_at=records.optional_instant(data, "phase_started_at", where),
+            last_export_at=records.optional_instant(data, "last_export_at", where),
+            next_step_at=records.optional_instant(data, "next_step_at", where),
+            ai_agent_user_id=records.optional_integer(data, "ai_agent_user_id", where),
+            **counts,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored item's fields (every one but ``version``), as pydantic wrote them."""
+        instants = {name: records.instant_json(getattr(self, name)) for name in _RECORD_INSTANTS}
+        return {
+            "import_id": self.import_id,
+            "agent_id": self.agent_id,
+            "subdomain": self.subdomain,
+            "status": self.status,
+            "filters": self.filters.to_json(),
+            "error": self.error,
+            "phase": self.phase,
+            "tickets_cursor": self.tickets_cursor,
+            "events_time": self.events_time,
+            "events_seen": list(self.events_seen),
+            "ai_agent_user_id": self.ai_agent_user_id,
+            **{name: getattr(self, name) for name in _RECORD_COUNTS if name != "version"},
+            **instants,
+        }
+
+    def clone(self) -> ImportRecord:
+        """A copy a step may change without changing this one."""
+        return replace(self, events_seen=list(self.events_seen))
 
     @property
     def is_running(self) -> bool:
@@ -490,7 +578,7 @@ class ImportRecord(BaseModel):
         self, now: datetime, exports_per_minute: int = 10, page_size: int = EXPORT_PAGE_SIZE
     ) -> dict[str, Any]:
         """The JSON of ``GET .../imports/{id}``."""
-        filters = self.filters.model_dump(mode="json")
+        filters = self.filters.to_json()
         return {
             "import_id": self.import_id,
             "agent_id": self.agent_id,
@@ -513,6 +601,60 @@ class ImportRecord(BaseModel):
             "error": self.error,
             "parameters": filters,
         }
+
+
+_FILTER_FIELDS = (
+    "start_time",
+    "end_time",
+    "max_conversations",
+    "tag",
+    "channels",
+    "depth",
+    "import_tags",
+    "group_ids",
+)
+_SUMMARY_FIELDS = (
+    "id",
+    "requester_id",
+    "subject",
+    "status",
+    "channel",
+    "group_id",
+    "tags",
+    "created_at",
+    "updated_at",
+)
+_STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled")
+_PHASES: tuple[str, ...] = ("tickets", "events")
+_RECORD_COUNTS = (
+    "tickets_scanned",
+    "tickets_matched",
+    "conversations_imported",
+    "messages_imported",
+    "tickets_skipped",
+    "events_scanned",
+    "zendesk_requests",
+    "rate_limited",
+    "step",
+    "pages_done",
+    "consecutive_failures",
+    "open_conversations",
+    "version",
+)
+_RECORD_INSTANTS = (
+    "created_at",
+    "started_at",
+    "finished_at",
+    "cursor_time",
+    "walk_first_time",
+    "phase_started_at",
+    "last_export_at",
+    "next_step_at",
+)
+
+
+def _at(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
 
 
 def _iso(moment: datetime | None) -> str | None:

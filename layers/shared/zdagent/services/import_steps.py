@@ -32,7 +32,7 @@ versioned checkpoint lets only one win.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -106,7 +106,7 @@ def run_step(
         return _fail_step(ctx, record, _another_account(record.subdomain, integration.subdomain))
     zendesk = client_factory(ctx, integration)
     account = LogAccount(record.agent_id, record.subdomain or integration.subdomain)
-    step = _Step(ctx, repo, record.model_copy(deep=True), zendesk, account)
+    step = _Step(ctx, repo, record.clone(), zendesk, account)
     return step_chain.run_with_client(
         zendesk,
         step.run,
@@ -326,9 +326,7 @@ class _Step:
             )
             self._count(base, progress)
             items.extend(self._conversation_items(conversations, item.ticket, base, kept))
-            changed.append(
-                item.model_copy(update={"before": base, "progress": progress, "step": rec.step})
-            )
+            changed.append(replace(item, before=base, progress=progress, step=rec.step))
         if items:  # conversations of this account are written: the log lists the account
             items.append(conversations.account_item(self.account, self.ctx.now()))
         items.extend(self.repo.ticket_items(rec, changed, self.ctx.now()))
@@ -345,7 +343,7 @@ class _Step:
         if progress.done:
             return progress, []
         if live or (progress.kept == 0 and rec.max_reached):
-            return progress.model_copy(update={"done": True}), []
+            return replace(progress, done=True), []
         kept: list[KeptMessage] = []
         for comment in comments:
             progress, message = apply_comment(

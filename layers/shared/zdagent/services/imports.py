@@ -9,8 +9,9 @@ import succeeds, fails or is cancelled.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from zdagent.adapters.import_queue import SqsStepQueue, StepMessage, StepQueue
 from zdagent.adapters.imports_repository import ImportRepository
@@ -21,11 +22,13 @@ from zdagent.core.errors import (
 )
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
-from zdagent.domain.imports import ImportFilters, ImportRecord, ImportRequest
+from zdagent.domain.imports import ImportFilters, ImportRecord
 from zdagent.services.context import Context
 
+if TYPE_CHECKING:
+    from zdagent.domain.import_request import ImportRequest
+
 __all__ = [
-    "ImportRequest",
     "cancel_import",
     "fail_import",
     "finish_import",
@@ -134,14 +137,13 @@ def finish_import(
     """End the import (versioned write) and release the agent's lock."""
     now = ctx.now()
     skipped = max(0, record.tickets_matched - record.conversations_imported)
-    ended = record.model_copy(
-        update={
-            "status": status,
-            "error": error,
-            "finished_at": now,
-            "next_step_at": None,
-            "tickets_skipped": skipped,
-        }
+    ended = replace(
+        record,
+        status=status,
+        error=error,
+        finished_at=now,
+        next_step_at=None,
+        tickets_skipped=skipped,
     )
     saved = repository(ctx).save(ended)
     repository(ctx).release_lock(record.agent_id, record.import_id)

@@ -385,13 +385,7 @@ class ZendeskClient:
         else:
             params["start_time"] = int(start_time or 0)
         body = self._body(self._send("GET", "/api/v2/incremental/tickets/cursor", params=params))
-        return IncrementalTicketPage.model_validate(
-            {
-                "tickets": body.get("tickets") or [],
-                "after_cursor": body.get("after_cursor"),
-                "end_of_stream": bool(body.get("end_of_stream")),
-            }
-        )
+        return IncrementalTicketPage.from_json(body)
 
     def ticket_events(self, *, start_time: int, per_page: int = 1000) -> TicketEventsPage:
         """One page of the ticket event export from ``start_time``, comments included
@@ -406,14 +400,7 @@ class ZendeskClient:
             "per_page": per_page,
         }
         body = self._body(self._send("GET", "/api/v2/incremental/ticket_events", params=params))
-        return TicketEventsPage.model_validate(
-            {
-                "ticket_events": body.get("ticket_events") or [],
-                "end_time": body.get("end_time"),
-                "end_of_stream": bool(body.get("end_of_stream")),
-                "count": body.get("count") or 0,
-            }
-        )
+        return TicketEventsPage.from_json(body)
 
     # --- webhooks --------------------------------------------------------------------------
     def create_webhook(self, webhook: WebhookCreate) -> Webhook:
