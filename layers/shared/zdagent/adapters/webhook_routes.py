@@ -2,9 +2,9 @@
 
 The receiver decides from five values: the integration's Zendesk account (subdomain), is it
 authorized, who is the AI agent user, is the engine on, and the agent's reply delay. Reading
-them through the repositories would build the Agent and Integration pydantic models, whose
-import is most of a cold start the receiver must keep within 1.3x ``import boto3``
-(bench/bench_cold_start.py). The items were written by
+them through the repositories would parse the whole Agent and Integration records (and load the
+repositories and their modules), more than a cold start the receiver must keep within 1.3x
+``import boto3`` can spare (bench/bench_cold_start.py). The items were written by
 those repositories from validated models, so these reads take the fields as stored; the rules
 they apply are the models' own (``Integration.is_authorized``, ``AgentSettings`` defaults), and
 tests/unit/replies/test_webhook_lean_path.py checks both readings agree.

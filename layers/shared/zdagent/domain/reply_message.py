@@ -1,10 +1,10 @@
 """The reply queue's message, written without pydantic.
 
 The webhook receiver writes this message and the reply worker reads it as a ``ReplyJob``
-(``domain.reply_job``, pydantic, which validates it). Writing it needs no model: this is the one
-encoder, used by ``ReplyJob.body()`` too, so the receiver's cold start does not pay for pydantic
-(bench/bench_cold_start.py). The JSON is what pydantic's ``model_dump_json(exclude_none=True)``
-wrote: the same keys in the same order, datetimes in ISO 8601 with ``Z`` for UTC.
+(``domain.reply_job``, whose ``from_message`` validates it). This is the one encoder, used by
+``ReplyJob.body()`` too. The JSON is what pydantic's ``model_dump_json(exclude_none=True)``
+wrote before (queued messages stay readable): the same keys in the same order, datetimes in
+ISO 8601 with ``Z`` for UTC.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Cold start is paid per function (issue 16). The state store, the vault and the reply queue
 (boto3) are imported here; the repositories of domain models, the Zendesk client, OAuth and httpx
 are imported by the members that build them. The receiver reads the two items it needs without
-repositories (``adapters.webhook_routes``: no pydantic) and never calls Zendesk. Every other
-function imports the domain models (pydantic) through its use cases at import; the repositories
+repositories (``adapters.webhook_routes``) and never calls Zendesk. Every other function
+imports the domain records through its use cases at import; the repositories
 module itself (about 2 ms of CPU once the models are loaded) comes with the first call of
 ``agents``, ``integrations`` or ``knowledge``.
 """

@@ -3,8 +3,9 @@
 One ``ZendeskClient`` talks to one account (``base_url`` from ``base_url_for``). Every method
 sends one documented request (paths and bodies as in
 ``docs/reference/zendesk-support-oas.yaml``; a unit test validates them), maps errors to
-``zdagent.core.errors`` and returns pydantic models. The models (``models.py``: tickets and
-users; ``automation.py``; ``exports.py``; ``help_center.py``) load with the first method that
+``zdagent.core.errors`` and returns typed records: dataclasses for what the workers read on every
+call (``models.py``: tickets, comments and users; ``help_center.py``), pydantic models for the
+rest (``automation.py``, ``exports.py``, ``account.py``). They load with the first method that
 returns them, and the services that call those methods import them at their own import, so no
 function pays for models it never reads (cold start, issue 16).
 
