@@ -166,6 +166,7 @@ class Bench:
     def connect(self) -> None:
         from tests.support.flows import callback_params, consent_redirect  # noqa: PLC0415
         from zdagent.adapters.engines.demo_kb import load_demo_knowledge  # noqa: PLC0415
+        from zdagent.domain.trigger_request import CreateTriggerRequest  # noqa: PLC0415
         from zdagent.services import agents, authorization, integration, trigger  # noqa: PLC0415
 
         self.subdomain = "bench" + uuid.uuid4().hex[:8]
@@ -191,7 +192,7 @@ class Bench:
         done = authorization.complete_authorization(ctx, state=params["state"], code=params["code"])
         assert done.authorization.user is not None
         self.ai_user_id = done.authorization.user.id
-        trigger.create_trigger(ctx, agent.agent_id, self.api.url, trigger.CreateTriggerRequest())
+        trigger.create_trigger(ctx, agent.agent_id, self.api.url, CreateTriggerRequest())
         self.engine(on=True)
 
     def engine(self, *, on: bool) -> None:

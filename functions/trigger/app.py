@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 # so does the integration's repository (it names the account; Context loads it lazily)
 from zdagent.adapters import integration_repository as _integration  # noqa: F401
 from zdagent.adapters import tokens as _zendesk_access  # noqa: F401
-from zdagent.api.bodies import parse_body
 from zdagent.api.http import json_response, new_resolver
 from zdagent.api.requests import context_for, public_base_url
 from zdagent.api.router import Response
@@ -24,7 +23,12 @@ app = new_resolver()
 
 @app.post("/agents/<agent_id>/integration/trigger")
 def create(agent_id: str) -> Response[str]:
-    request = parse_body(app.current_event.body, trigger.CreateTriggerRequest, allow_empty=True)
+    # only create and edit parse a body: its schemas (pydantic's constrained types) load here,
+    # not at every cold start (the show route never needs them)
+    from zdagent.api.bodies import parse_body  # noqa: PLC0415
+    from zdagent.domain.trigger_request import CreateTriggerRequest  # noqa: PLC0415
+
+    request = parse_body(app.current_event.body, CreateTriggerRequest, allow_empty=True)
     created = trigger.create_trigger(
         context_for(app.lambda_context), agent_id, public_base_url(app.current_event), request
     )
@@ -38,7 +42,10 @@ def show(agent_id: str) -> Response[str]:
 
 @app.put("/agents/<agent_id>/integration/trigger")
 def update(agent_id: str) -> Response[str]:
-    request = parse_body(app.current_event.body, trigger.UpdateTriggerRequest)
+    from zdagent.api.bodies import parse_body  # noqa: PLC0415
+    from zdagent.domain.trigger_request import UpdateTriggerRequest  # noqa: PLC0415
+
+    request = parse_body(app.current_event.body, UpdateTriggerRequest)
     updated = trigger.update_trigger(context_for(app.lambda_context), agent_id, request)
     return json_response(200, updated)
 

@@ -15,6 +15,7 @@ import httpx
 
 from tests.support import polling
 from tests.support.flows import authorize_agent, callback_params
+from zdagent.domain.trigger_request import CreateTriggerRequest
 from zdagent.services import agents, engine, trigger
 from zdagent.services.context import default_context
 from zdsandbox.server import SandboxServer
@@ -128,7 +129,7 @@ def connect(sandbox: SandboxServer, subdomain: str, *, engine_on: bool = True) -
     ctx = default_context()
     agent = agents.create_agent(ctx, agents.CreateAgentRequest(name="Workflow agent"))
     authorize_agent(ctx, agent.agent_id, subdomain, PUBLIC_BASE_URL)
-    trigger.create_trigger(ctx, agent.agent_id, PUBLIC_BASE_URL, trigger.CreateTriggerRequest())
+    trigger.create_trigger(ctx, agent.agent_id, PUBLIC_BASE_URL, CreateTriggerRequest())
     if engine_on:
         engine.toggle_engine(ctx, agent.agent_id, True)
     return Connected(agent.agent_id, subdomain, sandbox.url)

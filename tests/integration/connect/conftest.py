@@ -89,7 +89,8 @@ def sandbox_tokens(sandbox: SandboxServer, subdomain: str = "acme") -> list[dict
 @pytest.fixture
 def connected(ctx: Context, authorized: Integration) -> Integration:
     """Authorized, trigger created (webhook pointing nowhere reachable), engine on."""
+    from zdagent.domain.trigger_request import CreateTriggerRequest  # noqa: PLC0415
     from zdagent.services import engine, trigger  # noqa: PLC0415
 
-    trigger.create_trigger(ctx, authorized.agent_id, PUBLIC, trigger.CreateTriggerRequest())
+    trigger.create_trigger(ctx, authorized.agent_id, PUBLIC, CreateTriggerRequest())
     return engine.toggle_engine(ctx, authorized.agent_id, True)

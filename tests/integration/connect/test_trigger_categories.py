@@ -15,6 +15,7 @@ import pytest
 
 from zdagent.core.errors import ValidationFailedError
 from zdagent.domain.integration import Integration
+from zdagent.domain.trigger_request import CreateTriggerRequest, TriggerEdit, UpdateTriggerRequest
 from zdagent.services import integration as integrations
 from zdagent.services import trigger
 from zdagent.services.context import Context
@@ -56,9 +57,7 @@ def test_created_in_the_first_category_and_moved_there_with_update_many(
     agent_id = authorized.agent_id
     first = categories(ctx, sandbox, agent_id)[0]
     placeholder = zendesk(ctx, sandbox, agent_id, "/api/v2/triggers")["triggers"][0]
-    created = trigger.create_trigger(
-        ctx, agent_id, PUBLIC, trigger.CreateTriggerRequest(position=1)
-    )
+    created = trigger.create_trigger(ctx, agent_id, PUBLIC, CreateTriggerRequest(position=1))
     ours = created["trigger"]["id"]
     assert created["category"] == {"id": first["id"], "name": "Notifications"}
     assert created["trigger"]["category_id"] == first["id"]
@@ -86,14 +85,12 @@ def test_the_admin_chooses_the_category_and_the_position_inside_it(
         ctx,
         agent_id,
         PUBLIC,
-        trigger.CreateTriggerRequest(category_id=escalations["id"], position=1),
+        CreateTriggerRequest(category_id=escalations["id"], position=1),
     )
     ours = created["trigger"]["id"]
     assert created["category"] == {"id": escalations["id"], "name": "Escalations"}
     assert in_category(ctx, sandbox, agent_id, escalations["id"]) == [ours, *already]
-    trigger.update_trigger(
-        ctx, agent_id, trigger.UpdateTriggerRequest(trigger=trigger.TriggerEdit(position=2))
-    )
+    trigger.update_trigger(ctx, agent_id, UpdateTriggerRequest(trigger=TriggerEdit(position=2)))
     assert in_category(ctx, sandbox, agent_id, escalations["id"]) == [*already, ours]
 
 
@@ -102,9 +99,7 @@ def test_an_unknown_category_is_refused_naming_the_categories_before_anything_is
 ) -> None:
     agent_id = authorized.agent_id
     with pytest.raises(ValidationFailedError) as refused:
-        trigger.create_trigger(
-            ctx, agent_id, PUBLIC, trigger.CreateTriggerRequest(category_id="123456")
-        )
+        trigger.create_trigger(ctx, agent_id, PUBLIC, CreateTriggerRequest(category_id="123456"))
     for name in ("'Notifications'", "'Escalations'", "'Follow-ups'"):
         assert name in refused.value.detail
     assert zendesk(ctx, sandbox, agent_id, "/api/v2/webhooks")["webhooks"] == []
@@ -118,7 +113,7 @@ def test_a_refused_move_names_the_categories_and_leaves_nothing_behind(
     fault = {"path_regex": "triggers/update_many", "status": 403, "times": 5}
     sandbox_control(sandbox, "POST", "/faults", fault)
     with pytest.raises(ValidationFailedError) as refused:
-        trigger.create_trigger(ctx, agent_id, PUBLIC, trigger.CreateTriggerRequest(position=1))
+        trigger.create_trigger(ctx, agent_id, PUBLIC, CreateTriggerRequest(position=1))
     assert "'Notifications'" in refused.value.detail and "'Follow-ups'" in refused.value.detail
     assert zendesk(ctx, sandbox, agent_id, "/api/v2/triggers")["triggers"] == before
     assert zendesk(ctx, sandbox, agent_id, "/api/v2/webhooks")["webhooks"] == []
@@ -129,22 +124,16 @@ def test_an_account_that_offers_only_roles_gets_the_end_user_form(
     ctx: Context, authorized: Integration, sandbox: SandboxServer
 ) -> None:
     sandbox_control(sandbox, "PUT", "/settings", {"current_user_condition": "roles_only"})
-    created = trigger.create_trigger(
-        ctx, authorized.agent_id, PUBLIC, trigger.CreateTriggerRequest()
-    )
+    created = trigger.create_trigger(ctx, authorized.agent_id, PUBLIC, CreateTriggerRequest())
     guard = created["loop_guard"]
     assert guard["form"] == "end_user_only"
     assert guard["condition"] == {"field": "role", "operator": "is", "value": "end_user"}
     assert "end users" in guard["detail"]
     assert guard["condition"] in created["trigger"]["conditions"]["all"]
     # the edit rules protect the form the trigger was created with
-    unsafe = trigger.TriggerEdit(
-        conditions={"all": created["trigger"]["conditions"]["all"][:2], "any": []}
-    )
+    unsafe = TriggerEdit(conditions={"all": created["trigger"]["conditions"]["all"][:2], "any": []})
     with pytest.raises(ValidationFailedError):
-        trigger.update_trigger(
-            ctx, authorized.agent_id, trigger.UpdateTriggerRequest(trigger=unsafe)
-        )
+        trigger.update_trigger(ctx, authorized.agent_id, UpdateTriggerRequest(trigger=unsafe))
 
 
 def test_a_refused_condition_falls_back_to_the_next_form(
@@ -152,9 +141,7 @@ def test_a_refused_condition_falls_back_to_the_next_form(
 ) -> None:
     fault = {"path_regex": r"/api/v2/triggers(\.json)?$", "method": "POST", "status": 422}
     sandbox_control(sandbox, "POST", "/faults", fault)
-    created = trigger.create_trigger(
-        ctx, authorized.agent_id, PUBLIC, trigger.CreateTriggerRequest()
-    )
+    created = trigger.create_trigger(ctx, authorized.agent_id, PUBLIC, CreateTriggerRequest())
     assert created["loop_guard"]["form"] == "end_user_only"
     saved = ctx.integrations.get(authorized.agent_id).trigger.loop_guard
     assert saved is not None and saved.form == "end_user_only"

@@ -9,6 +9,7 @@ import pytest
 
 from zdagent.core.errors import ZendeskServerError
 from zdagent.domain.integration import Integration
+from zdagent.domain.trigger_request import CreateTriggerRequest
 from zdagent.services import trigger
 from zdagent.services.context import Context
 from zdsandbox.server import SandboxServer
@@ -33,7 +34,7 @@ def test_trigger_failure_after_the_webhook_removes_the_webhook(
     assert httpx.post(f"{sandbox.url}/acme/_sandbox/faults", json=fault, timeout=10).is_success
     with pytest.raises(ZendeskServerError):
         trigger.create_trigger(
-            ctx, authorized.agent_id, "http://127.0.0.1:9", trigger.CreateTriggerRequest()
+            ctx, authorized.agent_id, "http://127.0.0.1:9", CreateTriggerRequest()
         )
     assert zendesk_get(ctx, sandbox, authorized.agent_id, "/api/v2/webhooks")["webhooks"] == []
     assert ctx.vault.read_webhook_secret(authorized.agent_id, cached=False) is None
@@ -42,7 +43,7 @@ def test_trigger_failure_after_the_webhook_removes_the_webhook(
 
     httpx.delete(f"{sandbox.url}/acme/_sandbox/faults", timeout=10)
     created = trigger.create_trigger(
-        ctx, authorized.agent_id, "http://127.0.0.1:9", trigger.CreateTriggerRequest(position=1)
+        ctx, authorized.agent_id, "http://127.0.0.1:9", CreateTriggerRequest(position=1)
     )
     assert created["trigger"]["position"] == 1
     assert len(zendesk_get(ctx, sandbox, authorized.agent_id, "/api/v2/webhooks")["webhooks"]) == 1

@@ -25,6 +25,7 @@ from zdagent.adapters.engines import reset_engines
 from zdagent.adapters.engines.demo_kb import load_demo_knowledge
 from zdagent.adapters.secrets import clear_secret_cache
 from zdagent.core.settings import reset_settings_cache
+from zdagent.domain.trigger_request import CreateTriggerRequest
 from zdagent.services import agents, authorization, engine, integration, trigger
 from zdagent.services.context import Context, default_context
 from zdlocal.api import ApiServer
@@ -154,7 +155,7 @@ class Pipeline:
         ctx = self.ctx
         done = authorize_agent(ctx, agent_id, subdomain, self.api.url)
         assert done.authorization.user is not None
-        trigger.create_trigger(ctx, agent_id, self.api.url, trigger.CreateTriggerRequest())
+        trigger.create_trigger(ctx, agent_id, self.api.url, CreateTriggerRequest())
         engine.toggle_engine(ctx, agent_id, True)
         return Connected(agent_id, subdomain, done.authorization.user.id, self.sandbox.url)
 

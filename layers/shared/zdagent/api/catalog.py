@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from zdagent.api import schemas as out
 from zdagent.domain.import_request import ImportRequest
 from zdagent.domain.knowledge_source_request import KnowledgeSourceRequest
+from zdagent.domain.trigger_request import CreateTriggerRequest, UpdateTriggerRequest
 from zdagent.services.agents import (
     CreateAgentRequest,
     ListAgentsQuery,
@@ -25,7 +26,6 @@ from zdagent.services.conversation_queries import AccountQuery, ListConversation
 from zdagent.services.disconnect import StartDisconnectRequest
 from zdagent.services.engine import ToggleEngineRequest
 from zdagent.services.integration import CreateIntegrationRequest
-from zdagent.services.trigger import CreateTriggerRequest, UpdateTriggerRequest
 
 
 @dataclass(frozen=True)

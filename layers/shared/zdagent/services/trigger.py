@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from zdagent.adapters.dynamodb import agent_pk
 from zdagent.adapters.secrets import WebhookSecret
 from zdagent.adapters.zendesk.automation import (
@@ -34,31 +32,13 @@ from zdagent.services.context import Context
 
 if TYPE_CHECKING:
     from zdagent.adapters.zendesk.client import ZendeskClient
+    from zdagent.domain.trigger_request import (
+        CreateTriggerRequest,
+        TriggerEdit,
+        UpdateTriggerRequest,
+    )
 
 LEASE = "trigger"
-
-
-class CreateTriggerRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    position: int | None = Field(default=None, ge=1)  # within the trigger's category
-    category_id: str | None = Field(default=None, min_length=1, max_length=64)
-
-
-class TriggerEdit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = Field(default=None, min_length=1, max_length=255)
-    conditions: dict[str, Any] | None = None
-    actions: list[dict[str, Any]] | None = None
-    position: int | None = Field(default=None, ge=1)
-
-
-class UpdateTriggerRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    trigger: TriggerEdit
-    allow_unsafe: bool = False
 
 
 def webhook_endpoint(public_base_url: str, agent_id: str) -> str:
