@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from zdagent.api.requests import context_for
 from zdagent.core.observability import logger, metrics
-from zdagent.core.validation import validate_model
 from zdagent.services import disconnect_tasks
 
 if TYPE_CHECKING:
@@ -20,5 +19,5 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    task = validate_model(disconnect_tasks.DisconnectTask, event)
+    task = disconnect_tasks.DisconnectTask.from_json(event)
     return disconnect_tasks.run_task(context_for(context), task)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from zdagent.adapters.stepfunctions import StepFunctionsWorkflow, execution_arn
-from zdagent.core.errors import ConfigurationError
+from zdagent.core.errors import ConfigurationError, ValidationFailedError
 from zdagent.domain.disconnect import (
     MAX_ERROR_CHARS,
     DisconnectRun,
@@ -162,10 +162,44 @@ def test_requests_are_strict() -> None:
     assert StartDisconnectRequest.model_validate({}).remove_integration is False
     with pytest.raises(ValueError, match="bool"):
         StartDisconnectRequest.model_validate({"remove_integration": "true"})
-    with pytest.raises(ValueError, match="step"):
-        DisconnectTask.model_validate(
-            {"step": "drop_tables", "agent_id": "a", "disconnect_id": "d"}
-        )
+
+
+def test_a_task_input_reads_the_state_machines_parameters() -> None:
+    task = DisconnectTask.from_json(
+        {
+            "step": "record_failure",
+            "agent_id": "a",
+            "disconnect_id": "d",
+            "error": "E",
+            "cause": "C",
+        }
+    )
+    assert task == DisconnectTask("record_failure", "a", "d", False, "E", "C")
+    plain = DisconnectTask.from_json(
+        {"step": "engine_off", "agent_id": "a", "disconnect_id": "d", "remove_integration": True}
+    )
+    assert (plain.remove_integration, plain.error, plain.cause) == (True, None, None)
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        ({"step": "drop_tables"}, "step: must be one of 'engine_off'"),
+        ({"step": None}, "step: Field required"),
+        ({"agent_id": ""}, "agent_id: must have at least 1 character"),
+        ({"disconnect_id": 7}, "disconnect_id: must be a string"),
+        ({"remove_integration": "true"}, "remove_integration: must be a boolean"),
+        ({"error": 1}, "error: must be a string"),
+        ({"extra": 1}, "extra: unknown field"),
+    ],
+)
+def test_a_bad_task_input_names_its_field(update: dict[str, object], message: str) -> None:
+    good: dict[str, object] = {"step": "finish", "agent_id": "a", "disconnect_id": "d"}
+    with pytest.raises(ValidationFailedError) as caught:
+        DisconnectTask.from_json(good | update)
+    assert str(caught.value).startswith(message)
+    with pytest.raises(ValidationFailedError, match="body: must be an object"):
+        DisconnectTask.from_json(["finish"])
 
 
 def test_leftovers_show_on_their_step_and_the_run_and_survive_storage() -> None:

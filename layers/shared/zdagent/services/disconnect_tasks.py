@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import dataclass
+from typing import Any, Literal, cast, get_args
 
 from zdagent.adapters.zendesk.urls import base_url_for
+from zdagent.core import records
 from zdagent.core.errors import (
     AppError,
     IntegrationNotFoundError,
@@ -41,17 +41,36 @@ TaskName = Literal[
 ]
 
 
-class DisconnectTask(BaseModel):
-    """The input of one Task state (built by the state machine's Parameters)."""
+TASK_NAMES: tuple[str, ...] = get_args(TaskName)
 
-    model_config = ConfigDict(extra="forbid")
+
+@dataclass(frozen=True)
+class DisconnectTask:
+    """The input of one Task state (built by the state machine's Parameters). A plain record,
+    not a pydantic model: every invocation reads one, and this function's cold start should not
+    build pydantic's constrained types for it (bench/bench_cold_start.py)."""
 
     step: TaskName
-    agent_id: str = Field(min_length=1)
-    disconnect_id: str = Field(min_length=1)
+    agent_id: str
+    disconnect_id: str
     remove_integration: bool = False
     error: str | None = None  # record_failure: the Catch's Error
     cause: str | None = None  # record_failure: the Catch's Cause
+
+    @classmethod
+    def from_json(cls, raw: object) -> DisconnectTask:
+        """The Task state's input; unknown fields and bad values are a ValidationFailedError
+        naming the field."""
+        data = records.mapping(raw)
+        records.forbid_unknown(data, cls.__dataclass_fields__)
+        return cls(
+            step=cast(TaskName, records.choice(data, "step", TASK_NAMES)),
+            agent_id=records.text(data, "agent_id", min_length=1),
+            disconnect_id=records.text(data, "disconnect_id", min_length=1),
+            remove_integration=records.boolean(data, "remove_integration", default=False),
+            error=records.optional_text(data, "error"),
+            cause=records.optional_text(data, "cause"),
+        )
 
 
 def _engine_off(ctx: Context, agent_id: str) -> None:
