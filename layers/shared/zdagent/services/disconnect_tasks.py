@@ -26,7 +26,7 @@ from zdagent.core.errors import (
 from zdagent.core.observability import logger
 from zdagent.core.settings import settings
 from zdagent.domain.disconnect import Leftover, StepName, leftovers_in_zendesk
-from zdagent.services import authorization, engine, integration, trigger
+from zdagent.services import authorization, engine, integration
 from zdagent.services.context import Context
 from zdagent.services.disconnect import update_run
 
@@ -78,12 +78,18 @@ def _engine_off(ctx: Context, agent_id: str) -> None:
 
 
 def _deactivate_trigger(ctx: Context, agent_id: str) -> None:
+    # the trigger's use cases (and Zendesk's automation models) load with the two trigger steps,
+    # not at every task's cold start (engine_off, revocation, removal, finish never use them)
+    from zdagent.services import trigger  # noqa: PLC0415
+
     trigger.deactivate_trigger(ctx, agent_id)
 
 
 def _delete_trigger_and_webhook(ctx: Context, agent_id: str) -> list[Leftover]:
     """Delete our trigger and webhook in Zendesk while the token works. After a plain
     disconnect the token is revoked: remove what is ours here and report what stays there."""
+    from zdagent.services import trigger  # noqa: PLC0415
+
     current = ctx.integrations.get(agent_id)
     if current.authorization.status == "authorized":
         try:
