@@ -158,7 +158,7 @@ def test_comment_flags() -> None:
 def test_trigger_parses_zendesk_variations() -> None:
     from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
 
-    trigger = Trigger.model_validate(
+    trigger = Trigger.from_json(
         {
             "id": 1,
             "category_id": 10026,

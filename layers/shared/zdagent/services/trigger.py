@@ -46,7 +46,7 @@ def webhook_endpoint(public_base_url: str, agent_id: str) -> str:
 
 
 def trigger_json(trigger: Trigger) -> dict[str, Any]:
-    return trigger.model_dump(mode="json", exclude_none=True)
+    return trigger.to_json()
 
 
 class _Lease:
@@ -139,7 +139,7 @@ def _create_new(
     )
     return {
         "trigger": trigger_json(created),
-        "webhook": webhook.model_dump(mode="json", exclude_none=True),
+        "webhook": webhook.to_json(),
         "integration": saved.public(),
         "category": category_json(created.category_id, categories),
         "loop_guard": guard.public(),
@@ -208,7 +208,7 @@ def _create_with_loop_guard(
             agent_id, user_id, webhook.id, guard, category.id if category else None
         )
         try:
-            created = zendesk.create_trigger(TriggerPayload.model_validate(body))
+            created = zendesk.create_trigger(TriggerPayload.from_json(body))
         except ZendeskInvalidRecord as exc:
             logger.warning(
                 "loop_guard_refused", extra={"agent_id": agent_id, "loop_guard": guard.form}
@@ -253,7 +253,7 @@ def _reactivate(
     categories = _categories(zendesk) if trigger.category_id else []
     return {
         "trigger": trigger_json(trigger),
-        "webhook": webhook.model_dump(mode="json", exclude_none=True),
+        "webhook": webhook.to_json(),
         "integration": saved.public(),
         "category": category_json(trigger.category_id, categories),
         "loop_guard": _loop_guard_view(saved),
@@ -334,7 +334,7 @@ def drift_of(integration: Integration, trigger: Trigger) -> dict[str, str]:
             "status": "deactivated" if expected_active else "reactivated",
             "detail": f"the trigger is {state} in Zendesk but {integration.trigger.status} here",
         }
-    fingerprint = rules.config_fingerprint(trigger.model_dump(mode="json"))
+    fingerprint = rules.config_fingerprint(trigger.to_json())
     if (
         integration.trigger.config_fingerprint
         and fingerprint != integration.trigger.config_fingerprint
@@ -363,7 +363,7 @@ def update_trigger(ctx: Context, agent_id: str, request: UpdateTriggerRequest) -
             except ZendeskInvalidRecord as exc:
                 raise ValidationFailedError(f"Zendesk refused the trigger: {exc.detail}") from exc
             trigger = zendesk.get_trigger(trigger_id)
-        fingerprint = rules.config_fingerprint(trigger.model_dump(mode="json"))
+        fingerprint = rules.config_fingerprint(trigger.to_json())
         ctx.integrations.save(ctx.integrations.get(agent_id).trigger_edited(fingerprint))
         logger.info("trigger_updated", extra={"agent_id": agent_id, "trigger_id": trigger_id})
         return {"trigger": trigger_json(trigger)}
@@ -377,12 +377,12 @@ def _prepared_update(
     conditions = (
         rules.check_conditions_shape(edit.conditions)
         if edit.conditions is not None
-        else current.conditions.model_dump(mode="json")
+        else current.conditions.to_json()
     )
     actions = (
         rules.check_actions_shape(edit.actions)
         if edit.actions is not None
-        else [a.model_dump(mode="json") for a in current.actions]
+        else [a.to_json() for a in current.actions]
     )
     user = integration.authorization.user
     if not allow_unsafe and user is not None:
@@ -399,7 +399,7 @@ def _prepared_update(
         "actions": actions,
         "active": bool(current.active),
     }
-    return TriggerPayload.model_validate(fields)
+    return TriggerPayload.from_json(fields)
 
 
 def move_within_category(

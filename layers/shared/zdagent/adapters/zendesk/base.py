@@ -3,7 +3,8 @@
 Read models keep every field Zendesk sends (``extra="allow"``) and require only ``id``, so a new
 or missing optional field never breaks a parse. Write models forbid unknown fields (a typo is
 ours, not Zendesk's) and serialise without ``None`` values. A module of their own so that the
-ticket (``models.py``), automation and export models load each only where used.
+pydantic models (``account.py``) load only where used; the ticket (``models.py``) and automation
+(``automation.py``) records are dataclasses that follow the same rules without pydantic.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ One ``ZendeskClient`` talks to one account (``base_url`` from ``base_url_for``).
 sends one documented request (paths and bodies as in
 ``docs/reference/zendesk-support-oas.yaml``; a unit test validates them), maps errors to
 ``zdagent.core.errors`` and returns typed records: dataclasses for what the workers read on every
-call (``models.py``: tickets, comments and users; ``help_center.py``), pydantic models for the
-rest (``automation.py``, ``exports.py``, ``account.py``). They load with the first method that
+call (``models.py``: tickets, comments and users; ``help_center.py``) and for the trigger
+(``automation.py``: webhooks, triggers, categories), pydantic models for the rest
+(``exports.py``, ``account.py``). They load with the first method that
 returns them, and the services that call those methods import them at their own import, so no
 function pays for models it never reads (cold start, issue 16).
 
@@ -407,12 +408,12 @@ class ZendeskClient:
         from zdagent.adapters.zendesk.automation import Webhook  # noqa: PLC0415
 
         response = self._send("POST", "/api/v2/webhooks", json={"webhook": webhook.to_json()})
-        return Webhook.model_validate(self._body(response, "webhook"))
+        return Webhook.from_json(self._body(response, "webhook"))
 
     def get_webhook(self, webhook_id: str) -> Webhook:
         from zdagent.adapters.zendesk.automation import Webhook  # noqa: PLC0415
 
-        return Webhook.model_validate(
+        return Webhook.from_json(
             self._get("/api/v2/webhooks/{webhook_id}", "webhook", webhook_id=webhook_id)
         )
 
@@ -445,12 +446,12 @@ class ZendeskClient:
         from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
 
         pages = self._paginate("/api/v2/triggers", "triggers", {})
-        return (Trigger.model_validate(raw) for raw in pages)
+        return (Trigger.from_json(raw) for raw in pages)
 
     def get_trigger(self, trigger_id: int) -> Trigger:
         from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
 
-        return Trigger.model_validate(
+        return Trigger.from_json(
             self._get("/api/v2/triggers/{trigger_id}", "trigger", trigger_id=trigger_id)
         )
 
@@ -458,7 +459,7 @@ class ZendeskClient:
         from zdagent.adapters.zendesk.automation import Trigger  # noqa: PLC0415
 
         response = self._send("POST", "/api/v2/triggers", json={"trigger": payload.to_json()})
-        return Trigger.model_validate(self._body(response, "trigger"))
+        return Trigger.from_json(self._body(response, "trigger"))
 
     def update_trigger(self, trigger_id: int, payload: TriggerPayload) -> Trigger:
         """The whole trigger (Zendesk replaces conditions and actions together)."""
@@ -470,7 +471,7 @@ class ZendeskClient:
             {"trigger_id": trigger_id},
             json={"trigger": payload.to_json()},
         )
-        return Trigger.model_validate(self._body(response, "trigger"))
+        return Trigger.from_json(self._body(response, "trigger"))
 
     def delete_trigger(self, trigger_id: int) -> None:
         self._send("DELETE", "/api/v2/triggers/{trigger_id}", {"trigger_id": trigger_id})
@@ -492,14 +493,14 @@ class ZendeskClient:
                     "each trigger item needs 'id' and may have only position, active, category_id"
                 )
         response = self._send("PUT", "/api/v2/triggers/update_many", json={"triggers": list(items)})
-        return [Trigger.model_validate(raw) for raw in self._body(response, "triggers")]
+        return [Trigger.from_json(raw) for raw in self._body(response, "triggers")]
 
     def list_trigger_categories(self) -> list[TriggerCategory]:
         """Every ticket trigger category, by ``position`` (then id)."""
         from zdagent.adapters.zendesk.automation import TriggerCategory  # noqa: PLC0415
 
         pages = self._paginate("/api/v2/trigger_categories", "trigger_categories", {})
-        categories = [TriggerCategory.model_validate(raw) for raw in pages]
+        categories = [TriggerCategory.from_json(raw) for raw in pages]
         return sorted(categories, key=lambda c: (c.position or 0, c.id))
 
     def trigger_definitions(self) -> dict[str, Any]:
