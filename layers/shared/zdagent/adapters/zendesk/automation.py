@@ -13,35 +13,27 @@ Not pydantic: its import and model building were a quarter of the trigger's cold
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from dataclasses import field as dc_field  # "field" is also a condition's and an action's key
 from datetime import datetime
 from typing import Any, Literal, Self
 
+from zdagent.adapters.zendesk.readers import BOOLEAN as _BOOL
+from zdagent.adapters.zendesk.readers import INSTANT as _TIME
+from zdagent.adapters.zendesk.readers import INTEGER as _INT
+from zdagent.adapters.zendesk.readers import TEXTS as _TEXTS
+from zdagent.adapters.zendesk.readers import Reader
+from zdagent.adapters.zendesk.readers import text as _text
 from zdagent.core import records
 from zdagent.core.errors import ValidationFailedError, ZendeskError
 
 # Zendesk's values are strings, numbers or lists of them; read models take whatever comes.
 ConditionValue = Any
-Reader = Callable[[Mapping[str, Any], str, str], Any]
-
-
-def _text(data: Mapping[str, Any], name: str, where: str) -> str:
-    value = data[name]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)  # Zendesk sends some ids as numbers where text is documented
-    return records.text(data, name, where)
 
 
 def _any(data: Mapping[str, Any], name: str, where: str) -> Any:
     return data[name]
-
-
-_INT: Reader = records.integer
-_BOOL: Reader = records.boolean
-_TIME: Reader = records.instant
-_TEXTS: Reader = records.text_list
 
 
 def _values(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from zdagent.adapters.zendesk import models
+from zdagent.adapters.zendesk import models, readers
 from zdagent.adapters.zendesk.models import Comment, Ticket
 from zdagent.core import records
 from zdagent.core.errors import ValidationFailedError, ZendeskError
@@ -65,13 +65,13 @@ class TicketEvent:
         ]
 
 
-_TICKET_EVENT: dict[str, models.Reader] = {
+_TICKET_EVENT: dict[str, readers.Reader] = {
     "id": records.integer,
     "ticket_id": records.integer,
     "timestamp": records.integer,
     "created_at": records.instant,
     "updater_id": records.integer,
-    "event_type": models._text,
+    "event_type": readers.text,
     "child_events": models._objects,
 }
 

@@ -10,20 +10,19 @@ the cold start it must keep within 2x ``import boto3`` (bench/bench_cold_start.p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, Self
 
+from zdagent.adapters.zendesk.readers import BOOLEAN as _BOOL
+from zdagent.adapters.zendesk.readers import INSTANT as _TIME
+from zdagent.adapters.zendesk.readers import INTEGER as _INT
+from zdagent.adapters.zendesk.readers import TEXTS as _TAGS
+from zdagent.adapters.zendesk.readers import Reader
+from zdagent.adapters.zendesk.readers import text as _text
 from zdagent.core import records
 from zdagent.core.errors import ValidationFailedError, ZendeskError
-
-
-def _text(data: Mapping[str, Any], name: str, where: str) -> str:
-    value = data[name]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)  # Zendesk sends some ids as numbers where text is documented
-    return records.text(data, name, where)
 
 
 def _text_or_number(data: Mapping[str, Any], name: str, where: str) -> str | int:
@@ -42,13 +41,6 @@ def _objects(data: Mapping[str, Any], name: str, where: str) -> list[dict[str, A
         dict(records.mapping(item, f"{where}.{name}.{index}"))
         for index, item in enumerate(records.object_list(data, name, where))
     ]
-
-
-Reader = Callable[[Mapping[str, Any], str, str], Any]
-_INT: Reader = records.integer
-_BOOL: Reader = records.boolean
-_TIME: Reader = records.instant
-_TAGS: Reader = records.text_list
 
 
 def _read(cls: type[Any], raw: object, where: str, readers: Mapping[str, Reader]) -> Any:
